@@ -1,0 +1,208 @@
+//! One annual report as data.
+
+use crate::template::{self, CellDef, TemplateId};
+use crate::value::{Cell, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One of the six sections (一、总体情况 … 六、其他需要报告的事项): heading and prose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub heading: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Where the report came from (a file name, `-` for stdin).
+    pub source: String,
+    pub agency: Option<String>,
+    pub year: Option<i32>,
+    /// The template the tables follow (detected from the tables, not the year).
+    pub template: TemplateId,
+    /// Publication date as printed (`2021-02-20`, `2021年1月28日`).
+    pub published: Option<String>,
+    pub sections: Vec<Section>,
+    /// Every key of `template`, plus any key of the other template that the source
+    /// printed (a mixed layout is kept as printed and reported).
+    pub cells: BTreeMap<String, Cell>,
+}
+
+impl Report {
+    /// An empty report of a template: every cell missing.
+    pub fn new(source: impl Into<String>, template: TemplateId) -> Report {
+        Report {
+            source: source.into(),
+            agency: None,
+            year: None,
+            template,
+            published: None,
+            sections: Vec::new(),
+            cells: template::keys(template)
+                .into_iter()
+                .map(|k| (k.to_string(), Cell::missing()))
+                .collect(),
+        }
+    }
+
+    /// A report built from numbers (casework, aggregation, tests). Unknown keys are an error.
+    pub fn from_values<'a>(
+        source: impl Into<String>,
+        template: TemplateId,
+        values: impl IntoIterator<Item = (&'a str, Value)>,
+    ) -> Result<Report, String> {
+        let mut r = Report::new(source, template);
+        for (k, v) in values {
+            if template::cell(k).is_none() {
+                return Err(format!("未知的单元格：{k}"));
+            }
+            r.cells.insert(k.to_string(), Cell::from_value(v));
+        }
+        Ok(r)
+    }
+
+    pub fn value(&self, key: &str) -> Value {
+        self.cells.get(key).map(|c| c.value).unwrap_or(Value::Blank)
+    }
+
+    pub fn cell(&self, key: &str) -> Option<&Cell> {
+        self.cells.get(key)
+    }
+
+    pub fn set(&mut self, key: &str, cell: Cell) {
+        self.cells.insert(key.to_string(), cell);
+    }
+
+    /// The cells present, with their definitions, in the standard's order.
+    pub fn defined_cells(&self) -> impl Iterator<Item = (&'static CellDef, &Cell)> {
+        template::all_cells()
+            .iter()
+            .filter_map(|d| self.cells.get(d.key).map(|c| (d, c)))
+    }
+
+    /// Keys printed that belong to the other template only (a mixed layout).
+    pub fn foreign_keys(&self) -> Vec<&'static str> {
+        self.defined_cells()
+            .filter(|(d, c)| !d.in_template(self.template) && c.is_found())
+            .map(|(d, _)| d.key)
+            .collect()
+    }
+
+    /// The spec's machine form: `source`, `agency`, `year`, `template`, `cells`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut cells = serde_json::Map::new();
+        for (d, c) in self.defined_cells() {
+            if d.in_template(self.template) || c.is_found() {
+                cells.insert(d.key.to_string(), c.value.to_json());
+            }
+        }
+        serde_json::json!({
+            "source": self.source,
+            "agency": self.agency,
+            "year": self.year,
+            "template": self.template.id(),
+            "published": self.published,
+            "cells": cells,
+        })
+    }
+
+    /// Reads the spec's machine form back (e.g. a report written by hand or by casework).
+    pub fn from_json(v: &serde_json::Value) -> Result<Report, String> {
+        let template = v
+            .get("template")
+            .and_then(|t| {
+                t.as_str()
+                    .map(str::to_string)
+                    .or_else(|| t.as_i64().map(|i| i.to_string()))
+            })
+            .and_then(|t| TemplateId::parse(&t))
+            .ok_or("缺少模板（template 应为 \"2019\" 或 \"2021\"）")?;
+        let mut r = Report::new(
+            v.get("source").and_then(|s| s.as_str()).unwrap_or("-"),
+            template,
+        );
+        r.agency = v.get("agency").and_then(|s| s.as_str()).map(str::to_string);
+        r.year = v.get("year").and_then(|y| y.as_i64()).map(|y| y as i32);
+        r.published = v
+            .get("published")
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        let cells = v
+            .get("cells")
+            .and_then(|c| c.as_object())
+            .ok_or("缺少 cells")?;
+        for (k, val) in cells {
+            if template::cell(k).is_none() {
+                return Err(format!("未知的单元格：{k}"));
+            }
+            let value =
+                Value::from_json(val).ok_or_else(|| format!("单元格 {k} 的值无效：{val}"))?;
+            r.cells.insert(k.clone(), Cell::from_value(value));
+        }
+        if let Some(sections) = v.get("sections").and_then(|s| s.as_array()) {
+            for s in sections {
+                r.sections.push(Section {
+                    heading: s
+                        .get("heading")
+                        .and_then(|h| h.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    text: s
+                        .get("text")
+                        .and_then(|h| h.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                });
+            }
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_keeps_blank_zero_and_na() {
+        let r = Report::from_values(
+            "x",
+            TemplateId::T2021,
+            [
+                ("requests.new.total", Value::int(0)),
+                ("requests.new.natural_person", Value::NotApplicable),
+            ],
+        )
+        .unwrap();
+        let j = r.to_json();
+        assert_eq!(j["cells"]["requests.new.total"], serde_json::json!(0));
+        assert_eq!(
+            j["cells"]["requests.new.natural_person"],
+            serde_json::json!("n/a")
+        );
+        assert_eq!(j["cells"]["requests.new.business"], serde_json::Value::Null);
+        let back = Report::from_json(&j).unwrap();
+        assert_eq!(back.value("requests.new.total"), Value::int(0));
+        assert_eq!(
+            back.value("requests.new.natural_person"),
+            Value::NotApplicable
+        );
+        assert_eq!(back.value("requests.new.business"), Value::Blank);
+        assert_eq!(
+            j["cells"].as_object().unwrap().len(),
+            template::keys(TemplateId::T2021).len()
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(
+            Report::from_values(
+                "x",
+                TemplateId::T2021,
+                [("requests.nope.total", Value::int(1))]
+            )
+            .is_err()
+        );
+    }
+}
