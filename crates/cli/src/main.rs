@@ -1,6 +1,7 @@
 //! The `gongkai` command line.
 
 mod cases_cmd;
+mod render_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -14,6 +15,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// 按全国统一格式生成年报（DOCX / HTML / PDF / XLSX / CSV / JSON）
+    Render(render_cmd::RenderArgs),
     /// 依申请公开案件：由办件记录生成年报表格、列出期限
     Cases(cases_cmd::CasesArgs),
     /// 工作日日历：计算法定期限
@@ -23,6 +26,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Render(args) => render_cmd::run_render(&args),
         Command::Cases(args) => cases_cmd::run_cases(&args),
         Command::Calendar(args) => cases_cmd::run_calendar(&args),
     };
