@@ -1,6 +1,7 @@
 //! The `gongkai` command line.
 
 mod cases_cmd;
+mod ingest_cmd;
 mod render_cmd;
 
 use clap::{Parser, Subcommand};
@@ -15,6 +16,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// 批量读取年报入库（SQLite 文件或 PostgreSQL），可断点续读
+    Ingest(ingest_cmd::IngestArgs),
+    /// 从库中导出数据集（CSV / XLSX / JSON）
+    Export(ingest_cmd::ExportArgs),
     /// 按全国统一格式生成年报（DOCX / HTML / PDF / XLSX / CSV / JSON）
     Render(render_cmd::RenderArgs),
     /// 依申请公开案件：由办件记录生成年报表格、列出期限
@@ -26,6 +31,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Ingest(args) => ingest_cmd::run_ingest(&args),
+        Command::Export(args) => ingest_cmd::run_export(&args),
         Command::Render(args) => render_cmd::run_render(&args),
         Command::Cases(args) => cases_cmd::run_cases(&args),
         Command::Calendar(args) => cases_cmd::run_calendar(&args),
