@@ -208,7 +208,7 @@ fn explain(
 ) -> String {
     let mut parts: Vec<String> = Vec::new();
     let how = if case.receipt == case.submitted {
-        format!("{}", case.channel.label())
+        case.channel.label().to_owned()
     } else {
         format!("{}，{} 提交", case.channel.label(), case.submitted)
     };
