@@ -6,7 +6,7 @@ use std::fmt;
 
 /// An exact decimal number: `mantissa × 10^-scale`. Printed values are never
 /// rounded, so amounts such as 15954.526468 survive every conversion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Decimal {
     mantissa: i128,
     scale: u32,
@@ -132,6 +132,24 @@ impl Decimal {
     pub fn cmp_value(&self, other: &Decimal) -> std::cmp::Ordering {
         let (a, b, _) = Decimal::aligned(*self, *other);
         a.cmp(&b)
+    }
+}
+
+/// Equal by value: 1370 and 1370.00 are the same number.
+impl PartialEq for Decimal {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self.normalized(), other.normalized());
+        a.mantissa == b.mantissa && a.scale == b.scale
+    }
+}
+
+impl Eq for Decimal {}
+
+impl std::hash::Hash for Decimal {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let n = self.normalized();
+        n.mantissa.hash(state);
+        n.scale.hash(state);
     }
 }
 
@@ -450,6 +468,7 @@ mod tests {
             .unwrap()
             .add(Decimal::parse("2.75").unwrap());
         assert_eq!(a.to_i64(), Some(4));
+        assert_eq!(Decimal::parse("1370.00").unwrap(), Decimal::parse("1370").unwrap());
     }
 
     #[test]
