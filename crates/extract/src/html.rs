@@ -1,0 +1,559 @@
+//! HTML (already decoded to text) → [`Document`].
+//!
+//! Paragraphs and headings become [`Block::Paragraph`]s, data tables become
+//! [`Block::Table`]s with their row and column spans as written.
+//!
+//! Text rules:
+//! * runs of white space in the source (including `&nbsp;`) collapse to one space;
+//!   lines are trimmed;
+//! * `<br>` is a line break ('\n') inside the paragraph or cell;
+//! * block boundaries (`<p>`, `<div>`, `<li>`, headings, …) inside a table cell
+//!   are line breaks; outside tables they end the paragraph;
+//! * inline elements (`<span>`, `<font>`, `<b>`, …) are joined without separators,
+//!   so a number split over spans (`<span>12</span><span>3</span>`) reads `123`;
+//! * `<script>`, `<style>`, `<noscript>`, `<template>`, `<head>` and embedded
+//!   objects are ignored.
+//!
+//! Nested tables: a table that contains another table is taken to be a layout
+//! table (old government sites wrap the whole article in one). It is dissolved:
+//! its cells are read as ordinary flow, in row order, so the paragraphs and data
+//! tables inside it come out as their own blocks in reading order. Only innermost
+//! tables (those without a table inside) become [`Block::Table`]s.
+//!
+//! The tree is walked without recursion, and the nesting depth of the source is
+//! checked before parsing (see [`MAX_DEPTH`]), because the HTML parser's
+//! "element in scope" checks are linear in the depth of open elements and a
+//! pathologically deep page would take quadratic time.
+
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+use crate::doc::{Block, Document, Table, TableCell};
+use crate::error::ReadError;
+
+/// The deepest element nesting accepted (an estimate from a pre-scan of the
+/// tags; real report pages stay well below 100).
+pub const MAX_DEPTH: usize = 2_000;
+
+/// Largest `colspan` honoured (the HTML standard's own limit).
+const MAX_COLSPAN: u32 = 1_000;
+/// Largest `rowspan` honoured (the HTML standard's own limit).
+const MAX_ROWSPAN: u32 = 65_534;
+
+/// Reads an HTML page into the neutral shape.
+pub fn read_html(text: &str) -> Result<Document, ReadError> {
+    if text.trim().is_empty() {
+        return Err(ReadError::Empty);
+    }
+    let depth = estimate_depth(text);
+    if depth > MAX_DEPTH {
+        return Err(ReadError::TooLarge {
+            detail: format!("网页的标签嵌套超过 {MAX_DEPTH} 层（约 {depth} 层），无法安全解析"),
+        });
+    }
+    let html = Html::parse_document(text);
+    let mut walker = Walker::default();
+    walker.walk(&html);
+    Ok(walker.doc)
+}
+
+/// Finds the character set a page declares in its first 4 KB: `<meta charset=…>`
+/// or `<meta http-equiv="Content-Type" content="text/html; charset=…">`
+/// (and an XML declaration's `encoding=`). Returns `None` when nothing usable is
+/// declared. `gb2312`/`gbk` map to encoding_rs's GBK (which decodes all of GB18030).
+pub fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    // Work on an ASCII-lowercased copy; non-ASCII bytes cannot be part of a label.
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+
+    // XML declaration (XHTML pages).
+    if lower.starts_with(b"<?xml") || lower.starts_with(b"\xef\xbb\xbf<?xml") {
+        let end = find(&lower, b"?>").unwrap_or(lower.len());
+        if let Some(pos) = find(&lower[..end], b"encoding")
+            && let Some(enc) = label_after(&lower[pos + b"encoding".len()..end])
+        {
+            return Some(enc);
+        }
+    }
+
+    let mut from = 0;
+    while let Some(rel) = find(&lower[from..], b"<meta") {
+        let start = from + rel;
+        let end = lower[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(pos) = find(tag, b"charset")
+            && let Some(enc) = label_after(&tag[pos + b"charset".len()..])
+        {
+            return Some(enc);
+        }
+        from = end.max(start + 1);
+        if from >= lower.len() {
+            break;
+        }
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// After `charset` or `encoding`: optional spaces, '=', optional quotes, the label.
+fn label_after(rest: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let mut i = 0;
+    while i < rest.len() && rest[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if i >= rest.len() || rest[i] != b'=' {
+        return None;
+    }
+    i += 1;
+    while i < rest.len() && (rest[i].is_ascii_whitespace() || rest[i] == b'"' || rest[i] == b'\'') {
+        i += 1;
+    }
+    let start = i;
+    while i < rest.len()
+        && (rest[i].is_ascii_alphanumeric() || matches!(rest[i], b'-' | b'_' | b':' | b'.'))
+    {
+        i += 1;
+    }
+    let label = &rest[start..i];
+    if label.is_empty() {
+        return None;
+    }
+    let enc = encoding_rs::Encoding::for_label(label)?;
+    // A page that declares UTF-16 in a meta tag is in fact ASCII-compatible (the
+    // standard says to treat it as UTF-8); the "x-user-defined" label likewise.
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        return Some(encoding_rs::UTF_8);
+    }
+    if enc == encoding_rs::X_USER_DEFINED {
+        return Some(encoding_rs::WINDOWS_1252);
+    }
+    Some(enc)
+}
+
+/// Elements whose end tag may be omitted, or which have no content: they are not
+/// counted by [`estimate_depth`].
+const UNCOUNTED: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option",
+    "optgroup", "colgroup", "rb", "rt", "rp", "rtc", "html", "head", "body", "frame", "basefont",
+    "bgsound", "keygen", "image",
+];
+
+/// A cheap upper-bound estimate of the element nesting depth: start tags minus
+/// end tags, skipping void elements, elements with optional end tags, comments
+/// and the raw text of scripts and styles.
+fn estimate_depth(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut depth: usize = 0;
+    let mut max: usize = 0;
+    let mut foreign: usize = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if b[i..].starts_with(b"<!--") {
+            i = find(&b[i + 4..], b"-->").map_or(b.len(), |e| i + 4 + e + 3);
+            continue;
+        }
+        let closing = b.get(i + 1) == Some(&b'/');
+        let name_start = if closing { i + 2 } else { i + 1 };
+        let mut j = name_start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        if j == name_start || !b[name_start].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let name = text[name_start..j].to_ascii_lowercase();
+        // End of the tag (attribute values may hold '>', but an estimate is enough).
+        let end = b[j..]
+            .iter()
+            .position(|&c| c == b'>')
+            .map_or(b.len(), |e| j + e);
+        // `<x/>` closes itself only in SVG and MathML; in HTML `<div/>` opens a div.
+        let self_closing = foreign > 0 && end > 0 && b.get(end - 1) == Some(&b'/');
+        i = end + 1;
+        if UNCOUNTED.contains(&name.as_str()) {
+            continue;
+        }
+        if matches!(name.as_str(), "svg" | "math") {
+            if closing {
+                foreign = foreign.saturating_sub(1);
+            } else if !(end > 0 && b.get(end - 1) == Some(&b'/')) {
+                foreign += 1;
+            }
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !self_closing {
+            depth += 1;
+            max = max.max(depth);
+            if matches!(
+                name.as_str(),
+                "script" | "style" | "textarea" | "title" | "xmp"
+            ) {
+                // Raw text up to the matching end tag.
+                let close = format!("</{name}");
+                let rest = &text.as_bytes()[i.min(b.len())..];
+                let lower_rest_end = find_ci(rest, close.as_bytes());
+                i = lower_rest_end.map_or(b.len(), |e| i + e);
+            }
+        }
+    }
+    max
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Text being gathered for one paragraph or one table cell.
+#[derive(Default)]
+struct TextBuf {
+    lines: Vec<String>,
+    cur: String,
+}
+
+impl TextBuf {
+    fn push_text(&mut self, s: &str) {
+        for ch in s.chars() {
+            if is_collapsible(ch) {
+                if !self.cur.is_empty() && !self.cur.ends_with(' ') {
+                    self.cur.push(' ');
+                }
+            } else {
+                self.cur.push(ch);
+            }
+        }
+    }
+    /// `<br>`: always a new line.
+    fn hard_break(&mut self) {
+        let line = std::mem::take(&mut self.cur);
+        self.lines.push(line);
+    }
+    /// A block boundary: a new line unless the current line is still empty.
+    fn soft_break(&mut self) {
+        if !self.cur.trim_end_matches(' ').is_empty() {
+            self.hard_break();
+        } else {
+            self.cur.clear();
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.cur.trim().is_empty() && self.lines.iter().all(|l| l.trim().is_empty())
+    }
+    fn take(&mut self) -> String {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.push(std::mem::take(&mut self.cur));
+        let trimmed: Vec<&str> = lines.iter().map(|l| l.trim_matches(' ')).collect();
+        let first = trimmed.iter().position(|l| !l.is_empty());
+        let last = trimmed.iter().rposition(|l| !l.is_empty());
+        match (first, last) {
+            (Some(a), Some(b)) => trimmed[a..=b].join("\n"),
+            _ => String::new(),
+        }
+    }
+}
+
+fn is_collapsible(ch: char) -> bool {
+    matches!(ch, ' ' | '\t' | '\n' | '\r' | '\x0c' | '\u{a0}')
+}
+
+/// Elements whose content is never text of the document.
+fn is_ignored(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "head"
+            | "title"
+            | "object"
+            | "iframe"
+            | "embed"
+            | "svg"
+            | "math"
+            | "select"
+            | "button"
+            | "textarea"
+    )
+}
+
+/// Elements that start and end a block of text.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "main"
+            | "blockquote"
+            | "pre"
+            | "address"
+            | "center"
+            | "form"
+            | "fieldset"
+            | "legend"
+            | "hr"
+            | "figure"
+            | "figcaption"
+            | "details"
+            | "summary"
+            | "table"
+            | "caption"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "tr"
+            | "td"
+            | "th"
+            | "body"
+            | "html"
+    )
+}
+
+struct CellBuilder {
+    id: NodeId,
+    text: TextBuf,
+    row_span: u32,
+    col_span: u32,
+}
+
+struct TableBuilder {
+    id: NodeId,
+    rows: Vec<Vec<TableCell>>,
+    cell: Option<CellBuilder>,
+    /// `<caption>` and stray text inside the table outside any cell.
+    caption: TextBuf,
+}
+
+#[derive(Default)]
+struct Walker {
+    doc: Document,
+    para: TextBuf,
+    table: Option<TableBuilder>,
+    skip: Option<NodeId>,
+}
+
+impl Walker {
+    fn walk(&mut self, html: &Html) {
+        for edge in html.tree.root().traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if self.skip.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => self.text(t),
+                        Node::Element(e) => {
+                            let name = e.name();
+                            if is_ignored(name) {
+                                self.skip = Some(node.id());
+                                continue;
+                            }
+                            self.open(node.id(), name, e, || {
+                                node.descendants().skip(1).any(|d| {
+                                    d.value().as_element().is_some_and(|e| e.name() == "table")
+                                })
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(skip) = self.skip {
+                        if skip == node.id() {
+                            self.skip = None;
+                        }
+                        continue;
+                    }
+                    if let Node::Element(e) = node.value() {
+                        self.close(node.id(), e.name());
+                    }
+                }
+            }
+        }
+        // A table left open cannot happen with a parsed tree, but be safe.
+        if let Some(t) = self.table.take() {
+            self.finish_table(t);
+        }
+        self.flush_para();
+    }
+
+    fn current_text(&mut self) -> &mut TextBuf {
+        match &mut self.table {
+            Some(t) => match &mut t.cell {
+                Some(c) => &mut c.text,
+                None => &mut t.caption,
+            },
+            None => &mut self.para,
+        }
+    }
+
+    fn text(&mut self, t: &str) {
+        self.current_text().push_text(t);
+    }
+
+    fn open(
+        &mut self,
+        id: NodeId,
+        name: &str,
+        e: &scraper::node::Element,
+        has_nested_table: impl FnOnce() -> bool,
+    ) {
+        if let Some(table) = &mut self.table {
+            // Inside a data table (which by construction holds no other table).
+            match name {
+                "tr" => {
+                    finish_cell(table);
+                    table.rows.push(Vec::new());
+                }
+                "td" | "th" => {
+                    finish_cell(table);
+                    if table.rows.is_empty() {
+                        table.rows.push(Vec::new());
+                    }
+                    table.cell = Some(CellBuilder {
+                        id,
+                        text: TextBuf::default(),
+                        row_span: span_attr(e.attr("rowspan"), MAX_ROWSPAN, true),
+                        col_span: span_attr(e.attr("colspan"), MAX_COLSPAN, false),
+                    });
+                }
+                "br" => self.current_text().hard_break(),
+                n if is_block(n) => self.current_text().soft_break(),
+                _ => {}
+            }
+            return;
+        }
+        match name {
+            "table" => {
+                self.flush_para();
+                if !has_nested_table() {
+                    self.table = Some(TableBuilder {
+                        id,
+                        rows: Vec::new(),
+                        cell: None,
+                        caption: TextBuf::default(),
+                    });
+                }
+            }
+            "br" => self.para.hard_break(),
+            n if is_block(n) => self.flush_para(),
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, id: NodeId, name: &str) {
+        if let Some(table) = &mut self.table {
+            if table.id == id {
+                let t = self.table.take().expect("table is open");
+                self.finish_table(t);
+                return;
+            }
+            match name {
+                "td" | "th" if table.cell.as_ref().is_some_and(|c| c.id == id) => {
+                    finish_cell(table)
+                }
+                "tr" => finish_cell(table),
+                n if is_block(n) => self.current_text().soft_break(),
+                _ => {}
+            }
+            return;
+        }
+        if is_block(name) {
+            self.flush_para();
+        }
+    }
+
+    fn flush_para(&mut self) {
+        if !self.para.is_empty() {
+            let text = self.para.take();
+            self.doc.blocks.push(Block::Paragraph(text));
+        } else {
+            self.para = TextBuf::default();
+        }
+    }
+
+    fn finish_table(&mut self, mut t: TableBuilder) {
+        finish_cell(&mut t);
+        if !t.caption.is_empty() {
+            let caption = t.caption.take();
+            self.doc.blocks.push(Block::Paragraph(caption));
+        }
+        if t.rows.iter().all(|r| r.is_empty()) {
+            return;
+        }
+        let n = t.rows.len();
+        for (i, row) in t.rows.iter_mut().enumerate() {
+            let left = (n - i) as u32;
+            for cell in row.iter_mut() {
+                // rowspan="0" spans to the end of the table; spans past the end are clipped.
+                if cell.row_span == 0 || cell.row_span > left {
+                    cell.row_span = left;
+                }
+            }
+        }
+        self.doc.blocks.push(Block::Table(Table { rows: t.rows }));
+    }
+}
+
+fn finish_cell(table: &mut TableBuilder) {
+    if let Some(mut c) = table.cell.take() {
+        let cell = TableCell {
+            text: c.text.take(),
+            row_span: c.row_span,
+            col_span: c.col_span,
+        };
+        match table.rows.last_mut() {
+            Some(row) => row.push(cell),
+            None => table.rows.push(vec![cell]),
+        }
+    }
+}
+
+/// Parses a `rowspan`/`colspan` value the way browsers do: leading digits,
+/// anything after ignored; missing or invalid → 1. `rowspan="0"` is kept as 0
+/// (resolved when the table is finished); `colspan="0"` is 1.
+fn span_attr(value: Option<&str>, max: u32, zero_allowed: bool) -> u32 {
+    let Some(v) = value else { return 1 };
+    let digits: String = v
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .take(10)
+        .collect();
+    match digits.parse::<u64>() {
+        Ok(0) if zero_allowed => 0,
+        Ok(0) | Err(_) => 1,
+        Ok(n) => n.min(u64::from(max)) as u32,
+    }
+}
