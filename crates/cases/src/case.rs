@@ -388,6 +388,7 @@ impl Case {
                     approved_by: approved_by.clone(),
                     reason: reason.clone(),
                 });
+                self.stage = Stage::InProcess;
             }
             EventBody::FeeNoticed {
                 method,

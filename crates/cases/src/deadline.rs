@@ -244,7 +244,7 @@ fn explain(
             ""
         };
         parts.push(format!(
-            "{} 自 {} 至 {}，不计入答复期限 {} 个工作日{}",
+            "{}，自 {} 至 {}，不计入答复期限 {} 个工作日{}",
             p.reason, p.from, p.to, p.working_days, tail
         ));
     }
