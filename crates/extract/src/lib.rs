@@ -5,6 +5,7 @@ pub mod doc;
 pub mod docx;
 pub mod error;
 pub mod html;
+pub mod pdf;
 
 pub use doc::{Block, Document, Format, Table, TableCell};
 pub use error::ReadError;
