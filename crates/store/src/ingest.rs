@@ -1,0 +1,536 @@
+//! Batch ingestion: many files read on all cores, one writer storing each file in one
+//! transaction. Memory stays flat: workers hand each file to the writer through a
+//! bounded channel, and nothing is collected across files.
+
+use crate::db::{Store, StoreError};
+use gongkai_extract::ReadError;
+use gongkai_report::{Finding, Report};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+/// One report read from a file, checked.
+#[derive(Debug, Clone)]
+pub struct PreparedReport {
+    /// The report's source name: the path, or `archive.zip/member`.
+    pub member: String,
+    /// `Format::name()` of what it was read as.
+    pub format: &'static str,
+    pub report: Report,
+    pub findings: Vec<Finding>,
+}
+
+/// A failure to read one file or one archive member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub member: String,
+    /// A short Chinese category for summaries (文件为空, 不是年度报告 …).
+    pub category: String,
+    /// The full cause, in Chinese.
+    pub cause: String,
+}
+
+/// Everything one file brings, ready to be stored in one transaction.
+#[derive(Debug, Clone)]
+pub struct PreparedFile {
+    /// The path as given.
+    pub path: String,
+    pub file_name: String,
+    /// sha256 of the bytes, lowercase hex: the file's identity.
+    pub hash: String,
+    pub size: u64,
+    /// The format sniffed from the bytes (`text`, `html`, `pdf`, `docx`, `zip`…), if any.
+    pub format: Option<&'static str>,
+    pub reports: Vec<PreparedReport>,
+    pub failures: Vec<Failure>,
+}
+
+impl PreparedFile {
+    /// The cause stored with the source: why it (or some archive members) failed.
+    pub fn cause(&self) -> Option<String> {
+        match self.failures.as_slice() {
+            [] => None,
+            [f] if f.member == self.path => Some(f.cause.clone()),
+            many => Some(
+                many.iter()
+                    .map(|f| format!("{}：{}", f.member, f.cause))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
+        }
+    }
+
+    /// A file that could not be read at all.
+    fn failed(
+        path: &str,
+        hash: String,
+        size: u64,
+        format: Option<&'static str>,
+        category: &str,
+        cause: String,
+    ) -> PreparedFile {
+        PreparedFile {
+            path: path.to_string(),
+            file_name: file_name_of(path),
+            hash,
+            size,
+            format,
+            reports: Vec::new(),
+            failures: vec![Failure {
+                member: path.to_string(),
+                category: category.to_string(),
+                cause,
+            }],
+        }
+    }
+}
+
+fn file_name_of(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// sha256 as lowercase hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// A short category of a read error, for the summary's 失败按原因.
+pub fn category(e: &ReadError) -> String {
+    match e {
+        ReadError::Empty => "文件为空".into(),
+        ReadError::Binary { .. } => "不是可识别的文档格式".into(),
+        ReadError::Encoding { .. } => "文字编码无法识别".into(),
+        ReadError::NotAReport { .. } => "不是政府信息公开工作年度报告".into(),
+        ReadError::Scanned => "扫描版 PDF（需 OCR）".into(),
+        ReadError::Unsupported { format, .. } => format!("暂不支持读取{format}"),
+        ReadError::Corrupt { format, .. } => format!("{format} 文件已损坏"),
+        ReadError::TooLarge { .. } => "超出处理上限".into(),
+    }
+}
+
+/// Reads and checks one file's bytes (every member of an archive). Never panics: a
+/// reader that panics is recorded as a failure of that file.
+pub fn prepare_file(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
+    let size = bytes.len() as u64;
+    let format = gongkai_extract::sniff(bytes).ok().map(|f| f.name());
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        gongkai_extract::read_all(path, bytes)
+            .into_iter()
+            .map(|(member, result)| match result {
+                Ok(e) => {
+                    let findings = gongkai_report::check(&e.report);
+                    Ok(PreparedReport {
+                        member,
+                        format: e.format.name(),
+                        report: e.report,
+                        findings,
+                    })
+                }
+                Err(err) => Err(Failure {
+                    member,
+                    category: category(&err),
+                    cause: err.to_string(),
+                }),
+            })
+            .collect::<Vec<_>>()
+    }));
+    match read {
+        Ok(results) => {
+            let mut file = PreparedFile {
+                path: path.to_string(),
+                file_name: file_name_of(path),
+                hash,
+                size,
+                format,
+                reports: Vec::new(),
+                failures: Vec::new(),
+            };
+            for r in results {
+                match r {
+                    Ok(rep) => file.reports.push(rep),
+                    Err(f) => file.failures.push(f),
+                }
+            }
+            if file.reports.is_empty() && file.failures.is_empty() {
+                file.failures.push(Failure {
+                    member: path.to_string(),
+                    category: "没有读到报告".into(),
+                    cause: "文件中没有读到任何年度报告".into(),
+                });
+            }
+            file
+        }
+        Err(_) => PreparedFile::failed(
+            path,
+            hash,
+            size,
+            format,
+            "读取程序内部错误",
+            "读取此文件时程序发生内部错误（已跳过，请将文件反馈给维护人员）".into(),
+        ),
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Reader threads (at least 1).
+    pub jobs: usize,
+    /// Re-read files stored as failed before (e.g. after a reader was improved).
+    pub retry_failed: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            retry_failed: false,
+        }
+    }
+}
+
+/// What became of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Read and stored: how many reports, how many of them with errors.
+    Stored {
+        reports: usize,
+        with_errors: usize,
+        failures: Vec<Failure>,
+    },
+    /// Could not be read: stored as failed with its causes.
+    Failed { failures: Vec<Failure> },
+    /// Already in the dataset (same content hash), or twice in this batch.
+    Skipped,
+    /// The file system refused it (not stored: it has no content to identify it by).
+    Unreadable { cause: String },
+}
+
+/// Reported to the caller once per file, in the order files finish.
+#[derive(Debug, Clone)]
+pub struct FileEvent {
+    pub path: String,
+    /// The format sniffed from the bytes; `None` for skipped or unreadable files.
+    pub format: Option<&'static str>,
+    pub outcome: Outcome,
+}
+
+/// The counts of one run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestSummary {
+    pub files: usize,
+    /// Files stored with at least one report.
+    pub stored: usize,
+    pub reports: usize,
+    pub reports_with_errors: usize,
+    /// Files already stored before (by content hash) or repeated in this batch.
+    pub skipped: usize,
+    /// Files read as nothing (stored as failed, or unreadable from disk).
+    pub failed: usize,
+    /// Failures by category: files and archive members.
+    pub failed_by_cause: BTreeMap<String, usize>,
+    /// Files by sniffed format (read or failed; not skipped).
+    pub by_format: BTreeMap<String, usize>,
+    /// Cross-year findings written by this run's recomputation.
+    pub cross_year_findings: usize,
+}
+
+enum Msg {
+    File(PreparedFile),
+    Skipped(String),
+    Unreadable(String, String),
+}
+
+/// Expands the command line's paths: files as they are, directories recursively (hidden
+/// entries skipped), glob patterns (`*.txt`, `data/**/*.html`). Sorted, without
+/// repeats. Paths that match nothing are returned as the second list.
+pub fn collect_inputs(args: &[String]) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut missing = Vec::new();
+    for arg in args {
+        let p = Path::new(arg);
+        if p.exists() {
+            push_path(p, &mut files);
+            continue;
+        }
+        let mut matched = false;
+        if arg.contains(['*', '?', '[']) {
+            if let Ok(paths) = glob::glob(arg) {
+                for entry in paths.flatten() {
+                    matched = true;
+                    push_path(&entry, &mut files);
+                }
+            }
+        }
+        if !matched {
+            missing.push(arg.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, missing)
+}
+
+fn push_path(p: &Path, out: &mut Vec<PathBuf>) {
+    if p.is_dir() {
+        for entry in walkdir::WalkDir::new(p)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .flatten()
+        {
+            if entry.file_type().is_file() {
+                out.push(entry.into_path());
+            }
+        }
+    } else {
+        out.push(p.to_path_buf());
+    }
+}
+
+/// Ingests `files` into `store`: reads them on `opts.jobs` threads, stores each file in
+/// one transaction on this thread, skips what is stored already (by content hash), then
+/// recomputes the cross-year rules for the agencies touched. `on_event` is called once
+/// per file. Only a database failure stops the run.
+pub fn ingest(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    mut on_event: impl FnMut(&FileEvent),
+) -> Result<IngestSummary, StoreError> {
+    let known: HashMap<String, bool> = store.known_hashes()?;
+    // Hashes claimed in this batch: the second copy of a file is skipped before parsing.
+    let claimed: Mutex<std::collections::HashSet<String>> = Mutex::new(Default::default());
+    let known = Arc::new(known);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let jobs = opts.jobs.max(1);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(jobs * 4);
+    let mut summary = IngestSummary {
+        files: files.len(),
+        ..Default::default()
+    };
+    let retry_failed = opts.retry_failed;
+    let quiet = QuietPanics::install();
+
+    let result: Result<(), StoreError> = std::thread::scope(|scope| {
+        for w in 0..jobs {
+            let tx = tx.clone();
+            let known = Arc::clone(&known);
+            let (next, stop, claimed) = (&next, &stop, &claimed);
+            std::thread::Builder::new()
+                .name(format!("ingest-reader-{w}"))
+                .spawn_scoped(scope, move || {
+                    loop {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        let shown = path.to_string_lossy().into_owned();
+                        let msg = match std::fs::read(path) {
+                            Err(e) => Msg::Unreadable(shown, format!("无法读取文件：{e}")),
+                            Ok(bytes) => {
+                                let hash = content_hash(&bytes);
+                                let stored = known.get(&hash).copied();
+                                let skip = match stored {
+                                    Some(true) => true,
+                                    Some(false) => !retry_failed,
+                                    None => false,
+                                };
+                                let repeated = !skip
+                                    && !claimed
+                                        .lock()
+                                        .map(|mut c| c.insert(hash.clone()))
+                                        .unwrap_or(true);
+                                if skip || repeated {
+                                    Msg::Skipped(shown)
+                                } else {
+                                    Msg::File(prepare_file(&shown, &bytes, hash))
+                                }
+                            }
+                        };
+                        if tx.send(msg).is_err() {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| StoreError(format!("无法启动读取线程：{e}")))?;
+        }
+        drop(tx);
+        let mut outcome = Ok(());
+        for msg in rx {
+            let event = match msg {
+                Msg::Skipped(path) => {
+                    summary.skipped += 1;
+                    FileEvent {
+                        path,
+                        format: None,
+                        outcome: Outcome::Skipped,
+                    }
+                }
+                Msg::Unreadable(path, cause) => {
+                    summary.failed += 1;
+                    *summary
+                        .failed_by_cause
+                        .entry("无法读取文件".into())
+                        .or_default() += 1;
+                    FileEvent {
+                        path,
+                        format: None,
+                        outcome: Outcome::Unreadable { cause },
+                    }
+                }
+                Msg::File(file) => match write_one(store, file, retry_failed, &mut summary) {
+                    Ok(ev) => ev,
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        outcome = Err(e);
+                        break;
+                    }
+                },
+            };
+            on_event(&event);
+        }
+        outcome
+    });
+    drop(quiet);
+    result?;
+    summary.cross_year_findings = store.cross_year()?;
+    Ok(summary)
+}
+
+fn write_one(
+    store: &Store,
+    file: PreparedFile,
+    retry_failed: bool,
+    summary: &mut IngestSummary,
+) -> Result<FileEvent, StoreError> {
+    let stored = match store.store_file(&file, retry_failed) {
+        Ok(stored) => stored,
+        Err(e) => {
+            // The data of this one file was refused: keep the file as failed, with why.
+            let failed = PreparedFile::failed(
+                &file.path,
+                file.hash.clone(),
+                file.size,
+                file.format,
+                "写入数据库失败",
+                format!("写入数据库失败：{e}"),
+            );
+            return record(store, failed, retry_failed, summary);
+        }
+    };
+    if !stored {
+        summary.skipped += 1;
+        return Ok(FileEvent {
+            path: file.path,
+            format: None,
+            outcome: Outcome::Skipped,
+        });
+    }
+    Ok(count(file, summary))
+}
+
+fn record(
+    store: &Store,
+    file: PreparedFile,
+    retry_failed: bool,
+    summary: &mut IngestSummary,
+) -> Result<FileEvent, StoreError> {
+    if !store.store_file(&file, retry_failed)? {
+        summary.skipped += 1;
+        return Ok(FileEvent {
+            path: file.path,
+            format: None,
+            outcome: Outcome::Skipped,
+        });
+    }
+    Ok(count(file, summary))
+}
+
+fn count(file: PreparedFile, summary: &mut IngestSummary) -> FileEvent {
+    *summary
+        .by_format
+        .entry(file.format.unwrap_or("未知").to_string())
+        .or_default() += 1;
+    for f in &file.failures {
+        *summary
+            .failed_by_cause
+            .entry(f.category.clone())
+            .or_default() += 1;
+    }
+    let outcome = if file.reports.is_empty() {
+        summary.failed += 1;
+        Outcome::Failed {
+            failures: file.failures,
+        }
+    } else {
+        let with_errors = file
+            .reports
+            .iter()
+            .filter(|r| gongkai_report::has_errors(&r.findings))
+            .count();
+        summary.stored += 1;
+        summary.reports += file.reports.len();
+        summary.reports_with_errors += with_errors;
+        Outcome::Stored {
+            reports: file.reports.len(),
+            with_errors,
+            failures: file.failures,
+        }
+    };
+    FileEvent {
+        path: file.path,
+        format: file.format,
+        outcome,
+    }
+}
+
+/// While alive, panics on reader threads (caught and recorded per file) print nothing,
+/// so they do not tear the progress display; other threads keep the previous hook.
+struct QuietPanics;
+
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+static PREVIOUS_HOOK: Mutex<Option<Arc<PanicHook>>> = Mutex::new(None);
+
+impl QuietPanics {
+    fn install() -> QuietPanics {
+        let prev: Arc<PanicHook> = Arc::new(std::panic::take_hook());
+        if let Ok(mut slot) = PREVIOUS_HOOK.lock() {
+            *slot = Some(Arc::clone(&prev));
+        }
+        std::panic::set_hook(Box::new(move |info| {
+            let reader = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("ingest-reader-"));
+            if !reader {
+                prev(info);
+            }
+        }));
+        QuietPanics
+    }
+}
+
+impl Drop for QuietPanics {
+    fn drop(&mut self) {
+        let _ = std::panic::take_hook();
+        if let Some(prev) = PREVIOUS_HOOK.lock().ok().and_then(|mut s| s.take()) {
+            std::panic::set_hook(Box::new(move |info| prev(info)));
+        }
+    }
+}

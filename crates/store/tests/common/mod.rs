@@ -1,0 +1,257 @@
+//! The same checks, run on SQLite (store.rs) and PostgreSQL (postgres.rs).
+#![allow(dead_code)]
+
+use gongkai_report::{Report, TemplateId, Value};
+use gongkai_store::{IngestOptions, PreparedFile, PreparedReport, Store, ingest};
+use std::path::{Path, PathBuf};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn opts() -> IngestOptions {
+    IngestOptions {
+        jobs: 2,
+        retry_failed: false,
+    }
+}
+
+/// Every fixture is either stored or failed with a cause; a re-run skips all of them.
+pub fn fixtures_then_rerun(target: &str) {
+    let store = Store::open(target).unwrap();
+    let (files, missing) =
+        gongkai_store::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
+    assert!(missing.is_empty());
+    assert!(files.len() >= 10, "{files:?}");
+    let mut events = 0;
+    let s = ingest(&store, &files, &opts(), |_| events += 1).unwrap();
+    assert_eq!(events, files.len());
+    assert_eq!(s.files, files.len());
+    assert_eq!(s.stored + s.failed + s.skipped, files.len(), "{s:?}");
+    // The plain-text samples are read.
+    assert!(s.reports >= 5, "{s:?}");
+    let sources = store.sources().unwrap();
+    for src in &sources {
+        if src.status == "failed" {
+            assert!(
+                src.cause.as_deref().is_some_and(|c| !c.is_empty()),
+                "{src:?}"
+            );
+        }
+    }
+    let tongchuan = sources
+        .iter()
+        .find(|s| s.file_name == "tongchuan-govoffice-2020.txt")
+        .expect("tongchuan stored");
+    assert_eq!(tongchuan.status, "ok");
+    let before = store.totals().unwrap();
+
+    let again = ingest(&store, &files, &opts(), |_| {}).unwrap();
+    assert_eq!(again.skipped, files.len(), "{again:?}");
+    assert_eq!(again.stored, 0);
+    assert_eq!(store.totals().unwrap(), before, "nothing stored twice");
+}
+
+/// A run killed after some files is resumed by running on all of them.
+pub fn resume_after_subset(target: &str) {
+    let store = Store::open(target).unwrap();
+    let names = [
+        "tongchuan-govoffice-2020.txt",
+        "fengxiang-2020.txt",
+        "qingtongxia-2021.txt",
+        "tongjiang-2020.txt",
+        "yuncheng-govoffice-2020.txt",
+    ];
+    let all: Vec<PathBuf> = names.iter().map(|n| fixtures().join(n)).collect();
+    let first = ingest(&store, &all[..2], &opts(), |_| {}).unwrap();
+    assert_eq!(first.stored, 2);
+    let rest = ingest(&store, &all, &opts(), |_| {}).unwrap();
+    assert_eq!(rest.skipped, 2, "{rest:?}");
+    assert_eq!(rest.stored, 3, "{rest:?}");
+    let t = store.totals().unwrap();
+    assert_eq!(t.sources, 5);
+    assert_eq!(t.reports, 5);
+}
+
+/// Random bytes and an empty file are stored as failed, with their cause.
+pub fn bad_files(target: &str, dir: &Path) {
+    let store = Store::open(target).unwrap();
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let random = dir.join("random.bin");
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    let bytes: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(&random, bytes).unwrap();
+    let good = fixtures().join("tongjiang-2020.txt");
+    let s = ingest(
+        &store,
+        &[empty.clone(), random.clone(), good],
+        &opts(),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(s.stored, 1, "{s:?}");
+    assert_eq!(s.failed, 2, "{s:?}");
+    assert_eq!(s.failed_by_cause.get("文件为空"), Some(&1), "{s:?}");
+    let sources = store.sources().unwrap();
+    let e = sources.iter().find(|s| s.file_name == "empty.txt").unwrap();
+    assert_eq!(e.status, "failed");
+    assert!(e.cause.as_deref().unwrap().contains("文件为空"));
+    let r = sources
+        .iter()
+        .find(|s| s.file_name == "random.bin")
+        .unwrap();
+    assert_eq!(r.status, "failed");
+    assert!(!r.cause.as_deref().unwrap_or("").is_empty());
+    // The checker's findings of the good (but wrong) report are stored.
+    let t = store.totals().unwrap();
+    assert!(t.reports_with_errors >= 1, "{t:?}");
+    // Failed files are skipped next time too, unless asked to retry.
+    let again = ingest(&store, &[empty.clone()], &opts(), |_| {}).unwrap();
+    assert_eq!(again.skipped, 1);
+    let retry = ingest(
+        &store,
+        &[empty],
+        &IngestOptions {
+            jobs: 1,
+            retry_failed: true,
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(retry.failed, 1);
+    assert_eq!(store.totals().unwrap().sources, 3);
+}
+
+/// Every stored cell equals what the reader read: value (blank ≠ 0 ≠ n/a), raw text, unit.
+pub fn cells_round_trip(target: &str) {
+    let store = Store::open(target).unwrap();
+    let names = ["tongchuan-govoffice-2020.txt", "qingtongxia-2021.txt"];
+    let files: Vec<PathBuf> = names.iter().map(|n| fixtures().join(n)).collect();
+    ingest(&store, &files, &opts(), |_| {}).unwrap();
+    let reports = store.reports_after(0, 10).unwrap();
+    assert_eq!(reports.len(), 2);
+    let (mut blanks, mut zeros) = (0, 0);
+    for row in &reports {
+        let stored = store.load_report(row.id).unwrap().unwrap();
+        let bytes = std::fs::read(&row.member).unwrap();
+        let read = gongkai_extract::read_bytes(&row.member, &bytes).unwrap();
+        assert_eq!(stored.agency, read.agency);
+        assert_eq!(stored.year, read.year);
+        assert_eq!(stored.template, read.template);
+        assert_eq!(stored.cells.len(), read.cells.len());
+        for (k, c) in &read.cells {
+            let s = &stored.cells[k];
+            assert_eq!(s.value, c.value, "{k}");
+            assert_eq!(s.raw, c.raw, "{k}");
+            assert_eq!(s.unit, c.unit, "{k}");
+            assert_eq!(s.note, c.note, "{k}");
+            assert_eq!(s.source, c.source, "{k}");
+            match c.value {
+                Value::Blank => blanks += 1,
+                Value::Number(d) if d.to_i64() == Some(0) => zeros += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(blanks > 0 && zeros > 0, "blanks {blanks}, zeros {zeros}");
+}
+
+fn prepared(name: &str, agency: &str, year: i32, values: &[(&str, i64)]) -> PreparedFile {
+    let mut r = Report::from_values(
+        name,
+        TemplateId::for_year(year),
+        values.iter().map(|(k, v)| (*k, Value::int(*v))),
+    )
+    .unwrap();
+    r.agency = Some(agency.to_string());
+    r.year = Some(year);
+    let findings = gongkai_report::check(&r);
+    PreparedFile {
+        path: name.into(),
+        file_name: name.into(),
+        hash: format!("{:0>64}", name.len() * 1000 + year as usize + agency.len()),
+        size: 1,
+        format: Some("text"),
+        reports: vec![PreparedReport {
+            member: name.into(),
+            format: "text",
+            report: r,
+            findings,
+        }],
+        failures: Vec::new(),
+    }
+}
+
+/// YEAR.CARRY across two years of one agency, found whatever the spacing of its name;
+/// a different agency (人民政府 vs 人民政府办公室) is never compared; recomputation is idempotent.
+pub fn cross_year(target: &str) {
+    let store = Store::open(target).unwrap();
+    let a = prepared(
+        "a-2021.txt",
+        "某市人民政府",
+        2021,
+        &[("requests.carried_out.total", 3)],
+    );
+    let b = prepared(
+        "b-2022.txt",
+        "　某市 人民政府 ",
+        2022,
+        &[("requests.carried_in.total", 2)],
+    );
+    let c = prepared(
+        "c-2022.txt",
+        "某市人民政府办公室",
+        2022,
+        &[("requests.carried_in.total", 9)],
+    );
+    for f in [&a, &b, &c] {
+        assert!(store.store_file(f, false).unwrap());
+    }
+    assert!(
+        !store.store_file(&a, false).unwrap(),
+        "same hash is stored once"
+    );
+    assert_eq!(store.cross_year().unwrap(), 1);
+    let cross = |s: &Store| {
+        s.findings_after(0, 10_000)
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.prev_report_id.is_some())
+            .collect::<Vec<_>>()
+    };
+    let found = cross(&store);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "YEAR.CARRY");
+    assert_eq!(found[0].member, "b-2022.txt");
+    assert_eq!(found[0].cells, "requests.carried_in.total");
+    // Nothing pending: a second pass writes nothing and keeps the finding.
+    assert_eq!(store.cross_year().unwrap(), 0);
+    assert_eq!(cross(&store).len(), 1);
+    // A new year of the agency recomputes its findings without duplicating them.
+    let d = prepared(
+        "d-2023.txt",
+        "某市人民政府",
+        2023,
+        &[("requests.carried_in.total", 0)],
+    );
+    assert!(store.store_file(&d, false).unwrap());
+    store.cross_year().unwrap();
+    let found = cross(&store);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let keys: Vec<Option<String>> = store
+        .reports_after(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.agency_key)
+        .collect();
+    assert_eq!(keys[0], keys[1]);
+    assert_ne!(keys[0], keys[2]);
+}

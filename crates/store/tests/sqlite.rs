@@ -1,0 +1,37 @@
+//! The store on SQLite (a fresh file per test).
+
+mod common;
+
+fn db(dir: &tempfile::TempDir) -> String {
+    dir.path().join("gongkai.db").to_string_lossy().into_owned()
+}
+
+#[test]
+fn fixtures_then_rerun() {
+    let dir = tempfile::tempdir().unwrap();
+    common::fixtures_then_rerun(&db(&dir));
+}
+
+#[test]
+fn resume_after_subset() {
+    let dir = tempfile::tempdir().unwrap();
+    common::resume_after_subset(&db(&dir));
+}
+
+#[test]
+fn bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    common::bad_files(&db(&dir), dir.path());
+}
+
+#[test]
+fn cells_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    common::cells_round_trip(&db(&dir));
+}
+
+#[test]
+fn cross_year() {
+    let dir = tempfile::tempdir().unwrap();
+    common::cross_year(&db(&dir));
+}
