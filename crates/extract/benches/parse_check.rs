@@ -1,0 +1,35 @@
+//! Parse + check throughput per report, text and HTML, on the real samples.
+//! Run: `cargo bench -p gongkai-extract --bench parse_check`.
+
+use std::time::Instant;
+
+fn main() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let samples = [
+        ("text", "tongjiang-2020.txt"),
+        ("text", "tongchuan-govoffice-2020.txt"),
+        ("text", "qingtongxia-2021.txt"),
+        ("html", "pingtan-2023.html"),
+    ];
+    for (kind, name) in samples {
+        let bytes = std::fs::read(dir.join(name)).expect("fixture");
+        // Warm up, then time enough iterations for a stable figure.
+        for _ in 0..50 {
+            let r = gongkai_extract::read_bytes(name, &bytes).expect("reads");
+            std::hint::black_box(gongkai_report::check(&r));
+        }
+        let n = 2000;
+        let t = Instant::now();
+        for _ in 0..n {
+            let r = gongkai_extract::read_bytes(name, &bytes).expect("reads");
+            std::hint::black_box(gongkai_report::check(&r));
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "{kind:5} {name:32} {:>8.1} µs/report  {:>8.0} reports/s (one core, parse + check, {} KB)",
+            secs * 1e6 / n as f64,
+            n as f64 / secs,
+            bytes.len() / 1024
+        );
+    }
+}

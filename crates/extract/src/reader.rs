@@ -1,0 +1,654 @@
+//! The one template reader: a token stream → a `Report`. It finds the three tables by
+//! their headings, decides each table's layout (2019 or 2021) from the labels it
+//! prints, then matches row labels and places the values that follow them.
+
+use crate::tokens::{Kind, Token};
+use gongkai_report::template::{APPEAL_COLUMNS, APPEAL_ROWS, REQUEST_COLUMNS};
+use gongkai_report::{Cell, Report, Section, TemplateId, Value, template};
+
+/// How a row is found: any pattern contained in its (normalised) label text.
+struct RowSpec {
+    row: &'static str,
+    patterns: &'static [&'static str],
+    columns: &'static [&'static str],
+    when: When,
+}
+
+/// Labels too short to be unambiguous are only accepted in context.
+#[derive(Clone, Copy, PartialEq)]
+enum When {
+    Always,
+    /// After at least one outcome row (`总计` is also a column header).
+    AfterOutcomes,
+    /// Right after 2.申请人逾期未按收费通知要求缴纳费用 (`其他` is also a column header).
+    AfterFeeUnpaid,
+}
+
+const C2019_DOCS: &[&str] = &["made", "published", "total_public"];
+const C2021_DOCS: &[&str] = &["issued", "repealed", "in_force"];
+const C2019_ITEMS: &[&str] = &["prev_items", "change", "decisions"];
+const C_DECISIONS: &[&str] = &["decisions"];
+
+const fn spec(
+    row: &'static str,
+    patterns: &'static [&'static str],
+    columns: &'static [&'static str],
+) -> RowSpec {
+    RowSpec {
+        row,
+        patterns,
+        columns,
+        when: When::Always,
+    }
+}
+
+const PROACTIVE_2019: &[RowSpec] = &[
+    spec("proactive.regulations", &["规章"], C2019_DOCS),
+    spec("proactive.normative_docs", &["规范性文件"], C2019_DOCS),
+    spec("proactive.licensing", &["行政许可"], C2019_ITEMS),
+    spec(
+        "proactive.other_services",
+        &["其他对外管理服务事项", "对外管理服务"],
+        C2019_ITEMS,
+    ),
+    spec("proactive.penalty", &["行政处罚"], C2019_ITEMS),
+    spec("proactive.coercion", &["行政强制"], C2019_ITEMS),
+    spec(
+        "proactive.fees",
+        &["行政事业性收费"],
+        &["prev_items", "change"],
+    ),
+    spec(
+        "proactive.procurement",
+        &["政府集中采购", "集中采购"],
+        &["items", "amount_wan"],
+    ),
+];
+
+const PROACTIVE_2021: &[RowSpec] = &[
+    spec("proactive.regulations", &["规章"], C2021_DOCS),
+    spec("proactive.normative_docs", &["规范性文件"], C2021_DOCS),
+    spec("proactive.licensing", &["行政许可"], C_DECISIONS),
+    spec("proactive.penalty", &["行政处罚"], C_DECISIONS),
+    spec("proactive.coercion", &["行政强制"], C_DECISIONS),
+    spec("proactive.fees", &["行政事业性收费"], &["amount_wan"]),
+];
+
+const RC: &[&str] = &REQUEST_COLUMNS;
+
+macro_rules! requests {
+    ($($row:literal => [$($p:literal),+] $(if $when:ident)?),+ $(,)?) => {
+        &[$(RowSpec { row: $row, patterns: &[$($p),+], columns: RC, when: requests!(@when $($when)?) }),+]
+    };
+    (@when) => { When::Always };
+    (@when $w:ident) => { When::$w };
+}
+
+const REQUESTS_COMMON: &[RowSpec] = requests![
+    "requests.new" => ["本年新收", "新收政府信息公开申请"],
+    "requests.carried_in" => ["上年结转"],
+    "requests.granted" => ["予以公开"],
+    "requests.partial" => ["部分公开"],
+    "requests.denied.state_secret" => ["国家秘密"],
+    "requests.denied.prohibited_by_law" => ["禁止公开"],
+    "requests.denied.security_stability" => ["三安全一稳定"],
+    "requests.denied.third_party" => ["第三方合法权益"],
+    "requests.denied.internal_affairs" => ["内部事务"],
+    "requests.denied.deliberative" => ["过程性信息"],
+    "requests.denied.enforcement_file" => ["行政执法案卷"],
+    "requests.denied.admin_query" => ["行政查询"],
+    "requests.unavailable.not_held" => ["不掌握"],
+    "requests.unavailable.needs_creation" => ["另行制作"],
+    "requests.unavailable.unclear" => ["仍不明确"],
+    "requests.rejected.petition" => ["信访举报投诉"],
+    "requests.rejected.duplicate" => ["重复申请"],
+    "requests.rejected.publication" => ["公开出版物"],
+    "requests.rejected.excessive" => ["大量反复申请"],
+    "requests.rejected.confirmation" => ["重新出具"],
+    "requests.total" => ["总计"] if AfterOutcomes,
+    "requests.carried_out" => ["结转下年度"],
+];
+
+const REQUESTS_2019_OTHER: &[RowSpec] = requests!["requests.other" => ["其他处理"]];
+
+const REQUESTS_2021_OTHER: &[RowSpec] = requests![
+    "requests.other.no_correction" => ["逾期不补正"],
+    "requests.other.fee_unpaid" => ["缴纳费用"],
+    "requests.other.other" => ["3.其他"],
+    "requests.other.other" => ["其他"] if AfterFeeUnpaid,
+];
+
+/// Words only one layout prints, per table.
+const MARKERS_2019_T2: &[&str] = &[
+    "新制作数量",
+    "新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "增/减",
+    "采购项目数量",
+    "对外管理服务事项",
+    "集中采购",
+];
+const MARKERS_2021_T2: &[&str] = &[
+    "制发件数",
+    "废止件数",
+    "现行有效件数",
+    "收费金额",
+    "本年处理决定数量",
+];
+const MARKERS_2021_T3: &[&str] = &["逾期不补正", "缴纳费用"];
+
+/// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
+/// variant characters mapped.
+pub fn norm(s: &str) -> String {
+    gongkai_report::value::fold_width(s)
+        .chars()
+        .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#'))
+        .map(|c| match c {
+            '釆' => '采',
+            '、' => '、',
+            '：' => ':',
+            c => c,
+        })
+        .collect()
+}
+
+/// Where the three tables and the six sections are in the token stream.
+#[derive(Debug, Default, Clone, Copy)]
+struct Regions {
+    t2: Option<usize>,
+    t3: Option<usize>,
+    t4: Option<usize>,
+    end: Option<usize>,
+}
+
+/// Section headings by their keywords (a heading is a short label).
+const SECTION_KEYS: [(&str, &str); 6] = [
+    ("总体情况", "一、总体情况"),
+    ("主动公开政府信息情况", "二、主动公开政府信息情况"),
+    (
+        "收到和处理政府信息公开申请情况",
+        "三、收到和处理政府信息公开申请情况",
+    ),
+    ("行政诉讼情况", "四、政府信息公开行政复议、行政诉讼情况"),
+    ("存在的主要问题", "五、存在的主要问题及改进情况"),
+    ("其他需要报告的事项", "六、其他需要报告的事项"),
+];
+
+fn section_of(label: &str) -> Option<usize> {
+    let n = norm(label);
+    if n.chars().count() > 32 {
+        return None;
+    }
+    SECTION_KEYS.iter().position(|(k, _)| n.contains(k))
+}
+
+fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
+    let mut reg = Regions::default();
+    let mut headings = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind != Kind::Label {
+            continue;
+        }
+        let Some(s) = section_of(&t.text) else {
+            continue;
+        };
+        // Take each heading once, in order: later mentions are table labels or prose.
+        if headings.last().is_some_and(|&(_, last)| s <= last) {
+            continue;
+        }
+        headings.push((i, s));
+        match s {
+            1 => reg.t2 = Some(i),
+            2 => reg.t3 = Some(i),
+            3 => reg.t4 = Some(i),
+            4 | 5 if reg.end.is_none() => reg.end = Some(i),
+            _ => {}
+        }
+    }
+    (reg, headings)
+}
+
+/// A row label and the value slots that follow it.
+struct Group<'a> {
+    label: String,
+    slots: Vec<&'a Token>,
+}
+
+fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group> = Vec::new();
+    let mut label = String::new();
+    let mut slots: Vec<&Token> = Vec::new();
+    for t in tokens {
+        match t.kind {
+            Kind::Label => {
+                if !slots.is_empty() {
+                    out.push(Group {
+                        label: std::mem::take(&mut label),
+                        slots: std::mem::take(&mut slots),
+                    });
+                }
+                // Keep the label text bounded: only the words nearest the values matter.
+                label.push_str(&norm(&t.text));
+                if label.len() > 600 {
+                    let cut = label.len() - 600;
+                    let cut = (cut..label.len())
+                        .find(|&i| label.is_char_boundary(i))
+                        .unwrap_or(label.len());
+                    label.drain(..cut);
+                }
+            }
+            Kind::Value | Kind::Empty => slots.push(t),
+        }
+    }
+    if !slots.is_empty() {
+        out.push(Group { label, slots });
+    }
+    out
+}
+
+/// Places the slots of one row onto `n` columns. Returns `None` for each column it
+/// cannot place, and whether the row printed only its 总计 (the other columns blank).
+fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<Option<&'a Token>>> {
+    let mut s: Vec<&Token> = slots.to_vec();
+    // Spanned label columns and trailing tabs leave empty slots around the values.
+    // Row-end tabs first: a leading empty slot may be a real blank cell.
+    while s.len() > n && s.last().is_some_and(|t| t.kind == Kind::Empty) {
+        s.pop();
+    }
+    while s.len() > n && s.first().is_some_and(|t| t.kind == Kind::Empty) {
+        s.remove(0);
+    }
+    let values: Vec<&Token> = s
+        .iter()
+        .copied()
+        .filter(|t| t.kind == Kind::Value)
+        .collect();
+    if s.len() == n {
+        return s
+            .into_iter()
+            .map(|t| Some((t.kind == Kind::Value).then_some(t)))
+            .collect();
+    }
+    if values.len() == n {
+        return values.into_iter().map(|t| Some(Some(t))).collect();
+    }
+    if values.len() == 1 && total_only_ok && n > 1 {
+        // Empty cells dropped entirely: a lone number is the row's 总计.
+        let mut out = vec![Some(None); n];
+        out[n - 1] = Some(Some(values[0]));
+        return out;
+    }
+    let mut out: Vec<Option<Option<&Token>>> =
+        values.into_iter().take(n).map(|t| Some(Some(t))).collect();
+    out.resize(n, None);
+    out
+}
+
+fn cell_from(token: &Token, key: &str) -> Cell {
+    let amount = template::cell(key).is_some_and(|d| d.is_amount());
+    let mut c = Cell::parse(&token.text, amount).unwrap_or_else(Cell::missing);
+    c.source = Some(token.source.clone());
+    c
+}
+
+fn blank_cell(near: Option<&Token>) -> Cell {
+    Cell {
+        value: Value::Blank,
+        raw: String::new(),
+        unit: None,
+        note: None,
+        source: Some(near.map(|t| t.source.clone()).unwrap_or_default()),
+    }
+}
+
+/// What one table printed: cells by key.
+type Cells = Vec<(String, Cell)>;
+
+fn read_rows(groups: &[Group], specs: &[&RowSpec], total_only_ok: bool) -> Cells {
+    let mut out = Cells::new();
+    let mut done: Vec<&str> = Vec::new();
+    let mut last_row: Option<&str> = None;
+    let mut outcomes_seen = false;
+    for g in groups {
+        // The row whose label words end nearest the values wins.
+        let mut best: Option<(usize, &RowSpec)> = None;
+        for s in specs {
+            if done.contains(&s.row) {
+                continue;
+            }
+            let allowed = match s.when {
+                When::Always => true,
+                When::AfterOutcomes => outcomes_seen,
+                When::AfterFeeUnpaid => last_row == Some("requests.other.fee_unpaid"),
+            };
+            if !allowed {
+                continue;
+            }
+            for p in s.patterns {
+                if let Some(pos) = g.label.rfind(p) {
+                    let end = pos + p.len();
+                    if best.is_none_or(|(e, _)| end > e) {
+                        best = Some((end, s));
+                    }
+                }
+            }
+        }
+        let Some((_, s)) = best else { continue };
+        done.push(s.row);
+        last_row = Some(s.row);
+        if s.row != "requests.new"
+            && s.row != "requests.carried_in"
+            && s.row.starts_with("requests.")
+        {
+            outcomes_seen = true;
+        }
+        let placed = place(&g.slots, s.columns.len(), total_only_ok);
+        for (col, p) in s.columns.iter().zip(placed) {
+            let key = format!("{}.{col}", s.row);
+            match p {
+                Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
+                Some(None) => out.push((key, blank_cell(g.slots.first().copied()))),
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+fn read_appeals(tokens: &[Token]) -> Cells {
+    // One data row of 15 cells after the header labels.
+    let last_label = tokens
+        .iter()
+        .rposition(|t| t.kind == Kind::Label)
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let slots: Vec<&Token> = tokens[last_label..].iter().collect();
+    let keys: Vec<String> = APPEAL_ROWS
+        .iter()
+        .flat_map(|r| {
+            APPEAL_COLUMNS
+                .iter()
+                .map(move |c| format!("appeals.{r}.{c}"))
+        })
+        .collect();
+    let placed = place(&slots, keys.len(), false);
+    let mut out = Cells::new();
+    for (key, p) in keys.into_iter().zip(placed) {
+        match p {
+            Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
+            Some(None) => out.push((key, blank_cell(slots.first().copied()))),
+            None => {}
+        }
+    }
+    out
+}
+
+fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
+    tokens
+        .iter()
+        .filter(|t| t.kind == Kind::Label)
+        .map(|t| norm(&t.text))
+        .filter(|l| markers.iter().any(|m| l.contains(m)))
+        .count()
+}
+
+/// Agency, year and publication date from the title block and the signature.
+struct Meta {
+    agency: Option<String>,
+    year: Option<i32>,
+    published: Option<String>,
+}
+
+fn title_regex() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(\p{Han}*?)((?:19|20)\d\d)年度?(?:政府信息公开|政务公开)(?:工作)?年度?报告",
+        )
+        .expect("regex")
+    })
+}
+
+fn read_meta(lines: &[String]) -> Meta {
+    let joined: String = lines
+        .iter()
+        .take(40)
+        .map(|l| norm(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let title = title_regex();
+    let mut agency = None;
+    let mut year = None;
+    // The title may be broken over lines (`青 铜 峡 市` / `2021 年…`): join short lines.
+    let compact: String = joined.replace('\n', "");
+    if let Some(m) = title.captures(&compact) {
+        year = m[2].parse().ok();
+        let a = m[1].to_string();
+        if !a.is_empty() {
+            agency = Some(a);
+        }
+    }
+    let all: String = lines.iter().map(|l| norm(l)).collect::<Vec<_>>().join("\n");
+    if let Some(t) = agency.clone() {
+        // A fuller name of the same agency elsewhere (现公布宝鸡市凤翔区人民政府2020年…).
+        for m in title.captures_iter(&all) {
+            let c = &m[1];
+            if c.len() > t.len() && c.ends_with(t.as_str()) {
+                let prefix = &c[..c.len() - t.len()];
+                if let Some(place) = place_suffix(prefix) {
+                    agency = Some(format!("{place}{t}"));
+                    break;
+                }
+            }
+        }
+    }
+    // The signature: the last short line before the closing date.
+    let date_re = date_regex();
+    let nonempty: Vec<String> = lines
+        .iter()
+        .map(|l| norm(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut published = None;
+    if let Some(i) = nonempty
+        .iter()
+        .rposition(|l| date_re.is_match(l) && l.chars().count() <= 14)
+    {
+        if i + 4 >= nonempty.len() {
+            published = Some(nonempty[i].clone());
+            if i > 0 {
+                let sig = &nonempty[i - 1];
+                if let Some(t) = &agency {
+                    if *sig == format!("{t}人民政府") {
+                        agency = Some(sig.clone());
+                    }
+                }
+                if agency.is_none() && sig.chars().count() <= 24 {
+                    agency = Some(sig.clone());
+                }
+            }
+        }
+    }
+    if published.is_none() {
+        let re = regex::Regex::new(r"发布(?:时间|日期):?((?:19|20)\d\d-\d{1,2}-\d{1,2})")
+            .expect("regex");
+        if let Some(m) = re.captures(&all) {
+            published = Some(m[1].to_string());
+        }
+    }
+    Meta {
+        agency,
+        year,
+        published,
+    }
+}
+
+fn date_regex() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"^(?:19|20)\d\d年\d{1,2}月\d{1,2}日$").expect("regex"))
+}
+
+/// The place name at the end of a prefix (`现公布宝鸡市` → `宝鸡市`).
+fn place_suffix(prefix: &str) -> Option<String> {
+    let chars: Vec<char> = prefix.chars().collect();
+    let last = *chars.last()?;
+    if !matches!(last, '省' | '市' | '州' | '盟' | '县' | '区') {
+        return None;
+    }
+    // Most prefecture names are two characters; longer ones are rare and ambiguous.
+    (chars.len() >= 3).then(|| chars[chars.len() - 3..].iter().collect())
+}
+
+/// Reads a token stream into a report. `lines` are the document's paragraphs, for
+/// the title, signature and sections.
+pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, String> {
+    let (reg, headings) = find_regions(tokens);
+    let len = tokens.len();
+    let end = reg.end.unwrap_or(len);
+    // Each table runs from its heading to the next table's heading.
+    let t2_start = reg.t2.unwrap_or(0);
+    let t3_start = reg.t3.unwrap_or(t2_start);
+    let t4_start = reg.t4.unwrap_or(end);
+    let t2 = &tokens[t2_start.min(len)..t3_start.max(t2_start).min(len)];
+    let t3 = &tokens[t3_start.min(len)..t4_start.max(t3_start).min(len)];
+    let t4 = if reg.t4.is_some() {
+        &tokens[t4_start.min(len)..end.max(t4_start).min(len)]
+    } else {
+        &tokens[0..0]
+    };
+
+    let t2_is_2021 = count_markers(t2, MARKERS_2021_T2) > count_markers(t2, MARKERS_2019_T2);
+    let t3_is_2021 = count_markers(t3, MARKERS_2021_T3) > 0;
+
+    let t2_specs: Vec<&RowSpec> = if t2_is_2021 {
+        PROACTIVE_2021.iter().collect()
+    } else {
+        PROACTIVE_2019.iter().collect()
+    };
+    let t3_specs: Vec<&RowSpec> = REQUESTS_COMMON
+        .iter()
+        .chain(if t3_is_2021 {
+            REQUESTS_2021_OTHER
+        } else {
+            REQUESTS_2019_OTHER
+        })
+        .collect();
+
+    let mut cells = read_rows(&groups(t2), &t2_specs, false);
+    let t2_found = !cells.is_empty();
+    let t3_cells = read_rows(&groups(t3), &t3_specs, true);
+    let t3_found = !t3_cells.is_empty();
+    cells.extend(t3_cells);
+    let t4_cells = read_appeals(t4);
+    let t4_found = t4_cells.iter().any(|(_, c)| c.value != Value::Blank);
+    cells.extend(t4_cells);
+
+    if !t2_found && !t3_found && !t4_found {
+        return Err("未找到年报的统计表格（主动公开政府信息情况、收到和处理政府信息公开申请情况、行政复议和行政诉讼情况）".into());
+    }
+
+    let meta = read_meta(lines);
+    let layout = |is_2021: bool| {
+        if is_2021 {
+            TemplateId::T2021
+        } else {
+            TemplateId::T2019
+        }
+    };
+    let template = match (t2_found, t3_found) {
+        (true, true) if t2_is_2021 != t3_is_2021 => meta
+            .year
+            .map(TemplateId::for_year)
+            .unwrap_or(layout(t3_is_2021)),
+        (_, true) => layout(t3_is_2021),
+        (true, false) => layout(t2_is_2021),
+        _ => meta
+            .year
+            .map(TemplateId::for_year)
+            .unwrap_or(TemplateId::T2021),
+    };
+
+    let mut report = Report::new(source, template);
+    report.agency = meta.agency;
+    report.year = meta.year;
+    report.published = meta.published;
+    for (k, c) in cells {
+        report.set(&k, c);
+    }
+    report.sections = sections(tokens, &headings);
+    Ok(report)
+}
+
+/// The six sections' prose: the label tokens between headings (tables' words excluded
+/// where a table is, since they are labels of cells, not prose).
+fn sections(tokens: &[Token], headings: &[(usize, usize)]) -> Vec<Section> {
+    let mut out = Vec::new();
+    for (n, &(start, s)) in headings.iter().enumerate() {
+        let stop = headings.get(n + 1).map(|h| h.0).unwrap_or(tokens.len());
+        let text: Vec<&str> = if (1..=3).contains(&s) {
+            Vec::new()
+        } else {
+            tokens[start + 1..stop]
+                .iter()
+                .filter(|t| t.kind == Kind::Label)
+                .map(|t| t.text.as_str())
+                .collect()
+        };
+        out.push(Section {
+            heading: SECTION_KEYS[s].1.to_string(),
+            text: text.join("\n"),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn place_handles_every_layout() {
+        let t = |k: Kind, s: &str| Token {
+            kind: k,
+            text: s.into(),
+            source: Default::default(),
+        };
+        let v = |s: &str| t(Kind::Value, s);
+        let e = || t(Kind::Empty, "");
+        // exact, with blanks
+        let slots = [e(), e(), v("1")];
+        let r = place(&slots.iter().collect::<Vec<_>>(), 3, false);
+        assert!(r[0] == Some(None) && r[2].unwrap().unwrap().text == "1");
+        // spanned label column + trailing tab
+        let slots = [
+            e(),
+            v("14"),
+            v("0"),
+            v("0"),
+            v("0"),
+            v("0"),
+            v("0"),
+            v("14"),
+            e(),
+        ];
+        let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
+        assert_eq!(r[0].unwrap().unwrap().text, "14");
+        assert_eq!(r[6].unwrap().unwrap().text, "14");
+        // lone number = 总计
+        let slots = [v("0")];
+        let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
+        assert!(r[..6].iter().all(|x| *x == Some(None)));
+        assert_eq!(r[6].unwrap().unwrap().text, "0");
+        // too few and ambiguous: unplaced cells stay unknown
+        let slots = [v("1"), v("2")];
+        let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
+        assert!(r[2].is_none());
+    }
+
+    #[test]
+    fn place_suffix_takes_the_city() {
+        assert_eq!(place_suffix("现公布宝鸡市").as_deref(), Some("宝鸡市"));
+        assert_eq!(place_suffix("现公布"), None);
+    }
+}

@@ -1,0 +1,219 @@
+//! The neutral shape → one stream of tokens: labels, values and empty cells, each
+//! with where it was read. Grid sources give one token per cell; text lines are cut
+//! at tabs and Markdown pipes. The template reader works on this stream only.
+
+use crate::doc::{Block, Document};
+use gongkai_report::Provenance;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// Text that is not a value: row labels, headers, prose.
+    Label,
+    /// Text that reads as a value (number, "/", 无 …).
+    Value,
+    /// A cell with nothing printed.
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub kind: Kind,
+    /// The cell's text as printed (line breaks inside a cell removed).
+    pub text: String,
+    pub source: Provenance,
+}
+
+/// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
+fn clean(text: &str) -> String {
+    let mut s = text.replace("[bookmark: _GoBack]", "");
+    s.retain(|c| {
+        !matches!(
+            c,
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
+        )
+    });
+    s
+}
+
+fn classify(text: &str) -> Kind {
+    let t = text.trim();
+    if t.chars()
+        .all(|c| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
+    {
+        Kind::Empty
+    } else if gongkai_report::Cell::parse(t, false).is_some() {
+        Kind::Value
+    } else {
+        Kind::Label
+    }
+}
+
+/// Markdown table separator rows (`|---|:--:|`).
+fn is_markdown_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('|')
+        && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+        && t.contains('-')
+}
+
+/// Cuts one line of text into cells: Markdown pipes, else tabs. A line that starts
+/// with a tab is an indented Word cell: its first (empty) piece is not a cell.
+fn line_cells(line: &str) -> Vec<&str> {
+    let t = line.trim_end_matches(['\r', '\n']);
+    let trimmed = t.trim();
+    if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1 {
+        return trimmed[1..trimmed.len() - 1].split('|').collect();
+    }
+    if !t.contains('\t') {
+        return vec![t];
+    }
+    let mut pieces: Vec<&str> = t.split('\t').collect();
+    if t.starts_with('\t') {
+        pieces.remove(0);
+    }
+    pieces
+}
+
+/// The token stream of a whole document.
+pub fn tokenize(doc: &Document) -> Vec<Token> {
+    let mut out = Vec::new();
+    let mut table_no = 0u32;
+    for (i, block) in doc.blocks.iter().enumerate() {
+        match block {
+            Block::Paragraph(text) => {
+                let line = (i + 1) as u32;
+                for raw in text.split('\n') {
+                    if is_markdown_rule(raw) {
+                        continue;
+                    }
+                    let raw = clean(raw);
+                    if raw.trim().is_empty() && !raw.contains('\t') {
+                        continue;
+                    }
+                    for cell in line_cells(&raw) {
+                        out.push(Token {
+                            kind: classify(cell),
+                            text: cell.trim().to_string(),
+                            source: Provenance {
+                                line: Some(line),
+                                ..Default::default()
+                            },
+                        });
+                    }
+                }
+            }
+            Block::Table(table) => {
+                table_no += 1;
+                // Grid columns with spans expanded, so provenance names the column a clerk sees.
+                let mut occupied: Vec<Vec<bool>> = Vec::new();
+                for (r, row) in table.rows.iter().enumerate() {
+                    let mut col = 0usize;
+                    for cell in row {
+                        while occupied
+                            .get(r)
+                            .and_then(|o| o.get(col))
+                            .copied()
+                            .unwrap_or(false)
+                        {
+                            col += 1;
+                        }
+                        let rs = cell.row_span.clamp(1, 1000) as usize;
+                        let cs = cell.col_span.clamp(1, 1000) as usize;
+                        for rr in r..r + rs {
+                            if occupied.len() <= rr {
+                                occupied.resize(rr + 1, Vec::new());
+                            }
+                            let o = &mut occupied[rr];
+                            if o.len() < col + cs {
+                                o.resize(col + cs, false);
+                            }
+                            o[col..col + cs].iter_mut().for_each(|x| *x = true);
+                        }
+                        let text: String = clean(&cell.text).split('\n').map(str::trim).collect();
+                        out.push(Token {
+                            kind: classify(&text),
+                            text: text.trim().to_string(),
+                            source: Provenance {
+                                table: Some(table_no),
+                                row: Some(r as u32 + 1),
+                                column: Some(col as u32 + 1),
+                                ..Default::default()
+                            },
+                        });
+                        col += cs;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Table, TableCell};
+
+    fn kinds(doc: &Document) -> Vec<(Kind, String)> {
+        tokenize(doc)
+            .into_iter()
+            .map(|t| (t.kind, t.text))
+            .collect()
+    }
+
+    #[test]
+    fn tab_rows_and_indented_cells() {
+        let mut d = Document::default();
+        d.paragraph("行政许可\t10164\t\t");
+        d.paragraph("\t");
+        d.paragraph("\t6");
+        let k = kinds(&d);
+        assert_eq!(
+            k,
+            vec![
+                (Kind::Label, "行政许可".into()),
+                (Kind::Value, "10164".into()),
+                (Kind::Empty, "".into()),
+                (Kind::Empty, "".into()),
+                (Kind::Empty, "".into()),
+                (Kind::Value, "6".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_rows() {
+        let mut d = Document::default();
+        d.paragraph("| 规章 | 0 |  | 3 |");
+        d.paragraph("|---|---|---|---|");
+        let k = kinds(&d);
+        assert_eq!(k.len(), 4);
+        assert_eq!(k[2].0, Kind::Empty);
+    }
+
+    #[test]
+    fn grid_columns_expand_spans() {
+        let mut d = Document::default();
+        d.table(Table {
+            rows: vec![
+                vec![
+                    TableCell::spanning("三、本年度办理结果", 2, 1),
+                    TableCell::new("（一）予以公开"),
+                    TableCell::new("5"),
+                ],
+                vec![TableCell::new("（二）部分公开"), TableCell::new("")],
+            ],
+        });
+        let t = tokenize(&d);
+        assert_eq!(t[4].source.column, Some(3));
+        assert_eq!(t[4].kind, Kind::Empty);
+        assert_eq!(t[3].source.column, Some(2));
+    }
+
+    #[test]
+    fn bookmarks_are_dropped() {
+        let mut d = Document::default();
+        d.paragraph("\t[bookmark: _GoBack]未经复议直接起诉");
+        assert_eq!(kinds(&d), vec![(Kind::Label, "未经复议直接起诉".into())]);
+    }
+}
