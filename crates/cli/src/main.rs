@@ -1,6 +1,7 @@
 //! The `gongkai` command line.
 
 mod cases_cmd;
+mod check_cmd;
 mod ingest_cmd;
 mod render_cmd;
 
@@ -16,6 +17,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// 读取并校验年报，指出不符合勾稽关系的单元格
+    Check(check_cmd::CheckArgs),
+    /// 读取年报的全部单元格（JSON / CSV）
+    Extract(check_cmd::ExtractArgs),
     /// 批量读取年报入库（SQLite 文件或 PostgreSQL），可断点续读
     Ingest(ingest_cmd::IngestArgs),
     /// 从库中导出数据集（CSV / XLSX / JSON）
@@ -31,6 +36,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Check(args) => check_cmd::run_check(&args),
+        Command::Extract(args) => check_cmd::run_extract(&args),
         Command::Ingest(args) => ingest_cmd::run_ingest(&args),
         Command::Export(args) => ingest_cmd::run_export(&args),
         Command::Render(args) => render_cmd::run_render(&args),

@@ -1,0 +1,137 @@
+//! `gongkai check` and `gongkai extract` end to end, through the built binary.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn fixture(name: &str) -> String {
+    format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn gongkai(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn check_exit_codes() {
+    let (code, out, _) = gongkai(&["check", &fixture("tongjiang-2020.txt")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("同江市人民政府"), "{out}");
+    assert!(
+        out.contains("表三「（七）总计」法律服务机构列为 4，但各办理结果之和为 0。"),
+        "{out}"
+    );
+    assert!(out.contains("合计：1 份"), "{out}");
+
+    let (code, out, _) = gongkai(&[
+        "check",
+        &fixture("qingtongxia-2021.txt"),
+        &fixture("pingtan-2023.html"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("无错误 2 份"), "{out}");
+
+    let (code, out, _) = gongkai(&[
+        "check",
+        &fixture("qingtongxia-2021.txt"),
+        "/no/such/file.txt",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("/no/such/file.txt") && out.contains("文件不存在"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_without_files_uses_the_embedded_sample() {
+    let (code, out, err) = gongkai(&["check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("内置示例"));
+    assert!(out.contains("T3.OUTCOMES"));
+}
+
+#[test]
+fn check_json_follows_the_machine_interface() {
+    let (code, out, _) = gongkai(&["check", "--format", "json", &fixture("tongjiang-2020.txt")]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for field in ["source", "agency", "year", "template", "cells", "findings"] {
+        assert!(v.get(field).is_some(), "{field}");
+    }
+    let f = v["findings"].as_array().unwrap();
+    assert!(f.iter().any(|f| f["rule"] == "T3.FLOW"
+        && f["severity"] == "error"
+        && f["cells"].as_array().unwrap().len() == 4));
+}
+
+#[test]
+fn check_reads_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["check", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(fixture("tongjiang-2020.txt")).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn extract_json_and_csv_keep_blank_and_zero() {
+    let (code, out, _) = gongkai(&["extract", &fixture("tongchuan-govoffice-2020.txt")]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["cells"]["proactive.regulations.made"],
+        serde_json::Value::Null
+    );
+    assert_eq!(v["cells"]["requests.new.total"], serde_json::json!(7));
+    assert_eq!(
+        v["cells"]["proactive.procurement.amount_wan"],
+        serde_json::json!(164.504)
+    );
+
+    let (code, out, _) = gongkai(&[
+        "extract",
+        "--format",
+        "csv",
+        &fixture("tongchuan-govoffice-2020.txt"),
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
+    assert!(out.contains("requests.new.total,7,7"), "{}", &out[..300]);
+    assert!(
+        out.lines()
+            .any(|l| l.ends_with("proactive.regulations.made,,")),
+        "blank stays empty"
+    );
+    assert!(out.contains("proactive.procurement.amount_wan,164.504,164.504万"));
+}
+
+#[test]
+fn unreadable_input_names_file_and_cause() {
+    let dir = std::env::temp_dir().join(format!("gongkai-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let (code, out, _) = gongkai(&["check", empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("empty.txt") && out.contains("文件为空"),
+        "{out}"
+    );
+}
