@@ -59,10 +59,18 @@ pub struct TableCell {
 
 impl TableCell {
     pub fn new(text: impl Into<String>) -> Self {
-        TableCell { text: text.into(), row_span: 1, col_span: 1 }
+        TableCell {
+            text: text.into(),
+            row_span: 1,
+            col_span: 1,
+        }
     }
     pub fn spanning(text: impl Into<String>, row_span: u32, col_span: u32) -> Self {
-        TableCell { text: text.into(), row_span: row_span.max(1), col_span: col_span.max(1) }
+        TableCell {
+            text: text.into(),
+            row_span: row_span.max(1),
+            col_span: col_span.max(1),
+        }
     }
 }
 

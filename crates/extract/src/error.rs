@@ -37,7 +37,9 @@ impl fmt::Display for ReadError {
                 "这是扫描版 PDF（只有图片，没有文字层），需要先进行文字识别（OCR）后再读取"
             ),
             ReadError::Unsupported { format, fix } => write!(f, "暂不支持读取{format}：{fix}"),
-            ReadError::Corrupt { format, detail } => write!(f, "{format} 文件已损坏或不完整：{detail}"),
+            ReadError::Corrupt { format, detail } => {
+                write!(f, "{format} 文件已损坏或不完整：{detail}")
+            }
             ReadError::TooLarge { detail } => write!(f, "文件超出处理上限：{detail}"),
         }
     }
