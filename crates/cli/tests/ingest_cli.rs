@@ -1,0 +1,386 @@
+//! `gongkai ingest` and `gongkai export` end to end, on a SQLite file (and once on
+//! PostgreSQL: see `GONGKAI_TEST_PG` in crates/store/tests/postgres.rs).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run gongkai")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A directory with the text samples, a second-year copy of one, and two bad files.
+fn corpus(dir: &Path) -> PathBuf {
+    let d = dir.join("in");
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    for n in [
+        "tongchuan-govoffice-2020.txt",
+        "qingtongxia-2021.txt",
+        "tongjiang-2020.txt",
+    ] {
+        std::fs::copy(fixtures().join(n), d.join(n)).unwrap();
+    }
+    // The next year's report of 青铜峡市: the same tables, so its 上年结转 (0) does not
+    // match 2021's 结转下年度 (1): YEAR.CARRY.
+    let q = std::fs::read_to_string(fixtures().join("qingtongxia-2021.txt")).unwrap();
+    std::fs::write(
+        d.join("sub/qingtongxia-2022.txt"),
+        q.replace("2021", "2022"),
+    )
+    .unwrap();
+    std::fs::write(d.join("empty.txt"), b"").unwrap();
+    std::fs::write(
+        d.join("noise.bin"),
+        (0..2000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    d
+}
+
+#[test]
+fn ingest_rerun_and_export_keep_blank_and_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = corpus(tmp.path());
+    let db = tmp.path().join("g.db");
+    let db = db.to_str().unwrap();
+
+    let out = run(&["ingest", input.to_str().unwrap(), "--db", db, "--jobs", "2"]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "bad files make exit 1\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("读取成功"), "{stdout}");
+    assert!(stdout.contains("4 个文件，报告 4 份"), "{stdout}");
+    assert!(stdout.contains("失败按原因"), "{stdout}");
+    assert!(stdout.contains("文件为空"), "{stdout}");
+    assert!(stdout.contains("有错误的报告"), "{stdout}");
+    assert!(stderr.contains("empty.txt"), "{stderr}");
+    // Not a terminal: no progress bar drawn.
+    assert!(!stderr.contains("个文件 "), "{stderr}");
+
+    // Re-run: everything skipped, nothing new.
+    let again = run(&["ingest", input.to_str().unwrap(), "--db", db]);
+    let s = text(&again.stdout);
+    assert!(s.contains("已在库中（跳过）"), "{s}");
+    let skipped_line = s.lines().find(|l| l.contains("已在库中")).unwrap();
+    assert!(skipped_line.trim_end().ends_with('6'), "{s}");
+    assert!(s.contains("0 个文件，报告 0 份"), "{s}");
+
+    // Long CSV: BOM, blank stays empty, 0 stays 0.
+    let csv_path = tmp.path().join("long.csv");
+    let out = run(&[
+        "export",
+        "--db",
+        db,
+        "--format",
+        "csv",
+        "-o",
+        csv_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&csv_path).unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let mut rdr = csv::Reader::from_reader(&bytes[3..]);
+    let headers = rdr.headers().unwrap().clone();
+    let idx = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let (src, key, value, kind) = (idx("source"), idx("key"), idx("value"), idx("kind"));
+    let (mut blank, mut zero) = (false, false);
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if rec[src].ends_with("tongchuan-govoffice-2020.txt") && rec[kind] == *"blank" {
+            assert_eq!(&rec[value], "");
+            blank = true;
+        }
+        if rec[src].ends_with("qingtongxia-2021.txt") && rec[key] == *"requests.carried_in.total" {
+            assert_eq!(&rec[value], "0");
+            assert_eq!(&rec[kind], "number");
+            zero = true;
+        }
+    }
+    assert!(blank && zero);
+
+    // Wide JSON: the spec's machine form, null vs 0.
+    let json_path = tmp.path().join("wide.json");
+    let out = run(&[
+        "export",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "--shape",
+        "wide",
+        "-o",
+        json_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    let tc = rows
+        .iter()
+        .find(|r| {
+            r["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("tongchuan-govoffice-2020.txt")
+        })
+        .unwrap();
+    assert_eq!(tc["agency"], "铜川市人民政府办公室");
+    assert_eq!(tc["year"], 2020);
+    assert_eq!(
+        tc["cells"]["requests.carried_in.total"],
+        serde_json::Value::Null
+    );
+    let q = rows
+        .iter()
+        .find(|r| {
+            r["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("in/qingtongxia-2021.txt")
+        })
+        .unwrap();
+    assert_eq!(
+        q["cells"]["requests.carried_in.total"],
+        serde_json::json!(0)
+    );
+    assert_eq!(
+        q["cells"]["requests.carried_out.natural_person"],
+        serde_json::json!(1)
+    );
+
+    // Long JSON.
+    let out = run(&["export", "--db", db, "--format", "json", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("tongchuan-govoffice-2020.txt")
+                && r["kind"] == "blank"
+        })
+        .unwrap();
+    assert_eq!(row["value"], serde_json::Value::Null);
+
+    // Wide CSV.
+    let out = run(&[
+        "export", "--db", db, "--format", "csv", "--shape", "wide", "-o", "-",
+    ]);
+    let s = text(&out.stdout);
+    let mut rdr = csv::Reader::from_reader(s.trim_start_matches('\u{feff}').as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    let col = headers
+        .iter()
+        .position(|h| h == "requests.carried_in.total")
+        .unwrap();
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if rec[0].ends_with("tongchuan-govoffice-2020.txt") {
+            assert_eq!(&rec[col], "");
+        }
+        if rec[0].ends_with("in/qingtongxia-2021.txt") {
+            assert_eq!(&rec[col], "0");
+        }
+    }
+
+    // Wide XLSX: Chinese headers, blank cell empty, 0 a number.
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let x = tmp.path().join("wide.xlsx");
+    let out = run(&[
+        "export",
+        "--db",
+        db,
+        "--format",
+        "xlsx",
+        "--shape",
+        "wide",
+        "-o",
+        x.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
+    let range = wb.worksheet_range("数据").unwrap();
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[1], "机关");
+    let label = gongkai_report::template::cell("requests.carried_in.total").unwrap();
+    let col = header
+        .iter()
+        .position(|h| h == &format!("{} {}", label.row_label, label.column_label))
+        .unwrap();
+    for r in range.rows().skip(1) {
+        let src = r[0].to_string();
+        if src.ends_with("tongchuan-govoffice-2020.txt") {
+            assert_eq!(r[col], Data::Empty);
+        }
+        if src.ends_with("in/qingtongxia-2021.txt") {
+            assert_eq!(r[col], Data::Float(0.0));
+        }
+    }
+
+    // Findings: YEAR.CARRY between the two years of 青铜峡市.
+    let out = run(&[
+        "export",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "--findings",
+        "-o",
+        "-",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let carry: Vec<&serde_json::Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "YEAR.CARRY")
+        .collect();
+    assert!(!carry.is_empty(), "{v}");
+    assert!(carry.iter().all(|f| {
+        f["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("qingtongxia-2022.txt")
+    }));
+    assert!(carry.iter().all(|f| f["prev_report"].is_i64()));
+    // Findings from the one-report rules too (同江 is wrong by design).
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "T3.OUTCOMES")
+    );
+    let n_findings = v.as_array().unwrap().len();
+
+    // A re-run recomputes nothing twice.
+    run(&["ingest", input.to_str().unwrap(), "--db", db]);
+    let out = run(&[
+        "export",
+        "--db",
+        db,
+        "--format",
+        "json",
+        "--findings",
+        "-o",
+        "-",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), n_findings);
+}
+
+#[test]
+fn killed_run_resumes_and_globs_expand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = corpus(tmp.path());
+    let db = tmp.path().join("g.db");
+    let db = db.to_str().unwrap();
+    // A first run that only got through some files.
+    let one = input.join("tongjiang-2020.txt");
+    let out = run(&["ingest", one.to_str().unwrap(), "--db", db]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Then everything, by glob.
+    let pattern = format!("{}/**/*.txt", input.display());
+    let out = run(&["ingest", &pattern, "--db", db]);
+    let s = text(&out.stdout);
+    assert!(s.contains("3 个文件，报告 3 份"), "{s}");
+    let skipped = s.lines().find(|l| l.contains("已在库中")).unwrap();
+    assert!(skipped.trim_end().ends_with('1'), "{s}");
+}
+
+#[test]
+fn missing_inputs_and_bad_db_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "ingest",
+        "/nonexistent/xyz.txt",
+        "--db",
+        tmp.path().join("g.db").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("找不到"));
+    let out = run(&[
+        "export",
+        "--db",
+        "/nonexistent/dir/g.db",
+        "--format",
+        "csv",
+        "-o",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).is_empty());
+}
+
+#[test]
+fn postgres_round_trip() {
+    let url = match std::env::var("GONGKAI_TEST_PG") {
+        Ok(u) if !u.trim().is_empty() => u,
+        _ => {
+            if std::env::var("GONGKAI_SKIP_PG").as_deref() == Ok("1") {
+                eprintln!("GONGKAI_SKIP_PG=1：跳过 PostgreSQL 测试");
+                return;
+            }
+            panic!(
+                "PostgreSQL 测试需要环境变量 GONGKAI_TEST_PG，例如 \
+                 GONGKAI_TEST_PG=postgres://postgres@127.0.0.1:5432/test \
+                 （scripts/ci-postgres.sh 会启动本地服务器并打印地址）；确实要跳过时请设置 GONGKAI_SKIP_PG=1"
+            );
+        }
+    };
+    let schema = format!("gongkai_cli_{}", std::process::id());
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let target = format!("{url}{sep}schema={schema}");
+    let tmp = tempfile::tempdir().unwrap();
+    let input = corpus(tmp.path());
+    let out = run(&["ingest", input.to_str().unwrap(), "--db", &target]);
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}\n{}", text(&out.stderr));
+    assert!(s.contains("4 个文件，报告 4 份"), "{s}");
+    let out = run(&[
+        "export",
+        "--db",
+        &target,
+        "--format",
+        "json",
+        "--findings",
+        "-o",
+        "-",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "YEAR.CARRY")
+    );
+    if let Ok(store) = gongkai_store::Store::open(&target) {
+        let _ = store.drop_schema();
+    }
+}
