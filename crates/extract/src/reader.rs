@@ -429,7 +429,13 @@ fn read_meta(lines: &[String]) -> Meta {
             agency = Some(a);
         }
     }
-    let all: String = lines.iter().map(|l| norm(l)).collect::<Vec<_>>().join("\n");
+    // Only lines that name a report or a date can hold the title or the date.
+    let all: String = lines
+        .iter()
+        .filter(|l| l.contains("报告") || l.contains("发布"))
+        .map(|l| norm(l))
+        .collect::<Vec<_>>()
+        .join("\n");
     if let Some(t) = agency.clone() {
         // A fuller name of the same agency elsewhere (现公布宝鸡市凤翔区人民政府2020年…).
         for m in title.captures_iter(&all) {
@@ -471,8 +477,10 @@ fn read_meta(lines: &[String]) -> Meta {
         }
     }
     if published.is_none() {
-        let re = regex::Regex::new(r"发布(?:时间|日期):?((?:19|20)\d\d-\d{1,2}-\d{1,2})")
-            .expect("regex");
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = RE.get_or_init(|| {
+            regex::Regex::new(r"发布(?:时间|日期):?((?:19|20)\d\d-\d{1,2}-\d{1,2})").expect("regex")
+        });
         if let Some(m) = re.captures(&all) {
             published = Some(m[1].to_string());
         }

@@ -501,20 +501,6 @@ fn unigb_ucs2_h_font_without_tounicode_decodes() {
     check_cjk_fixture("unigb-ucs2-h.pdf");
 }
 
-/// pdf_oxide =0.3.78 reads GBK-EUC-H strings as fixed two-byte codes, so a
-/// single-byte (ASCII) run of odd length followed by hanzi inside one string
-/// shifts the pairing ("1月" → "惸"). Numbers in their own strings, as in
-/// table cells, are unaffected.
-#[test]
-#[ignore = "pdf_oxide 0.3.78 pairs GBK-EUC-H bytes two by two"]
-fn gbk_euc_h_odd_ascii_run_inside_one_string() {
-    let doc = read_pdf(&fixture("pdf/gbk-euc-h.pdf")).expect("reads");
-    assert_eq!(
-        fold(paragraphs(&doc)[1]),
-        "本报告由办公室编制。统计期限自2024年1月1日起。"
-    );
-}
-
 #[test]
 fn image_only_pdf_is_scanned() {
     assert_eq!(
