@@ -13,153 +13,48 @@
 use crate::case::Case;
 use crate::model::{AppealKind, ApplicantKind, Outcome};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// The national template a report follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Template {
-    /// 国办公开办函〔2019〕60号（试行）: report years 2019, 2020.
-    #[serde(rename = "2019")]
-    T2019,
-    /// 国办公开办函〔2021〕30号: report years 2021 on.
-    #[serde(rename = "2021")]
-    T2021,
+/// The national template a report follows: the standard's own type.
+pub use gongkai_report::TemplateId as Template;
+use gongkai_report::template::{APPEAL_COLUMNS, REQUEST_COLUMNS as COLUMNS};
+
+/// Table 三 outcome row keys (without `requests.`), in template order.
+pub fn outcome_rows(t: Template) -> Vec<&'static str> {
+    let mut rows: Vec<&'static str> = Outcome::ALL
+        .iter()
+        .filter(|o| !o.is_other())
+        .map(|o| o.row_key())
+        .collect();
+    match t {
+        Template::T2019 => rows.push("other"),
+        Template::T2021 => rows.extend(["other.no_correction", "other.fee_unpaid", "other.other"]),
+    }
+    rows
 }
 
-impl Template {
-    /// The template that applies to a report year.
-    pub fn for_year(year: i32) -> Template {
-        if year <= 2020 {
-            Template::T2019
-        } else {
-            Template::T2021
-        }
-    }
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Template::T2019 => "2019",
-            Template::T2021 => "2021",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Template> {
-        match s {
-            "2019" => Some(Template::T2019),
-            "2021" => Some(Template::T2021),
-            _ => None,
-        }
-    }
-
-    /// Table 三 outcome row keys, in template order.
-    pub fn outcome_rows(self) -> Vec<&'static str> {
-        let mut rows: Vec<&'static str> = Outcome::ALL
-            .iter()
-            .filter(|o| !o.is_other())
-            .map(|o| o.row_key())
-            .collect();
-        match self {
-            Template::T2019 => rows.push("other"),
-            Template::T2021 => {
-                rows.extend(["other.no_correction", "other.fee_unpaid", "other.other"])
-            }
-        }
-        rows
-    }
-
-    /// Table 二 keys (`spec/cells.tsv`); they cannot be derived from cases.
-    pub fn proactive_keys(self) -> &'static [&'static str] {
-        match self {
-            Template::T2019 => &PROACTIVE_2019,
-            Template::T2021 => &PROACTIVE_2021,
-        }
-    }
-
-    /// Every cell key of the template: table 二, 三, 四 in template order.
-    pub fn all_keys(self) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .proactive_keys()
-            .iter()
-            .map(|k| k.to_string())
-            .collect();
-        keys.extend(self.derivable_keys());
-        keys
-    }
-
-    /// The keys of tables 三 and 四, in template order.
-    pub fn derivable_keys(self) -> Vec<String> {
-        let mut rows = vec!["new", "carried_in"];
-        rows.extend(self.outcome_rows());
-        rows.extend(["total", "carried_out"]);
-        let mut keys = Vec::with_capacity(rows.len() * 7 + 15);
-        for r in rows {
-            for c in COLUMNS {
-                keys.push(format!("requests.{r}.{c}"));
-            }
-        }
-        for a in AppealKind::ALL {
-            for c in APPEAL_COLUMNS {
-                keys.push(format!("appeals.{}.{c}", a.row_key()));
-            }
-        }
-        keys
-    }
+/// Every cell key of the template (`cells.tsv`); table 二 cannot be derived from cases.
+pub fn all_keys(t: Template) -> Vec<String> {
+    gongkai_report::template::keys(t).into_iter().map(str::to_string).collect()
 }
 
-impl fmt::Display for Template {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
+/// The keys of tables 三 and 四, in template order.
+pub fn derivable_keys(t: Template) -> Vec<String> {
+    let mut rows = vec!["new", "carried_in"];
+    rows.extend(outcome_rows(t));
+    rows.extend(["total", "carried_out"]);
+    let mut keys = Vec::with_capacity(rows.len() * 7 + 15);
+    for r in rows {
+        for c in COLUMNS {
+            keys.push(format!("requests.{r}.{c}"));
+        }
     }
+    for a in AppealKind::ALL {
+        for c in APPEAL_COLUMNS {
+            keys.push(format!("appeals.{}.{c}", a.row_key()));
+        }
+    }
+    keys
 }
-
-const COLUMNS: [&str; 7] = [
-    "natural_person",
-    "business",
-    "research",
-    "nonprofit",
-    "legal_service",
-    "other_org",
-    "total",
-];
-const APPEAL_COLUMNS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
-
-const PROACTIVE_2019: [&str; 22] = [
-    "proactive.regulations.made",
-    "proactive.regulations.published",
-    "proactive.regulations.total_public",
-    "proactive.normative_docs.made",
-    "proactive.normative_docs.published",
-    "proactive.normative_docs.total_public",
-    "proactive.licensing.prev_items",
-    "proactive.licensing.change",
-    "proactive.licensing.decisions",
-    "proactive.other_services.prev_items",
-    "proactive.other_services.change",
-    "proactive.other_services.decisions",
-    "proactive.penalty.prev_items",
-    "proactive.penalty.change",
-    "proactive.penalty.decisions",
-    "proactive.coercion.prev_items",
-    "proactive.coercion.change",
-    "proactive.coercion.decisions",
-    "proactive.fees.prev_items",
-    "proactive.fees.change",
-    "proactive.procurement.items",
-    "proactive.procurement.amount_wan",
-];
-const PROACTIVE_2021: [&str; 10] = [
-    "proactive.regulations.issued",
-    "proactive.regulations.repealed",
-    "proactive.regulations.in_force",
-    "proactive.normative_docs.issued",
-    "proactive.normative_docs.repealed",
-    "proactive.normative_docs.in_force",
-    "proactive.licensing.decisions",
-    "proactive.penalty.decisions",
-    "proactive.coercion.decisions",
-    "proactive.fees.amount_wan",
-];
 
 const NEW: usize = 0;
 const CARRIED_IN: usize = 1;
@@ -286,7 +181,7 @@ impl YearReport {
     pub fn cells(&self) -> Vec<(String, u64)> {
         let mut out = Vec::with_capacity(25 * 7 + 15);
         let mut rows = vec!["new", "carried_in"];
-        rows.extend(self.template.outcome_rows());
+        rows.extend(outcome_rows(self.template));
         rows.extend(["total", "carried_out"]);
         for r in rows {
             let vals = self.row_values(r).unwrap_or([0; 6]);
@@ -312,36 +207,27 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const CELLS_TSV: &str = include_str!("../data/cells.tsv");
-
-    fn tsv_keys(template: &str) -> BTreeSet<String> {
-        CELLS_TSV
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                let key = f.next()?;
-                let t = f.next()?;
-                t.split(',').any(|x| x == template).then(|| key.to_owned())
-            })
-            .collect()
+    fn tsv_keys(t: Template) -> BTreeSet<String> {
+        gongkai_report::template::keys(t).into_iter().map(str::to_string).collect()
     }
 
     #[test]
     fn template_keys_are_exactly_cells_tsv() {
         for t in [Template::T2019, Template::T2021] {
-            let ours: BTreeSet<String> = t.all_keys().into_iter().collect();
-            assert_eq!(ours.len(), t.all_keys().len(), "no duplicates");
-            assert_eq!(ours, tsv_keys(t.id()), "template {t}");
+            let ours: BTreeSet<String> = all_keys(t).into_iter().collect();
+            assert_eq!(ours.len(), all_keys(t).len(), "no duplicates");
+            let derived: BTreeSet<String> = derivable_keys(t).into_iter().collect();
+            let tables_3_4: BTreeSet<String> = tsv_keys(t).into_iter().filter(|k| !k.starts_with("proactive.")).collect();
+            assert_eq!(derived, tables_3_4, "template {t}");
             let derivable: Vec<String> = YearReport::from_cases([], 2021, t)
                 .cells()
                 .into_iter()
                 .map(|(k, _)| k)
                 .collect();
-            assert_eq!(derivable, t.derivable_keys());
+            assert_eq!(derivable, derivable_keys(t));
         }
-        assert_eq!(Template::T2019.derivable_keys().len(), 23 * 7 + 15);
-        assert_eq!(Template::T2021.derivable_keys().len(), 25 * 7 + 15);
+        assert_eq!(derivable_keys(Template::T2019).len(), 23 * 7 + 15);
+        assert_eq!(derivable_keys(Template::T2021).len(), 25 * 7 + 15);
     }
 
     #[test]

@@ -219,7 +219,7 @@ fn report(a: &ReportArgs) -> Result<u8, Fail> {
     out.push_str(&format!("  \"year\": {},\n", a.year));
     out.push_str(&format!("  \"template\": \"{}\",\n", template.id()));
     out.push_str("  \"cells\": {\n");
-    let keys = template.all_keys();
+    let keys = gongkai_cases::report::all_keys(template);
     for (i, k) in keys.iter().enumerate() {
         let v = derived.get(k).map_or("null".to_owned(), |n| n.to_string());
         let comma = if i + 1 < keys.len() { "," } else { "" };
