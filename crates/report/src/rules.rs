@@ -198,6 +198,28 @@ impl Unassessable {
         }
         self.zero_fails += zero_fails as usize;
     }
+    /// Checks `sum(lhs) == sum(rhs)`: a failure becomes an error finding with `message`
+    /// (given the two sums), a blank cell one more not-assessable instance (`what`).
+    fn assess(
+        &mut self,
+        r: &Report,
+        out: &mut Vec<Finding>,
+        lhs: Vec<String>,
+        rhs: Vec<String>,
+        what: String,
+        message: impl FnOnce(Decimal, Decimal) -> String,
+    ) {
+        match balance(r, &lhs, &rhs) {
+            Balance::Holds => {}
+            Balance::Fails { lhs: l, rhs: rr } => {
+                let text = message(l, rr);
+                let cells = lhs.into_iter().chain(rhs).collect();
+                out.push(Finding::failed(self.rule, Severity::Error, cells, text).numbers(l, rr));
+            }
+            Balance::Unknown { blanks, zero_fails } => self.add(what, blanks, zero_fails),
+        }
+    }
+
     fn finish(self, out: &mut Vec<Finding>) {
         if self.what.is_empty() {
             return;
@@ -247,28 +269,13 @@ fn t3_flow(r: &Report, out: &mut Vec<Finding>) {
             format!("requests.carried_out.{c}"),
         ];
         let col = column_label(c);
-        match balance(r, &lhs, &rhs) {
-            Balance::Holds => {}
-            Balance::Fails { lhs: l, rhs: rr } => {
-                let mut cells = lhs.clone();
-                cells.extend(rhs.clone());
-                out.push(
-                    Finding::failed(
-                        "T3.FLOW",
-                        Severity::Error,
-                        cells,
-                        format!(
-                            "表三{col}列：「一、本年新收政府信息公开申请数量」（{}）加「二、上年结转政府信息公开申请数量」（{}）为 {l}，但「（七）总计」（{}）加「四、结转下年度继续办理」（{}）为 {rr}，两者应相等。",
-                            r.value(&lhs[0]), r.value(&lhs[1]), r.value(&rhs[0]), r.value(&rhs[1])
-                        ),
-                    )
-                    .numbers(l, rr),
-                );
-            }
-            Balance::Unknown { blanks, zero_fails } => {
-                un.add(format!("表三{col}列的勾稽关系"), blanks, zero_fails)
-            }
-        }
+        let printed = [&lhs[0], &lhs[1], &rhs[0], &rhs[1]].map(|k| r.value(k));
+        un.assess(r, out, lhs, rhs, format!("表三{col}列的勾稽关系"), |l, rr| {
+            format!(
+                "表三{col}列：「一、本年新收政府信息公开申请数量」（{}）加「二、上年结转政府信息公开申请数量」（{}）为 {l}，但「（七）总计」（{}）加「四、结转下年度继续办理」（{}）为 {rr}，两者应相等。",
+                printed[0], printed[1], printed[2], printed[3]
+            )
+        });
     }
     un.finish(out);
 }
@@ -280,28 +287,24 @@ fn t3_outcomes(r: &Report, out: &mut Vec<Finding>) {
         let total = vec![format!("requests.total.{c}")];
         let parts: Vec<String> = rows.iter().map(|row| format!("{row}.{c}")).collect();
         let col = column_label(c);
-        match balance(r, &total, &parts) {
-            Balance::Holds => {}
-            Balance::Fails { lhs, rhs } => {
-                let mut cells = total.clone();
-                cells.extend(parts);
-                out.push(
-                    Finding::failed(
-                        "T3.OUTCOMES",
-                        Severity::Error,
-                        cells,
-                        format!("表三「（七）总计」{col}列为 {lhs}，但各办理结果之和为 {rhs}。"),
-                    )
-                    .numbers(lhs, rhs),
-                );
-            }
-            Balance::Unknown { blanks, zero_fails } => {
-                un.add(format!("表三{col}列的办理结果合计"), blanks, zero_fails)
-            }
-        }
+        un.assess(
+            r,
+            out,
+            total,
+            parts,
+            format!("表三{col}列的办理结果合计"),
+            |lhs, rhs| format!("表三「（七）总计」{col}列为 {lhs}，但各办理结果之和为 {rhs}。"),
+        );
     }
     un.finish(out);
 }
+
+/// The 2021 template's three （六）其他处理 rows.
+const OTHER_2021: [&str; 3] = [
+    "requests.other.no_correction",
+    "requests.other.fee_unpaid",
+    "requests.other.other",
+];
 
 /// The outcome rows as printed: the template's, or the other template's (六) rows
 /// when the report printed those instead.
@@ -318,21 +321,10 @@ fn outcome_rows_printed(r: &Report) -> Vec<&'static str> {
             rows.push("requests.other");
         }
         TemplateId::T2019
-            if !other_found("requests.other")
-                && [
-                    "requests.other.no_correction",
-                    "requests.other.fee_unpaid",
-                    "requests.other.other",
-                ]
-                .iter()
-                .any(|x| other_found(x)) =>
+            if !other_found("requests.other") && OTHER_2021.iter().any(|x| other_found(x)) =>
         {
             rows.retain(|x| *x != "requests.other");
-            rows.extend([
-                "requests.other.no_correction",
-                "requests.other.fee_unpaid",
-                "requests.other.other",
-            ]);
+            rows.extend(OTHER_2021);
         }
         _ => {}
     }
@@ -349,7 +341,6 @@ fn t3_columns(r: &Report, out: &mut Vec<Finding>) {
     }
     for row in rows {
         let total = vec![format!("{row}.total")];
-        let parts = keys(row, &APPLICANT_COLUMNS);
         if !r.cell(&total[0]).is_some_and(|c| c.is_found()) {
             continue;
         }
@@ -357,25 +348,17 @@ fn t3_columns(r: &Report, out: &mut Vec<Finding>) {
             .map(|d| d.describe())
             .unwrap_or_default();
         let row_name = name.trim_end_matches("总计列").to_string();
-        match balance(r, &total, &parts) {
-            Balance::Holds => {}
-            Balance::Fails { lhs, rhs } => {
-                let mut cells = total.clone();
-                cells.extend(parts);
-                out.push(
-                    Finding::failed(
-                        "T3.COLUMNS",
-                        Severity::Error,
-                        cells,
-                        format!("{row_name}行：总计列为 {lhs}，但自然人与各类法人或其他组织之和为 {rhs}。"),
-                    )
-                    .numbers(lhs, rhs),
-                );
-            }
-            Balance::Unknown { blanks, zero_fails } => {
-                un.add(format!("{row_name}行"), blanks, zero_fails)
-            }
-        }
+        let parts = keys(row, &APPLICANT_COLUMNS);
+        un.assess(
+            r,
+            out,
+            total,
+            parts,
+            format!("{row_name}行"),
+            |lhs, rhs| {
+                format!("{row_name}行：总计列为 {lhs}，但自然人与各类法人或其他组织之和为 {rhs}。")
+            },
+        );
     }
     un.finish(out);
 }
@@ -386,25 +369,9 @@ fn t4_sum(r: &Report, out: &mut Vec<Finding>) {
         let total = vec![format!("appeals.{row}.total")];
         let parts = keys(&format!("appeals.{row}"), &APPEAL_COLUMNS[..4]);
         let name = appeal_row_label(row);
-        match balance(r, &total, &parts) {
-            Balance::Holds => {}
-            Balance::Fails { lhs, rhs } => {
-                let mut cells = total.clone();
-                cells.extend(parts);
-                out.push(
-                    Finding::failed(
-                        "T4.SUM",
-                        Severity::Error,
-                        cells,
-                        format!("表四「{name}」：总计为 {lhs}，但结果维持、结果纠正、其他结果、尚未审结之和为 {rhs}。"),
-                    )
-                    .numbers(lhs, rhs),
-                );
-            }
-            Balance::Unknown { blanks, zero_fails } => {
-                un.add(format!("表四「{name}」"), blanks, zero_fails)
-            }
-        }
+        un.assess(r, out, total, parts, format!("表四「{name}」"), |lhs, rhs| {
+            format!("表四「{name}」：总计为 {lhs}，但结果维持、结果纠正、其他结果、尚未审结之和为 {rhs}。")
+        });
     }
     un.finish(out);
 }
