@@ -34,7 +34,10 @@ pub fn outcome_rows(t: Template) -> Vec<&'static str> {
 
 /// Every cell key of the template (`cells.tsv`); table 二 cannot be derived from cases.
 pub fn all_keys(t: Template) -> Vec<String> {
-    gongkai_report::template::keys(t).into_iter().map(str::to_string).collect()
+    gongkai_report::template::keys(t)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// The keys of tables 三 and 四, in template order.
@@ -208,7 +211,10 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn tsv_keys(t: Template) -> BTreeSet<String> {
-        gongkai_report::template::keys(t).into_iter().map(str::to_string).collect()
+        gongkai_report::template::keys(t)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
@@ -217,7 +223,10 @@ mod tests {
             let ours: BTreeSet<String> = all_keys(t).into_iter().collect();
             assert_eq!(ours.len(), all_keys(t).len(), "no duplicates");
             let derived: BTreeSet<String> = derivable_keys(t).into_iter().collect();
-            let tables_3_4: BTreeSet<String> = tsv_keys(t).into_iter().filter(|k| !k.starts_with("proactive.")).collect();
+            let tables_3_4: BTreeSet<String> = tsv_keys(t)
+                .into_iter()
+                .filter(|k| !k.starts_with("proactive."))
+                .collect();
             assert_eq!(derived, tables_3_4, "template {t}");
             let derivable: Vec<String> = YearReport::from_cases([], 2021, t)
                 .cells()

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "gongkai", version, about = "政府信息公开工作年度报告：读取、校验、编制与汇总")]
+#[command(
+    name = "gongkai",
+    version,
+    about = "政府信息公开工作年度报告：读取、校验、编制与汇总"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

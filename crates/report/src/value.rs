@@ -468,7 +468,10 @@ mod tests {
             .unwrap()
             .add(Decimal::parse("2.75").unwrap());
         assert_eq!(a.to_i64(), Some(4));
-        assert_eq!(Decimal::parse("1370.00").unwrap(), Decimal::parse("1370").unwrap());
+        assert_eq!(
+            Decimal::parse("1370.00").unwrap(),
+            Decimal::parse("1370").unwrap()
+        );
     }
 
     #[test]
