@@ -141,16 +141,16 @@ const MARKERS_2021_T3: &[&str] = &["逾期不补正", "缴纳费用"];
 /// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
 /// variant characters mapped.
 pub fn norm(s: &str) -> String {
-    gongkai_report::value::fold_width(s)
-        .chars()
-        .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#'))
-        .map(|c| match c {
-            '釆' => '采',
-            '、' => '、',
-            '：' => ':',
-            c => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter_map(gongkai_report::value::fold_width_char) {
+        match c {
+            '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' => {}
+            '釆' => out.push('采'),
+            '：' => out.push(':'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Where the three tables and the six sections are in the token stream.
@@ -176,6 +176,10 @@ const SECTION_KEYS: [(&str, &str); 6] = [
 ];
 
 fn section_of(label: &str) -> Option<usize> {
+    // A heading is short even with spaces between its characters: skip prose unread.
+    if label.len() > 300 {
+        return None;
+    }
     let n = norm(label);
     if n.chars().count() > 32 {
         return None;
@@ -335,6 +339,12 @@ fn read_rows(groups: &[Group], specs: &[&RowSpec], total_only_ok: bool) -> Cells
             }
         }
         let Some((_, s)) = best else { continue };
+        let placed = place(&g.slots, s.columns.len(), total_only_ok);
+        // Nothing placed: the words were not this row's label but a header repeated
+        // on a new page (its 总计 is a column) or stray text; the row is still to come.
+        if placed.iter().all(Option::is_none) {
+            continue;
+        }
         done.push(s.row);
         last_row = Some(s.row);
         if s.row != "requests.new"
@@ -343,7 +353,6 @@ fn read_rows(groups: &[Group], specs: &[&RowSpec], total_only_ok: bool) -> Cells
         {
             outcomes_seen = true;
         }
-        let placed = place(&g.slots, s.columns.len(), total_only_ok);
         for (col, p) in s.columns.iter().zip(placed) {
             let key = format!("{}.{col}", s.row);
             match p {
@@ -451,11 +460,16 @@ fn read_meta(lines: &[String]) -> Meta {
     }
     // The signature: the last short line before the closing date.
     let date_re = date_regex();
-    let nonempty: Vec<String> = lines
+    // The date is among the last four non-empty lines (the signature just before it):
+    // only the last six are read.
+    let mut nonempty: Vec<String> = lines
         .iter()
+        .rev()
         .map(|l| norm(l))
         .filter(|l| !l.is_empty())
+        .take(6)
         .collect();
+    nonempty.reverse();
     let mut published = None;
     if let Some(i) = nonempty
         .iter()

@@ -25,7 +25,11 @@ pub struct Token {
 
 /// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
 fn clean(text: &str) -> String {
-    let mut s = text.replace("[bookmark: _GoBack]", "");
+    let mut s = if text.contains("[bookmark:") {
+        text.replace("[bookmark: _GoBack]", "")
+    } else {
+        text.to_string()
+    };
     s.retain(|c| {
         !matches!(
             c,
@@ -41,11 +45,38 @@ fn classify(text: &str) -> Kind {
         .all(|c| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
     {
         Kind::Empty
-    } else if gongkai_report::Cell::parse(t, false).is_some() {
+    } else if may_be_value(t) && gongkai_report::Cell::parse(t, false).is_some() {
         Kind::Value
     } else {
         Kind::Label
     }
+}
+
+/// A value starts with a digit, a sign, a point or a not-applicable mark: anything
+/// else (most labels and all prose) is a label without parsing it.
+fn may_be_value(t: &str) -> bool {
+    t.chars().next().is_some_and(|c| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '０'
+                    ..='９'
+                        | '+'
+                        | '＋'
+                        | '-'
+                        | '－'
+                        | '−'
+                        | '﹣'
+                        | '.'
+                        | '．'
+                        | '/'
+                        | '／'
+                        | '\\'
+                        | '—'
+                        | '–'
+                        | '无'
+            )
+    })
 }
 
 /// Markdown table separator rows (`|---|:--:|`).
@@ -208,6 +239,19 @@ mod tests {
         assert_eq!(t[4].source.column, Some(3));
         assert_eq!(t[4].kind, Kind::Empty);
         assert_eq!(t[3].source.column, Some(2));
+    }
+
+    #[test]
+    fn only_value_like_starts_are_parsed() {
+        for v in [
+            "0", "１２", "+3", "－2", "/", "／", "—", "——", "–", "无", "\\", "5万元",
+        ] {
+            assert!(may_be_value(v), "{v}");
+            assert_eq!(classify(v), Kind::Value, "{v}");
+        }
+        for l in ["规章", "（一）予以公开", "总计", "a1"] {
+            assert_eq!(classify(l), Kind::Label, "{l}");
+        }
     }
 
     #[test]

@@ -365,20 +365,23 @@ const UNITS: [&str; 8] = ["万元", "元", "万", "件", "个", "项", "条", "�
 
 /// Folds full-width digits and signs to ASCII, drops spaces; other characters are kept.
 pub fn fold_width(s: &str) -> String {
-    s.chars()
-        .filter_map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
-            '＋' => Some('+'),
-            '－' | '−' | '﹣' => Some('-'),
-            '．' => Some('.'),
-            '，' => Some(','),
-            '（' => Some('('),
-            '）' => Some(')'),
-            '／' => Some('/'),
-            c if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' => None,
-            c => Some(c),
-        })
-        .collect()
+    s.chars().filter_map(fold_width_char).collect()
+}
+
+/// `fold_width` of one character: `None` for a space.
+pub fn fold_width_char(c: char) -> Option<char> {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+        '＋' => Some('+'),
+        '－' | '−' | '﹣' => Some('-'),
+        '．' => Some('.'),
+        '，' => Some(','),
+        '（' => Some('('),
+        '）' => Some(')'),
+        '／' => Some('/'),
+        c if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' => None,
+        c => Some(c),
+    }
 }
 
 fn parse_printed(raw: &str) -> Option<Printed> {
