@@ -1,9 +1,10 @@
-//! Ingest throughput: replicates the text and HTML sample reports into a temporary
-//! directory (each copy slightly different, so every file has its own hash), ingests
-//! them into a fresh SQLite file, and prints files/s per format and peak memory.
+//! Ingest throughput, end to end (read file, hash, sniff, parse, check, store): per
+//! format, replicates the sample reports into a temporary directory (each copy slightly
+//! different, so every file has its own hash), ingests them into a fresh SQLite file,
+//! and prints files/s and peak memory; then re-runs, which skips every file.
 //!
-//!     cargo bench -p gongkai --bench ingest            # 10,000 files
-//!     GONGKAI_BENCH_FILES=50000 cargo bench -p gongkai --bench ingest
+//!     cargo bench -p gongkai --bench ingest            # 10,000 files per format
+//!     GONGKAI_BENCH_FILES=50000 GONGKAI_BENCH_FORMATS=text,html cargo bench -p gongkai --bench ingest
 
 use gongkai_store::{IngestOptions, Store, ingest};
 use std::path::{Path, PathBuf};
@@ -32,18 +33,38 @@ fn replicate(dir: &Path, samples: &[(String, Vec<u8>)], n: usize) -> Vec<PathBuf
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let (name, bytes) = &samples[i % samples.len()];
-        let mut data = bytes.clone();
-        // A trailing variation: an HTML comment, or trailing blank lines for text.
-        if name.ends_with(".html") {
-            data.extend_from_slice(format!("\n<!-- copy {i} -->\n").as_bytes());
-        } else {
-            data.extend_from_slice(format!("\n{}", " ".repeat(i / samples.len() + 1)).as_bytes());
-        }
         let p = dir.join(format!("{i:06}-{name}"));
-        std::fs::write(&p, data).expect("write bench file");
+        std::fs::write(&p, vary(name, bytes, i)).expect("write bench file");
         out.push(p);
     }
     out
+}
+
+/// A copy of a sample with its own content hash that reads the same: an HTML comment,
+/// trailing spaces for text, a comment after a PDF's `%%EOF`, a ZIP archive comment
+/// for Word files.
+fn vary(name: &str, bytes: &[u8], i: usize) -> Vec<u8> {
+    let mut data = bytes.to_vec();
+    if name.ends_with(".html") {
+        data.extend_from_slice(format!("\n<!-- copy {i} -->\n").as_bytes());
+    } else if name.ends_with(".pdf") {
+        data.extend_from_slice(format!("\n% copy {i}\n").as_bytes());
+    } else if name.ends_with(".docx") {
+        // The end-of-central-directory record is the last 22 bytes of an archive
+        // without a comment; its last field is the comment length.
+        let comment = format!("copy {i}");
+        let len = data.len();
+        assert_eq!(
+            &data[len - 22..len - 18],
+            b"PK\x05\x06",
+            "{name}: archive has a comment"
+        );
+        data[len - 2..].copy_from_slice(&(comment.len() as u16).to_le_bytes());
+        data.extend_from_slice(comment.as_bytes());
+    } else {
+        data.extend_from_slice(format!("\n{}", " ".repeat(i / 5 + 1)).as_bytes());
+    }
+    data
 }
 
 fn load(names: &[&str]) -> Vec<(String, Vec<u8>)> {
@@ -70,6 +91,11 @@ fn run(label: &str, db: &Path, files: &[PathBuf], jobs: usize) -> f64 {
         &IngestOptions {
             jobs,
             retry_failed: false,
+            // GONGKAI_BENCH_TIMEOUT=0 reads on the worker threads themselves.
+            timeout: match std::env::var("GONGKAI_BENCH_TIMEOUT").as_deref() {
+                Ok("0") => None,
+                _ => Some(gongkai_store::DEFAULT_TIMEOUT),
+            },
         },
         |_| {},
     )
@@ -77,11 +103,12 @@ fn run(label: &str, db: &Path, files: &[PathBuf], jobs: usize) -> f64 {
     let secs = t.elapsed().as_secs_f64();
     let rate = files.len() as f64 / secs;
     println!(
-        "{label:<10} {:>6} files  {:>7.2} s  {:>8.0} files/s  {:>7.0} files/s/core  (stored {}, reports {}, failed {}, skipped {})",
+        "{label:<12} {:>6} files  {:>7.2} s  {:>8.0} files/s  {:>7.0} files/s/core  peak {:>6.1} MiB  (stored {}, reports {}, failed {}, skipped {})",
         files.len(),
         secs,
         rate,
         rate / jobs as f64,
+        peak_mib(),
         s.stored,
         s.reports,
         s.failed,
@@ -90,42 +117,64 @@ fn run(label: &str, db: &Path, files: &[PathBuf], jobs: usize) -> f64 {
     rate
 }
 
+/// The formats measured: name, fixtures, default number of files.
+const FORMATS: &[(&str, &[&str])] = &[
+    (
+        "text",
+        &[
+            "tongchuan-govoffice-2020.txt",
+            "fengxiang-2020.txt",
+            "qingtongxia-2021.txt",
+            "tongjiang-2020.txt",
+            "yuncheng-govoffice-2020.txt",
+        ],
+    ),
+    ("html", &["pingtan-2023.html", "html/qingtongxia-2021.html"]),
+    (
+        "docx",
+        &["docx/pingtan-2023.docx", "docx/qingtongxia-2021.docx"],
+    ),
+    ("pdf", &["huaian-2024.pdf"]),
+];
+
 fn main() {
     let n: usize = std::env::var("GONGKAI_BENCH_FILES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
-    let jobs = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let only = std::env::var("GONGKAI_BENCH_FORMATS").unwrap_or_default();
+    let jobs = std::env::var("GONGKAI_BENCH_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
     let tmp = tempfile::tempdir().expect("tempdir");
-    let text = load(&[
-        "tongchuan-govoffice-2020.txt",
-        "fengxiang-2020.txt",
-        "qingtongxia-2021.txt",
-        "tongjiang-2020.txt",
-        "yuncheng-govoffice-2020.txt",
-    ]);
-    let html = load(&["pingtan-2023.html", "html/qingtongxia-2021.html"]);
-    let n_text = n * 5 / 7;
-    let n_html = n - n_text;
-    let t_files = replicate(&tmp.path().join("text"), &text, n_text);
-    let h_files = replicate(&tmp.path().join("html"), &html, n_html);
-    println!("ingest benchmark: {n} files, {jobs} reader threads, SQLite");
-    run("text", &tmp.path().join("text.db"), &t_files, jobs);
-    run("html", &tmp.path().join("html.db"), &h_files, jobs);
-    let mut all = t_files.clone();
-    all.extend(h_files.iter().cloned());
-    let db = tmp.path().join("all.db");
-    run("all", &db, &all, jobs);
-    run("re-run", &db, &all, jobs);
-    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(tmp.path().join("all.db-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0);
-    println!(
-        "database size: {:.1} MiB; peak memory (VmHWM): {:.1} MiB",
-        size as f64 / 1048576.0,
-        peak_mib()
-    );
+    println!("ingest benchmark: {n} files per format, {jobs} reader threads, SQLite");
+    println!("peak memory is the process's VmHWM after each run: flat when it does not grow");
+    println!("from a tenth of the files to all of them");
+    for (format, names) in FORMATS {
+        if !only.is_empty() && !only.split(',').any(|f| f == *format) {
+            continue;
+        }
+        let files = replicate(&tmp.path().join(format), &load(names), n);
+        let tenth = &files[..(n / 10).max(1)];
+        run(
+            &format!("{format} 1/10"),
+            &tmp.path().join(format!("{format}-tenth.db")),
+            tenth,
+            jobs,
+        );
+        let db = tmp.path().join(format!("{format}.db"));
+        run(format, &db, &files, jobs);
+        run(&format!("{format} again"), &db, &files, jobs);
+        let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0)
+            + std::fs::metadata(db.with_extension("db-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0);
+        println!("{format}: database {:.1} MiB", size as f64 / 1048576.0);
+        std::fs::remove_dir_all(tmp.path().join(format)).ok();
+    }
 }

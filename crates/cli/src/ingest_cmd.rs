@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 #[command(after_help = "\
@@ -30,6 +31,9 @@ pub struct IngestArgs {
     /// 重新读取以前读取失败的文件（例如读取程序更新之后）
     #[arg(long)]
     pub retry_failed: bool,
+    /// 单个文件的读取时限（秒）；超时的文件记为失败，其余照常读取。0 表示不限
+    #[arg(long, value_name = "秒", default_value_t = gongkai_store::DEFAULT_TIMEOUT.as_secs_f64())]
+    pub timeout: f64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,6 +98,7 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
             .unwrap_or_else(|| IngestOptions::default().jobs)
             .max(1),
         retry_failed: args.retry_failed,
+        timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
     };
 
     let bar = progress_bar(files.len() as u64);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// One report read from a file, checked.
 #[derive(Debug, Clone)]
@@ -189,7 +190,13 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// Re-read files stored as failed before (e.g. after a reader was improved).
     pub retry_failed: bool,
+    /// A file still being read after this long is recorded as failed (读取超时) and the
+    /// run goes on; `None` waits for ever.
+    pub timeout: Option<Duration>,
 }
+
+/// The default per-file reading limit: a report takes milliseconds, a large PDF seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Default for IngestOptions {
     fn default() -> Self {
@@ -198,6 +205,7 @@ impl Default for IngestOptions {
                 .map(|n| n.get())
                 .unwrap_or(1),
             retry_failed: false,
+            timeout: Some(DEFAULT_TIMEOUT),
         }
     }
 }
@@ -309,6 +317,17 @@ pub fn ingest(
     store: &Store,
     files: &[PathBuf],
     opts: &IngestOptions,
+    on_event: impl FnMut(&FileEvent),
+) -> Result<IngestSummary, StoreError> {
+    ingest_with(store, files, opts, prepare_file, on_event)
+}
+
+/// `ingest` with the reading step given: the tests use it to stand in a reader that hangs.
+fn ingest_with(
+    store: &Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+    prepare: fn(&str, &[u8], String) -> PreparedFile,
     mut on_event: impl FnMut(&FileEvent),
 ) -> Result<IngestSummary, StoreError> {
     let known: HashMap<String, bool> = store.known_hashes()?;
@@ -359,7 +378,13 @@ pub fn ingest(
                                 if skip || repeated {
                                     Msg::Skipped(shown)
                                 } else {
-                                    Msg::File(prepare_file(&shown, &bytes, hash))
+                                    Msg::File(prepare_within(
+                                        prepare,
+                                        shown,
+                                        bytes,
+                                        hash,
+                                        opts.timeout,
+                                    ))
                                 }
                             }
                         };
@@ -372,15 +397,19 @@ pub fn ingest(
         }
         drop(tx);
         let mut outcome = Ok(());
-        for msg in rx {
-            let event = match msg {
+        // Group commit: the files waiting when the writer comes round go in one
+        // transaction, at most WRITE_BATCH of them.
+        let mut batch: Vec<PreparedFile> = Vec::new();
+        let mut next_msg = rx.recv().ok();
+        while let Some(msg) = next_msg.take() {
+            match msg {
                 Msg::Skipped(path) => {
                     summary.skipped += 1;
-                    FileEvent {
+                    on_event(&FileEvent {
                         path,
                         format: None,
                         outcome: Outcome::Skipped,
-                    }
+                    });
                 }
                 Msg::Unreadable(path, cause) => {
                     summary.failed += 1;
@@ -388,22 +417,37 @@ pub fn ingest(
                         .failed_by_cause
                         .entry("无法读取文件".into())
                         .or_default() += 1;
-                    FileEvent {
+                    on_event(&FileEvent {
                         path,
                         format: None,
                         outcome: Outcome::Unreadable { cause },
+                    });
+                }
+                Msg::File(file) => batch.push(file),
+            }
+            next_msg = if batch.len() < WRITE_BATCH {
+                rx.try_recv().ok()
+            } else {
+                None
+            };
+            if next_msg.is_none() {
+                if !batch.is_empty() {
+                    match write_batch(
+                        store,
+                        std::mem::take(&mut batch),
+                        retry_failed,
+                        &mut summary,
+                    ) {
+                        Ok(events) => events.iter().for_each(&mut on_event),
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            outcome = Err(e);
+                            break;
+                        }
                     }
                 }
-                Msg::File(file) => match write_one(store, file, retry_failed, &mut summary) {
-                    Ok(ev) => ev,
-                    Err(e) => {
-                        stop.store(true, Ordering::Relaxed);
-                        outcome = Err(e);
-                        break;
-                    }
-                },
-            };
-            on_event(&event);
+                next_msg = rx.recv().ok();
+            }
         }
         outcome
     });
@@ -413,36 +457,101 @@ pub fn ingest(
     Ok(summary)
 }
 
-fn write_one(
+/// Reads one file on a thread of its own and waits at most `timeout` for it. A reader
+/// that does not finish is left behind (a thread cannot be stopped from outside) and
+/// the file is recorded as failed, so one pathological file never stalls the batch.
+fn prepare_within(
+    prepare: fn(&str, &[u8], String) -> PreparedFile,
+    path: String,
+    bytes: Vec<u8>,
+    hash: String,
+    timeout: Option<Duration>,
+) -> PreparedFile {
+    let Some(limit) = timeout else {
+        return prepare(&path, &bytes, hash);
+    };
+    let (tx, rx) = mpsc::channel();
+    let (p, h, size) = (path.clone(), hash.clone(), bytes.len() as u64);
+    let format = gongkai_extract::sniff(&bytes).ok().map(|f| f.name());
+    let spawned = std::thread::Builder::new()
+        .name("ingest-reader-file".into())
+        .spawn(move || {
+            let _ = tx.send(prepare(&p, &bytes, h));
+        });
+    if let Err(e) = spawned {
+        return PreparedFile::failed(
+            &path,
+            hash,
+            size,
+            None,
+            "读取程序内部错误",
+            format!("无法启动读取线程：{e}"),
+        );
+    }
+    match rx.recv_timeout(limit) {
+        Ok(file) => file,
+        Err(mpsc::RecvTimeoutError::Timeout) => PreparedFile::failed(
+            &path,
+            hash,
+            size,
+            format,
+            "读取超时",
+            format!(
+                "读取超过 {} 秒仍未完成，已跳过（文件可能异常，请单独检查；可用 --timeout 放宽）",
+                limit.as_secs_f64()
+            ),
+        ),
+        // The reader thread ended without an answer: prepare_file catches panics, so
+        // only a panic outside it lands here.
+        Err(mpsc::RecvTimeoutError::Disconnected) => PreparedFile::failed(
+            &path,
+            hash,
+            size,
+            None,
+            "读取程序内部错误",
+            "读取此文件时程序发生内部错误（已跳过，请将文件反馈给维护人员）".into(),
+        ),
+    }
+}
+
+/// Files stored in one transaction at most: large enough that commits cost little,
+/// small enough that a run killed half-way loses only seconds of reading.
+const WRITE_BATCH: usize = 64;
+
+fn write_batch(
     store: &Store,
-    file: PreparedFile,
+    files: Vec<PreparedFile>,
     retry_failed: bool,
     summary: &mut IngestSummary,
-) -> Result<FileEvent, StoreError> {
-    let stored = match store.store_file(&file, retry_failed) {
-        Ok(stored) => stored,
-        Err(e) => {
-            // The data of this one file was refused: keep the file as failed, with why.
-            let failed = PreparedFile::failed(
-                &file.path,
-                file.hash.clone(),
-                file.size,
-                file.format,
-                "写入数据库失败",
-                format!("写入数据库失败：{e}"),
-            );
-            return record(store, failed, retry_failed, summary);
-        }
-    };
-    if !stored {
-        summary.skipped += 1;
-        return Ok(FileEvent {
-            path: file.path,
-            format: None,
-            outcome: Outcome::Skipped,
+) -> Result<Vec<FileEvent>, StoreError> {
+    let results = store.store_files(&files, retry_failed)?;
+    let mut events = Vec::with_capacity(files.len());
+    for (file, stored) in files.into_iter().zip(results) {
+        events.push(match stored {
+            Ok(true) => count(file, summary),
+            Ok(false) => {
+                summary.skipped += 1;
+                FileEvent {
+                    path: file.path,
+                    format: None,
+                    outcome: Outcome::Skipped,
+                }
+            }
+            Err(e) => {
+                // The data of this one file was refused: keep the file as failed, with why.
+                let failed = PreparedFile::failed(
+                    &file.path,
+                    file.hash.clone(),
+                    file.size,
+                    file.format,
+                    "写入数据库失败",
+                    format!("写入数据库失败：{e}"),
+                );
+                record(store, failed, retry_failed, summary)?
+            }
         });
     }
-    Ok(count(file, summary))
+    Ok(events)
 }
 
 fn record(
@@ -532,5 +641,61 @@ impl Drop for QuietPanics {
         if let Some(prev) = PREVIOUS_HOOK.lock().ok().and_then(|mut s| s.take()) {
             std::panic::set_hook(Box::new(move |info| prev(info)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stands in for a reader: hangs on files named `hang*`, reads the rest normally.
+    fn hanging_reader(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
+        if file_name_of(path).starts_with("hang") {
+            std::thread::sleep(Duration::from_secs(30));
+        }
+        prepare_file(path, bytes, hash)
+    }
+
+    #[test]
+    fn a_hanging_file_times_out_and_the_batch_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let good = dir.path().join("good.txt");
+        std::fs::copy(fixtures.join("qingtongxia-2021.txt"), &good).unwrap();
+        let hang = dir.path().join("hang.txt");
+        std::fs::write(&hang, "2021年政府信息公开工作年度报告\n（不同内容）").unwrap();
+        let store = Store::open(dir.path().join("t.db").to_str().unwrap()).unwrap();
+        let opts = IngestOptions {
+            jobs: 2,
+            retry_failed: false,
+            timeout: Some(Duration::from_millis(300)),
+        };
+        let started = std::time::Instant::now();
+        let mut events = Vec::new();
+        let s = ingest_with(
+            &store,
+            &[hang.clone(), good.clone()],
+            &opts,
+            hanging_reader,
+            |e| events.push(e.clone()),
+        )
+        .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the run waited for the hang"
+        );
+        assert_eq!((s.files, s.stored, s.failed), (2, 1, 1));
+        assert_eq!(s.failed_by_cause.get("读取超时"), Some(&1));
+        let failed = events
+            .iter()
+            .find(|e| e.path.ends_with("hang.txt"))
+            .unwrap();
+        match &failed.outcome {
+            Outcome::Failed { failures } => assert!(failures[0].cause.contains("读取超过")),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        // Stored as failed with its cause: a re-run skips it, --retry-failed reads it again.
+        let again = ingest_with(&store, &[hang], &opts, hanging_reader, |_| {}).unwrap();
+        assert_eq!(again.skipped, 1);
     }
 }

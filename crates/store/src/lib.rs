@@ -18,8 +18,8 @@ mod normalize;
 
 pub use db::{CellRow, FindingRow, ReportRow, SourceRow, Store, StoreError, Totals};
 pub use ingest::{
-    FileEvent, IngestOptions, IngestSummary, Outcome, PreparedFile, PreparedReport, collect_inputs,
-    ingest, prepare_file,
+    DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Outcome, PreparedFile,
+    PreparedReport, collect_inputs, ingest, prepare_file,
 };
 pub use normalize::agency_key;
 

@@ -80,3 +80,8 @@ fn pg_cells_round_trip() {
 fn pg_cross_year() {
     with_pg("cross", common::cross_year);
 }
+
+#[test]
+fn pg_batch_store() {
+    with_pg("batch", common::batch_store);
+}

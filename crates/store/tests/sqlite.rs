@@ -35,3 +35,9 @@ fn cross_year() {
     let dir = tempfile::tempdir().unwrap();
     common::cross_year(&db(&dir));
 }
+
+#[test]
+fn batch_store() {
+    let dir = tempfile::tempdir().unwrap();
+    common::batch_store(&db(&dir));
+}

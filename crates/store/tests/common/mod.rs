@@ -13,6 +13,7 @@ fn opts() -> IngestOptions {
     IngestOptions {
         jobs: 2,
         retry_failed: false,
+        ..IngestOptions::default()
     }
 }
 
@@ -122,6 +123,7 @@ pub fn bad_files(target: &str, dir: &Path) {
         &IngestOptions {
             jobs: 1,
             retry_failed: true,
+            ..IngestOptions::default()
         },
         |_| {},
     )
@@ -254,4 +256,52 @@ pub fn cross_year(target: &str) {
         .collect();
     assert_eq!(keys[0], keys[1]);
     assert_ne!(keys[0], keys[2]);
+}
+
+/// Several files in one transaction: a file stored before and the same content twice in
+/// the batch are stored once; two archive members with the same name keep their own
+/// cells (their rows cannot be told apart by name).
+pub fn batch_store(target: &str) {
+    let store = Store::open(target).unwrap();
+    let a = prepared("a.txt", "甲县人民政府", 2021, &[("requests.new.total", 1)]);
+    let b = prepared("b.txt", "乙县人民政府", 2021, &[("requests.new.total", 2)]);
+    let c = prepared("c.txt", "丙县人民政府", 2022, &[("requests.new.total", 3)]);
+    let mut zip = prepared("z.zip", "丁县人民政府", 2021, &[("requests.new.total", 4)]);
+    let mut twin = prepared("z.zip", "戊县人民政府", 2019, &[("requests.new.total", 5)]);
+    for (f, h) in [(&mut zip, "1"), (&mut twin, "2")] {
+        f.hash = format!("{h:f>64}");
+    }
+    let (mut b, mut c) = (b, c);
+    b.hash = format!("{:b>64}", 1);
+    c.hash = format!("{:c>64}", 1);
+    zip.reports[0].member = "z.zip/年报.txt".into();
+    twin.reports[0].member = "z.zip/年报.txt".into();
+    zip.reports.push(twin.reports.remove(0));
+    assert!(store.store_file(&a, false).unwrap());
+    let results: Vec<bool> = store
+        .store_files(&[b.clone(), a.clone(), c.clone(), c.clone(), zip], false)
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results, [true, false, true, false, true]);
+    let rows = store.reports_after(0, 100).unwrap();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    for row in rows {
+        let report = store.load_report(row.id).unwrap().unwrap();
+        let expected = match row.agency.as_deref() {
+            Some("甲县人民政府") => 1,
+            Some("乙县人民政府") => 2,
+            Some("丙县人民政府") => 3,
+            Some("丁县人民政府") => 4,
+            Some("戊县人民政府") => 5,
+            other => panic!("unexpected agency {other:?}"),
+        };
+        assert_eq!(
+            report.value("requests.new.total"),
+            Value::int(expected),
+            "{row:?}"
+        );
+        assert_eq!(report.template.id(), row.template);
+    }
 }
