@@ -432,7 +432,7 @@ fn requests(t: TemplateId) -> TableLayout {
     for (i, h) in REQUEST_HEADERS[1..6].iter().enumerate() {
         cells.push(text(2, 4 + i, 1, 1, *h, Role::Header));
     }
-    // Template order (the standard's list puts the 2021 rows of （六） last).
+    // The template's rows, in printed order.
     let in_template = template::request_rows(t);
     let (rows, labels): (Vec<&'static str>, Vec<RowLabel>) = REQUEST_ROW_LABELS
         .iter()

@@ -245,15 +245,25 @@ pub const REQUEST_COLUMNS: [&str; 7] = [
 pub const APPEAL_ROWS: [&str; 3] = ["review", "suit_direct", "suit_after_review"];
 pub const APPEAL_COLUMNS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
 
-/// The rows of table 三 in one template, in order (`requests.new`, …, `requests.carried_out`).
+/// The rows of table 三 in one template, in printed order (`requests.new`, …,
+/// （六）, `requests.total`, `requests.carried_out`). The standard's list puts the 2021
+/// rows of （六） last; they are printed before （七）总计.
 pub fn request_rows(t: TemplateId) -> Vec<&'static str> {
     let mut rows: Vec<&'static str> = Vec::new();
     for c in cells_of(t).filter(|c| c.table == TableId::Requests) {
-        if rows.last() != Some(&c.row) {
+        if !rows.contains(&c.row) {
             rows.push(c.row);
         }
     }
-    rows
+    let (other, mut rest): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|r| r.starts_with("requests.other"));
+    let at = rest
+        .iter()
+        .position(|r| *r == "requests.total")
+        .unwrap_or(rest.len());
+    rest.splice(at..at, other);
+    rest
 }
 
 /// The outcome rows of table 三 (三、本年度办理结果 without （七）总计).
@@ -272,6 +282,36 @@ pub fn outcome_rows(t: TemplateId) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_rows_are_in_printed_order() {
+        let tail = |t| {
+            request_rows(t)
+                .into_iter()
+                .rev()
+                .take(5)
+                .rev()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            tail(TemplateId::T2021),
+            [
+                "requests.other.no_correction",
+                "requests.other.fee_unpaid",
+                "requests.other.other",
+                "requests.total",
+                "requests.carried_out"
+            ]
+        );
+        let rows = request_rows(TemplateId::T2019);
+        assert_eq!(rows.len(), 23);
+        assert_eq!(rows[..2], ["requests.new", "requests.carried_in"]);
+        assert_eq!(
+            rows[20..],
+            ["requests.other", "requests.total", "requests.carried_out"]
+        );
+        assert_eq!(request_rows(TemplateId::T2021).len(), 25);
+    }
 
     #[test]
     fn counts_match_the_spec_table() {
