@@ -20,6 +20,23 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// `gongkai export --db DB ARGS… -o OUT`, which must succeed.
+fn export(db: &str, args: &[&str], out: &str) -> Output {
+    let mut all = vec!["export", "--db", db];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", out]);
+    let output = run(&all);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    output
+}
+
+/// `export` of JSON to standard output, parsed.
+fn export_json(db: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_slice(&export(db, &all, "-").stdout).unwrap()
+}
+
 /// A directory with the text samples, a second-year copy of one, and two bad files.
 fn corpus(dir: &Path) -> PathBuf {
     let d = dir.join("in");
@@ -84,16 +101,7 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
 
     // Long CSV: BOM, blank stays empty, 0 stays 0.
     let csv_path = tmp.path().join("long.csv");
-    let out = run(&[
-        "export",
-        "--db",
-        db,
-        "--format",
-        "csv",
-        "-o",
-        csv_path.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    export(db, &["--format", "csv"], csv_path.to_str().unwrap());
     let bytes = std::fs::read(&csv_path).unwrap();
     assert!(bytes.starts_with("\u{feff}".as_bytes()));
     let mut rdr = csv::Reader::from_reader(&bytes[3..]);
@@ -117,18 +125,11 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
 
     // Wide JSON: the spec's machine form, null vs 0.
     let json_path = tmp.path().join("wide.json");
-    let out = run(&[
-        "export",
-        "--db",
+    export(
         db,
-        "--format",
-        "json",
-        "--shape",
-        "wide",
-        "-o",
+        &["--format", "json", "--shape", "wide"],
         json_path.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    );
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
     let rows = v.as_array().unwrap();
     assert_eq!(rows.len(), 4);
@@ -166,9 +167,7 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
     );
 
     // Long JSON.
-    let out = run(&["export", "--db", db, "--format", "json", "-o", "-"]);
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = export_json(db, &[]);
     let row = v
         .as_array()
         .unwrap()
@@ -184,9 +183,7 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
     assert_eq!(row["value"], serde_json::Value::Null);
 
     // Wide CSV.
-    let out = run(&[
-        "export", "--db", db, "--format", "csv", "--shape", "wide", "-o", "-",
-    ]);
+    let out = export(db, &["--format", "csv", "--shape", "wide"], "-");
     let s = text(&out.stdout);
     let mut rdr = csv::Reader::from_reader(s.trim_start_matches('\u{feff}').as_bytes());
     let headers = rdr.headers().unwrap().clone();
@@ -207,18 +204,11 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
     // Wide XLSX: Chinese headers, blank cell empty, 0 a number.
     use calamine::{Data, Reader, Xlsx, open_workbook};
     let x = tmp.path().join("wide.xlsx");
-    let out = run(&[
-        "export",
-        "--db",
+    export(
         db,
-        "--format",
-        "xlsx",
-        "--shape",
-        "wide",
-        "-o",
+        &["--format", "xlsx", "--shape", "wide"],
         x.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    );
     let mut wb: Xlsx<_> = open_workbook(&x).unwrap();
     let range = wb.worksheet_range("数据").unwrap();
     let header: Vec<String> = range
@@ -245,17 +235,7 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
     }
 
     // Findings: YEAR.CARRY between the two years of 青铜峡市.
-    let out = run(&[
-        "export",
-        "--db",
-        db,
-        "--format",
-        "json",
-        "--findings",
-        "-o",
-        "-",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = export_json(db, &["--findings"]);
     let carry: Vec<&serde_json::Value> = v
         .as_array()
         .unwrap()
@@ -281,17 +261,7 @@ fn ingest_rerun_and_export_keep_blank_and_zero() {
 
     // A re-run recomputes nothing twice.
     run(&["ingest", input.to_str().unwrap(), "--db", db]);
-    let out = run(&[
-        "export",
-        "--db",
-        db,
-        "--format",
-        "json",
-        "--findings",
-        "-o",
-        "-",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = export_json(db, &["--findings"]);
     assert_eq!(v.as_array().unwrap().len(), n_findings);
 }
 
@@ -363,17 +333,7 @@ fn postgres_round_trip() {
     let s = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{s}\n{}", text(&out.stderr));
     assert!(s.contains("4 个文件，报告 4 份"), "{s}");
-    let out = run(&[
-        "export",
-        "--db",
-        &target,
-        "--format",
-        "json",
-        "--findings",
-        "-o",
-        "-",
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = export_json(&target, &["--findings"]);
     assert!(
         v.as_array()
             .unwrap()
