@@ -237,6 +237,37 @@ fn spans(n: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// A cell of fixed text (a heading, a label, the note) at a grid position.
+fn text(
+    row: usize,
+    col: usize,
+    rowspan: usize,
+    colspan: usize,
+    s: &'static str,
+    role: Role,
+) -> GridCell {
+    GridCell {
+        row,
+        col,
+        rowspan,
+        colspan,
+        content: Content::Text(s),
+        role,
+    }
+}
+
+/// The cell of one report value, one row high.
+fn value(row: usize, col: usize, colspan: usize, key: &'static str) -> GridCell {
+    GridCell {
+        row,
+        col,
+        rowspan: 1,
+        colspan,
+        content: Content::Value(key),
+        role: Role::Value,
+    }
+}
+
 fn proactive(t: TemplateId) -> TableLayout {
     let blocks = match t {
         TemplateId::T2019 => PROACTIVE_2019,
@@ -244,34 +275,19 @@ fn proactive(t: TemplateId) -> TableLayout {
     };
     let mut cells = Vec::new();
     let mut row = 0;
-    let text = |row, col, colspan, s, role| GridCell {
-        row,
-        col,
-        rowspan: 1,
-        colspan,
-        content: Content::Text(s),
-        role,
-    };
     for b in blocks {
-        cells.push(text(row, 0, 4, b.heading, Role::Block));
+        cells.push(text(row, 0, 1, 4, b.heading, Role::Block));
         row += 1;
-        cells.push(text(row, 0, 1, "信息内容", Role::Header));
+        cells.push(text(row, 0, 1, 1, "信息内容", Role::Header));
         let sp = spans(b.columns.len());
         for (&(_, label), &(col, span)) in b.columns.iter().zip(&sp) {
-            cells.push(text(row, col, span, label, Role::Header));
+            cells.push(text(row, col, 1, span, label, Role::Header));
         }
         row += 1;
         for &(row_key, label) in b.rows {
-            cells.push(text(row, 0, 1, label, Role::RowLabel));
+            cells.push(text(row, 0, 1, 1, label, Role::RowLabel));
             for (&(column, _), &(col, span)) in b.columns.iter().zip(&sp) {
-                cells.push(GridCell {
-                    row,
-                    col,
-                    rowspan: 1,
-                    colspan: span,
-                    content: Content::Value(key(row_key, column)),
-                    role: Role::Value,
-                });
+                cells.push(value(row, col, span, key(row_key, column)));
             }
             row += 1;
         }
@@ -414,14 +430,6 @@ const REQUEST_HEADERS: [&str; 7] = [
 ];
 
 fn requests(t: TemplateId) -> TableLayout {
-    let text = |row, col, rowspan, colspan, s, role| GridCell {
-        row,
-        col,
-        rowspan,
-        colspan,
-        content: Content::Text(s),
-        role,
-    };
     let mut cells = vec![
         text(0, 0, 3, 3, REQUESTS_NOTE, Role::Note),
         text(0, 3, 1, 7, "申请人情况", Role::Header),
@@ -470,14 +478,7 @@ fn requests(t: TemplateId) -> TableLayout {
             }
         }
         for (j, column) in REQUEST_COLUMNS.iter().enumerate() {
-            cells.push(GridCell {
-                row: r,
-                col: 3 + j,
-                rowspan: 1,
-                colspan: 1,
-                content: Content::Value(key(row_key, column)),
-                role: Role::Value,
-            });
+            cells.push(value(r, 3 + j, 1, key(row_key, column)));
         }
     }
     TableLayout {
@@ -497,14 +498,6 @@ fn requests(t: TemplateId) -> TableLayout {
 const APPEAL_HEADERS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
 
 fn appeals() -> TableLayout {
-    let text = |row, col, rowspan, colspan, s, role| GridCell {
-        row,
-        col,
-        rowspan,
-        colspan,
-        content: Content::Text(s),
-        role,
-    };
     let mut cells = vec![
         text(0, 0, 1, 5, "行政复议", Role::Header),
         text(0, 5, 1, 10, "行政诉讼", Role::Header),
@@ -521,14 +514,12 @@ fn appeals() -> TableLayout {
     }
     for (g, row) in APPEAL_ROWS.iter().enumerate() {
         for (j, column) in APPEAL_COLUMNS.iter().enumerate() {
-            cells.push(GridCell {
-                row: 3,
-                col: g * 5 + j,
-                rowspan: 1,
-                colspan: 1,
-                content: Content::Value(key(&format!("appeals.{row}"), column)),
-                role: Role::Value,
-            });
+            cells.push(value(
+                3,
+                g * 5 + j,
+                1,
+                key(&format!("appeals.{row}"), column),
+            ));
         }
     }
     TableLayout {
