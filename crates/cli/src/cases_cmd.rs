@@ -5,6 +5,7 @@
 
 use gongkai_cases::{Calendar, Deadline, NaiveDate, Registry, Template, YearReport};
 use std::path::{Path, PathBuf};
+use unicode_width::UnicodeWidthStr;
 
 #[derive(clap::Args)]
 pub struct CasesArgs {
@@ -356,14 +357,14 @@ fn print_due_table(
     }
     let cols = header.len();
     let widths: Vec<usize> = (0..cols)
-        .map(|i| table.iter().map(|r| width(&r[i])).max().unwrap_or(0))
+        .map(|i| table.iter().map(|r| r[i].width()).max().unwrap_or(0))
         .collect();
     for (n, r) in table.iter().enumerate() {
         let mut line = String::new();
         for i in 0..cols {
             line.push_str(&r[i]);
             if i + 1 < cols {
-                line.push_str(&" ".repeat(widths[i] - width(&r[i]) + 2));
+                line.push_str(&" ".repeat(widths[i] - r[i].width() + 2));
             }
         }
         println!("{}", line.trim_end());
@@ -382,23 +383,6 @@ fn print_due_table(
     for (c, e) in failed {
         println!("  {}：{e}", c.id);
     }
-}
-
-/// Display width in a terminal: CJK and full-width characters take two columns.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 fn calendar_add(date: &str, n: u32, holidays: Option<&Path>) -> Result<u8, Fail> {

@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(clap::Args)]
 #[command(after_help = "\
@@ -185,24 +186,9 @@ fn progress_bar(len: u64) -> ProgressBar {
     bar
 }
 
-/// Display width of a string in a terminal (CJK and full-width count as two columns).
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115f
-            | 0x2e80..=0xa4cf
-            | 0xac00..=0xd7a3
-            | 0xf900..=0xfaff
-            | 0xfe30..=0xfe4f
-            | 0xff00..=0xff60
-            | 0xffe0..=0xffe6 => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
 fn padded(s: &str, w: usize) -> String {
-    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
+    // Terminal columns: CJK and full-width characters take two.
+    format!("{s}{}", " ".repeat(w.saturating_sub(s.width())))
 }
 
 fn print_summary(db: &str, s: &IngestSummary, store: &Store) {
@@ -801,7 +787,7 @@ mod tests {
 
     #[test]
     fn widths_count_cjk_twice() {
-        assert_eq!(width("读取成功"), 8);
+        assert_eq!(padded("读取成功", 8), "读取成功");
         assert_eq!(padded("失败", 6), "失败  ");
     }
 }
