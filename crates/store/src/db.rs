@@ -597,16 +597,15 @@ impl Store {
                     // Reports: their ids, by (hash, member), for the cells and findings.
                     // A name twice in one archive cannot tell its rows apart: those
                     // reports are inserted one at a time.
-                    let key_of = |file: &PreparedFile, pr: &crate::PreparedReport| {
-                        (file.hash.clone(), clean(&pr.member).into_owned())
-                    };
-                    let mut seen: HashMap<(String, String), usize> = HashMap::new();
-                    for (file, pr) in &reports {
-                        *seen.entry(key_of(file, pr)).or_default() += 1;
+                    let keys: Vec<(String, String)> = reports
+                        .iter()
+                        .map(|(file, pr)| (file.hash.clone(), clean(&pr.member).into_owned()))
+                        .collect();
+                    let mut seen: HashMap<&(String, String), usize> = HashMap::new();
+                    for k in &keys {
+                        *seen.entry(k).or_default() += 1;
                     }
-                    let unique: Vec<usize> =
-                        (0..reports.len()).filter(|&i| seen[&key_of(reports[i].0, reports[i].1)] == 1).collect();
-                    let mut ids: Vec<Option<i64>> = vec![None; reports.len()];
+                    let unique: Vec<usize> = (0..reports.len()).filter(|&i| seen[&keys[i]] == 1).collect();
                     let mut by_key: HashMap<(String, String), i64> = HashMap::new();
                     for chunk in unique.chunks(ROWS_PER_INSERT) {
                         let sql = format!(
@@ -622,14 +621,15 @@ impl Store {
                             by_key.insert((hash, member), id);
                         }
                     }
+                    let mut ids: Vec<Option<i64>> = Vec::with_capacity(reports.len());
                     for (i, (file, pr)) in reports.iter().enumerate() {
-                        ids[i] = if seen[&key_of(file, pr)] == 1 {
-                            by_key.get(&key_of(file, pr)).copied()
+                        ids.push(if seen[&keys[i]] == 1 {
+                            by_key.get(&keys[i]).copied()
                         } else {
                             let sql = format!("{} RETURNING id", values_sql(REPORT_COLUMNS, REPORT_ARITY, 1, numbered));
                             let q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
                             Some(bind_report!(q, file, pr).fetch_one(&mut **tx).await?)
-                        };
+                        });
                     }
                     let mut cells: Vec<(i64, &String, &Cell)> = Vec::new();
                     let mut findings: Vec<(i64, &Finding)> = Vec::new();
@@ -739,7 +739,6 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?;
                 let mut reports: Vec<(i64, Report)> = Vec::with_capacity(rows.len());
-                let mut index: HashMap<i64, usize> = HashMap::new();
                 for row in rows {
                     let id: i64 = row.try_get(0)?;
                     let member: String = row.try_get(1)?;
@@ -751,7 +750,6 @@ impl Store {
                     // reports, and a full template per report would be memory for nothing.
                     r.cells.clear();
                     r.year = i32::try_from(year).ok();
-                    index.insert(id, reports.len());
                     reports.push((id, r));
                 }
                 // Only reports with a report of the year before or after are compared:
@@ -760,7 +758,8 @@ impl Store {
                     reports.iter().filter_map(|(_, r)| r.year).collect();
                 let paired = |y: i32| years.contains(&(y - 1)) || years.contains(&(y + 1));
                 reports.retain(|(_, r)| r.year.is_some_and(paired));
-                index = reports.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+                let index: HashMap<i64, usize> =
+                    reports.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
                 let paired_years: Vec<String> =
                     years.iter().filter(|&&y| paired(y)).map(|y| y.to_string()).collect();
                 let mut findings = Vec::new();

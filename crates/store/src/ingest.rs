@@ -399,54 +399,47 @@ fn ingest_with(
         let mut outcome = Ok(());
         // Group commit: the files waiting when the writer comes round go in one
         // transaction, at most WRITE_BATCH of them.
-        let mut batch: Vec<PreparedFile> = Vec::new();
-        let mut next_msg = rx.recv().ok();
-        while let Some(msg) = next_msg.take() {
-            match msg {
-                Msg::Skipped(path) => {
-                    summary.skipped += 1;
-                    on_event(&FileEvent {
-                        path,
-                        format: None,
-                        outcome: Outcome::Skipped,
-                    });
-                }
-                Msg::Unreadable(path, cause) => {
-                    summary.failed += 1;
-                    *summary
-                        .failed_by_cause
-                        .entry("无法读取文件".into())
-                        .or_default() += 1;
-                    on_event(&FileEvent {
-                        path,
-                        format: None,
-                        outcome: Outcome::Unreadable { cause },
-                    });
-                }
-                Msg::File(file) => batch.push(file),
-            }
-            next_msg = if batch.len() < WRITE_BATCH {
-                rx.try_recv().ok()
-            } else {
-                None
-            };
-            if next_msg.is_none() {
-                if !batch.is_empty() {
-                    match write_batch(
-                        store,
-                        std::mem::take(&mut batch),
-                        retry_failed,
-                        &mut summary,
-                    ) {
-                        Ok(events) => events.iter().for_each(&mut on_event),
-                        Err(e) => {
-                            stop.store(true, Ordering::Relaxed);
-                            outcome = Err(e);
-                            break;
-                        }
+        while let Ok(first) = rx.recv() {
+            let mut batch: Vec<PreparedFile> = Vec::new();
+            let waiting = std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok()));
+            for msg in waiting {
+                match msg {
+                    Msg::Skipped(path) => {
+                        summary.skipped += 1;
+                        on_event(&FileEvent {
+                            path,
+                            format: None,
+                            outcome: Outcome::Skipped,
+                        });
                     }
+                    Msg::Unreadable(path, cause) => {
+                        summary.failed += 1;
+                        *summary
+                            .failed_by_cause
+                            .entry("无法读取文件".into())
+                            .or_default() += 1;
+                        on_event(&FileEvent {
+                            path,
+                            format: None,
+                            outcome: Outcome::Unreadable { cause },
+                        });
+                    }
+                    Msg::File(file) => batch.push(file),
                 }
-                next_msg = rx.recv().ok();
+                if batch.len() == WRITE_BATCH {
+                    break;
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            match write_batch(store, batch, retry_failed, &mut summary) {
+                Ok(events) => events.iter().for_each(&mut on_event),
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    outcome = Err(e);
+                    break;
+                }
             }
         }
         outcome
