@@ -45,38 +45,11 @@ fn classify(text: &str) -> Kind {
         .all(|c| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
     {
         Kind::Empty
-    } else if may_be_value(t) && gongkai_report::Cell::parse(t, false).is_some() {
+    } else if gongkai_report::Cell::parse(t, false).is_some() {
         Kind::Value
     } else {
         Kind::Label
     }
-}
-
-/// A value starts with a digit, a sign, a point or a not-applicable mark: anything
-/// else (most labels and all prose) is a label without parsing it.
-fn may_be_value(t: &str) -> bool {
-    t.chars().next().is_some_and(|c| {
-        c.is_ascii_digit()
-            || matches!(
-                c,
-                '０'
-                    ..='９'
-                        | '+'
-                        | '＋'
-                        | '-'
-                        | '－'
-                        | '−'
-                        | '﹣'
-                        | '.'
-                        | '．'
-                        | '/'
-                        | '／'
-                        | '\\'
-                        | '—'
-                        | '–'
-                        | '无'
-            )
-    })
 }
 
 /// Markdown table separator rows (`|---|:--:|`).
@@ -246,7 +219,6 @@ mod tests {
         for v in [
             "0", "１２", "+3", "－2", "/", "／", "—", "——", "–", "无", "\\", "5万元",
         ] {
-            assert!(may_be_value(v), "{v}");
             assert_eq!(classify(v), Kind::Value, "{v}");
         }
         for l in ["规章", "（一）予以公开", "总计", "a1"] {

@@ -385,6 +385,14 @@ pub fn fold_width_char(c: char) -> Option<char> {
 }
 
 fn parse_printed(raw: &str) -> Option<Printed> {
+    // A value starts with a digit, a sign, a point or a not-applicable mark: anything
+    // else (row labels, prose) is text, decided without folding the whole of it.
+    let starts_like_value = raw.chars().find_map(fold_width_char).is_none_or(|c| {
+        c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '/' | '\\' | '—' | '–' | '无')
+    });
+    if !starts_like_value {
+        return None;
+    }
     let s = fold_width(raw);
     if s.is_empty() {
         return Some(Printed {
@@ -445,6 +453,22 @@ mod tests {
 
     fn num(s: &str) -> Value {
         Value::Number(Decimal::parse(s).unwrap())
+    }
+
+    #[test]
+    fn only_value_like_text_parses() {
+        assert!(Cell::parse("（一）予以公开", false).is_none());
+        assert!(Cell::parse("总计", false).is_none());
+        assert_eq!(Cell::parse("　－2", false).unwrap().value, num("-2"));
+        assert_eq!(
+            Cell::parse("无", false).unwrap().value,
+            Value::NotApplicable
+        );
+        assert_eq!(
+            Cell::parse("／", false).unwrap().value,
+            Value::NotApplicable
+        );
+        assert_eq!(Cell::parse("　", false).unwrap().value, Value::Blank);
     }
 
     #[test]
