@@ -128,6 +128,18 @@ impl Calendar {
         Ok(())
     }
 
+    /// This calendar with the years after its last covered year, through `last`,
+    /// counted by the weekday rule alone (Monday–Friday). For *provisional* dates
+    /// only: a date computed with it must be shown as 暂定 until the year's notice is
+    /// loaded. Returns the years added.
+    pub fn with_weekday_years(&self, last: i32) -> (Calendar, Vec<i32>) {
+        let mut cal = self.clone();
+        let first = self.covered_years().map_or(last, |(_, l)| l + 1);
+        let added: Vec<i32> = (first..=last).collect();
+        cal.years.extend(added.iter().copied());
+        (cal, added)
+    }
+
     /// First and last calendar year covered, if any.
     pub fn covered_years(&self) -> Option<(i32, i32)> {
         Some((*self.years.first()?, *self.years.last()?))
@@ -272,6 +284,22 @@ mod tests {
         assert!(matches!(e, CalendarError::NotCovered { .. }));
         assert!(e.to_string().contains("2027-01-01"));
         assert!(cal.is_working_day(d("2018-06-01")).is_err());
+    }
+
+    #[test]
+    fn weekday_years_are_added_only_after_coverage() {
+        let cal = Calendar::builtin();
+        let (prov, added) = cal.with_weekday_years(2027);
+        assert_eq!(added, vec![2027]);
+        // 2027-01-01 is a Friday: a working day by the weekday rule alone (the notice
+        // will make it a holiday), which is why such dates are only provisional.
+        assert_eq!(prov.is_working_day(d("2027-01-01")), Ok(true));
+        assert_eq!(prov.is_working_day(d("2027-01-02")), Ok(false));
+        assert!(cal.is_working_day(d("2027-01-01")).is_err());
+        // Covered years keep their notices.
+        assert_eq!(prov.is_working_day(d("2026-10-01")), Ok(false));
+        let (_, none) = cal.with_weekday_years(2026);
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -821,6 +821,7 @@ mod tests {
             "2026-03-11",
             EventBody::Delivered {
                 method: Some("邮寄".into()),
+                tracking: Some("EMS1234567890".into()),
             },
         ))
         .unwrap();

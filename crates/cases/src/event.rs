@@ -101,8 +101,12 @@ pub enum EventBody {
     },
     /// The answer is delivered (送达).
     Delivered {
+        /// How it was delivered (当面领取, 邮寄, 电子邮件, 在线).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         method: Option<String>,
+        /// The postal tracking number, when sent by post.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tracking: Option<String>,
     },
     /// The applicant withdraws the application.
     Withdrawn {

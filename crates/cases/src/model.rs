@@ -367,6 +367,14 @@ pub enum AppealResult {
 }
 
 impl AppealResult {
+    pub fn label(self) -> &'static str {
+        match self {
+            AppealResult::Upheld => "结果维持",
+            AppealResult::Corrected => "结果纠正",
+            AppealResult::Other => "其他结果",
+        }
+    }
+
     pub fn column_key(self) -> &'static str {
         match self {
             AppealResult::Upheld => "upheld",

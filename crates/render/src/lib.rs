@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod html;
 pub mod layout;
+pub mod letter;
 pub mod machine;
 pub mod pdf;
 pub mod xlsx;

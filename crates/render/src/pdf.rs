@@ -50,9 +50,9 @@ const TITLE_FILES: &[&str] = &[
 /// The loaded fonts and the family to use for each role.
 pub struct Fonts {
     fonts: Vec<Font>,
-    body: String,
-    heading: String,
-    title: String,
+    pub(crate) body: String,
+    pub(crate) heading: String,
+    pub(crate) title: String,
     /// The files read, for messages and the benchmark.
     pub files: Vec<PathBuf>,
 }
@@ -182,7 +182,11 @@ pub fn fonts() -> Result<&'static Fonts, RenderError> {
 /// The report as a PDF.
 pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
     let fonts = fonts()?;
-    let source = markup(report, fonts);
+    typeset(markup(report, fonts), fonts)
+}
+
+/// Typesets typst `source` with the loaded fonts into a PDF.
+pub(crate) fn typeset(source: String, fonts: &Fonts) -> Result<Vec<u8>, RenderError> {
     let engine = TypstEngine::builder()
         .main_file(source)
         .fonts(fonts.fonts.iter().cloned())
@@ -202,7 +206,7 @@ pub fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
 }
 
 /// A typst string literal.
-fn lit(s: &str) -> String {
+pub(crate) fn lit(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for ch in s.chars() {
