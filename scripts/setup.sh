@@ -7,9 +7,13 @@
 #                   where GONGKAI_FONT points.
 #   poppler-utils   pdftoppm / pdftotext, used by the tests that look at a rendered
 #                   PDF page.
+#   chromium, chromium-driver
+#                   the headless browser and its WebDriver, for the browser tests of
+#                   `gongkai serve` (crates/web/tests/browser.rs).
+#   wrk             the HTTP load generator of the server benchmark.
 set -eu
 
-packages="fonts-noto-cjk poppler-utils"
+packages="fonts-noto-cjk poppler-utils chromium chromium-driver wrk"
 
 missing=""
 for p in $packages; do

@@ -1,10 +1,10 @@
 //! `gongkai ingest …` (many files into one dataset) and `gongkai export …` (the dataset
 //! as CSV / XLSX / JSON, long or wide, or its findings).
 
+use crate::db::Db;
+use gongkai_dataset::{FileEvent, IngestOptions, IngestSummary, Outcome};
 use gongkai_report::template;
-use gongkai_store::{
-    CellRow, DEFAULT_DB, FileEvent, IngestOptions, IngestSummary, Outcome, ReportRow, Store,
-};
+use gongkai_store::{CellRow, DEFAULT_DB, ReportRow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -33,7 +33,7 @@ pub struct IngestArgs {
     #[arg(long)]
     pub retry_failed: bool,
     /// 单个文件的读取时限（秒）；超时的文件记为失败，其余照常读取。0 表示不限
-    #[arg(long, value_name = "秒", default_value_t = gongkai_store::DEFAULT_TIMEOUT.as_secs_f64())]
+    #[arg(long, value_name = "秒", default_value_t = gongkai_dataset::DEFAULT_TIMEOUT.as_secs_f64())]
     pub timeout: f64,
 }
 
@@ -78,7 +78,7 @@ pub struct ExportArgs {
 // ingest
 
 pub fn run_ingest(args: &IngestArgs) -> u8 {
-    let (files, missing) = gongkai_store::collect_inputs(&args.paths);
+    let (files, missing) = gongkai_dataset::collect_inputs(&args.paths);
     for m in &missing {
         eprintln!("找不到：{m}（既不是文件、目录，也没有匹配的通配符）");
     }
@@ -86,7 +86,7 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
         eprintln!("没有可读取的文件。");
         return 2;
     }
-    let store = match Store::open(&args.db) {
+    let db = match Db::open(&args.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -106,38 +106,39 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
     let mut formats: BTreeMap<String, usize> = BTreeMap::new();
     let (mut skipped, mut failed) = (0usize, 0usize);
     let mut failures: Vec<(String, String)> = Vec::new();
-    let result = gongkai_store::ingest(&store, &files, &opts, |ev: &FileEvent| {
-        match &ev.outcome {
-            Outcome::Skipped => skipped += 1,
-            Outcome::Unreadable { cause } => {
-                failed += 1;
-                failures.push((ev.path.clone(), cause.clone()));
-            }
-            Outcome::Failed { failures: f } => {
-                failed += 1;
-                for x in f {
-                    failures.push((x.member.clone(), x.cause.clone()));
+    let result =
+        gongkai_dataset::ingest(db.handle(), &db.store, &files, &opts, |ev: &FileEvent| {
+            match &ev.outcome {
+                Outcome::Skipped => skipped += 1,
+                Outcome::Unreadable { cause } => {
+                    failed += 1;
+                    failures.push((ev.path.clone(), cause.clone()));
+                }
+                Outcome::Failed { failures: f } => {
+                    failed += 1;
+                    for x in f {
+                        failures.push((x.member.clone(), x.cause.clone()));
+                    }
+                }
+                Outcome::Stored { failures: f, .. } => {
+                    for x in f {
+                        failures.push((x.member.clone(), x.cause.clone()));
+                    }
                 }
             }
-            Outcome::Stored { failures: f, .. } => {
-                for x in f {
-                    failures.push((x.member.clone(), x.cause.clone()));
-                }
+            if let Some(fmt) = ev.format {
+                *formats.entry(fmt.to_string()).or_default() += 1;
             }
-        }
-        if let Some(fmt) = ev.format {
-            *formats.entry(fmt.to_string()).or_default() += 1;
-        }
-        let mut msg: Vec<String> = formats.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        if skipped > 0 {
-            msg.push(format!("跳过 {skipped}"));
-        }
-        if failed > 0 {
-            msg.push(format!("失败 {failed}"));
-        }
-        bar.set_message(msg.join(" · "));
-        bar.inc(1);
-    });
+            let mut msg: Vec<String> = formats.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            if skipped > 0 {
+                msg.push(format!("跳过 {skipped}"));
+            }
+            if failed > 0 {
+                msg.push(format!("失败 {failed}"));
+            }
+            bar.set_message(msg.join(" · "));
+            bar.inc(1);
+        });
     bar.finish_and_clear();
     let mut summary = match result {
         Ok(s) => s,
@@ -155,7 +156,7 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
             .entry("找不到文件".into())
             .or_default() += missing.len();
     }
-    print_summary(&args.db, &summary, &store);
+    print_summary(&args.db, &summary, &db);
     if !failures.is_empty() {
         eprintln!("读取失败的文件：");
         for (path, cause) in failures.iter().take(20) {
@@ -191,12 +192,12 @@ fn padded(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(w.saturating_sub(s.width())))
 }
 
-fn print_summary(db: &str, s: &IngestSummary, store: &Store) {
+fn print_summary(target: &str, s: &IngestSummary, db: &Db) {
     let mut out = String::new();
     let line = |out: &mut String, label: &str, value: String| {
         out.push_str(&format!("  {}{value}\n", padded(label, 20)));
     };
-    out.push_str(&format!("入库结果（{}）\n", shown_db(db)));
+    out.push_str(&format!("入库结果（{}）\n", shown_db(target)));
     line(&mut out, "文件数", s.files.to_string());
     line(
         &mut out,
@@ -227,7 +228,7 @@ fn print_summary(db: &str, s: &IngestSummary, store: &Store) {
         "跨年度校验发现",
         format!("{} 处（上年结转、现行有效件数）", s.cross_year_findings),
     );
-    if let Ok(t) = store.totals() {
+    if let Ok(t) = db.run(db.store.totals()) {
         line(
             &mut out,
             "库中合计",
@@ -523,7 +524,7 @@ pub fn run_export(args: &ExportArgs) -> u8 {
         eprintln!("XLSX 不能写到标准输出，请用 -o 指定文件名。");
         return 2;
     }
-    let store = match Store::open(&args.db) {
+    let db = match Db::open(&args.db) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -556,11 +557,11 @@ pub fn run_export(args: &ExportArgs) -> u8 {
         }
     };
     let result = if args.findings {
-        export_findings(&store, sink.as_mut())
+        export_findings(&db, sink.as_mut())
     } else if args.shape == Shape::Wide {
-        export_wide(&store, sink.as_mut())
+        export_wide(&db, sink.as_mut())
     } else {
-        export_long(&store, sink.as_mut())
+        export_long(&db, sink.as_mut())
     };
     let result = result.and_then(|n| sink.finish().map(|_| n));
     match result {
@@ -601,19 +602,19 @@ fn report_vals(r: &ReportRow) -> Vec<Out> {
 
 /// Pages through the reports with their cells, in id order.
 fn for_each_report(
-    store: &Store,
+    db: &Db,
     mut f: impl FnMut(&ReportRow, &mut Vec<CellRow>) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut after = 0;
     loop {
-        let reports = store
-            .reports_after(after, PAGE)
+        let reports = db
+            .run(db.store.reports_after(after, PAGE))
             .map_err(|e| e.to_string())?;
         let (Some(first), Some(last)) = (reports.first(), reports.last()) else {
             return Ok(());
         };
-        let cells = store
-            .cells_of_range(first.id, last.id)
+        let cells = db
+            .run(db.store.cells_of_range(first.id, last.id))
             .map_err(|e| e.to_string())?;
         let mut by_report: HashMap<i64, Vec<CellRow>> = HashMap::new();
         for c in cells {
@@ -643,7 +644,7 @@ fn label_of(key: &str) -> String {
     }
 }
 
-fn export_long(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
+fn export_long(db: &Db, sink: &mut dyn Sink) -> Result<usize, String> {
     let mut cols = report_cols();
     cols.extend([
         col("key", "单元格"),
@@ -657,7 +658,7 @@ fn export_long(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
     sink.header(&cols)?;
     let order = key_order();
     let mut n = 0;
-    for_each_report(store, |r, cells| {
+    for_each_report(db, |r, cells| {
         cells.sort_by_key(|c| {
             (
                 order.get(c.key.as_str()).copied().unwrap_or(usize::MAX),
@@ -684,9 +685,9 @@ fn export_long(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
     Ok(n)
 }
 
-fn export_wide(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
-    let templates: Vec<gongkai_report::TemplateId> = store
-        .templates()
+fn export_wide(db: &Db, sink: &mut dyn Sink) -> Result<usize, String> {
+    let templates: Vec<gongkai_report::TemplateId> = db
+        .run(db.store.templates())
         .map_err(|e| e.to_string())?
         .iter()
         .filter_map(|t| gongkai_report::TemplateId::parse(t))
@@ -703,7 +704,7 @@ fn export_wide(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
     sink.header(&cols)?;
     let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, d)| (d.key, i)).collect();
     let mut n = 0;
-    for_each_report(store, |r, cells| {
+    for_each_report(db, |r, cells| {
         let mut row = report_vals(r);
         let mut values = vec![Out::Null; keys.len()];
         for c in cells.iter() {
@@ -719,7 +720,7 @@ fn export_wide(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
     Ok(n)
 }
 
-fn export_findings(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> {
+fn export_findings(db: &Db, sink: &mut dyn Sink) -> Result<usize, String> {
     let cols = vec![
         col("source", "来源文件"),
         col("agency", "机关"),
@@ -738,8 +739,8 @@ fn export_findings(store: &Store, sink: &mut dyn Sink) -> Result<usize, String> 
     let mut after = 0;
     let mut n = 0;
     loop {
-        let page = store
-            .findings_after(after, 2000)
+        let page = db
+            .run(db.store.findings_after(after, 2000))
             .map_err(|e| e.to_string())?;
         let Some(last) = page.last() else { break };
         after = last.id;

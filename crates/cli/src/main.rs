@@ -2,8 +2,10 @@
 
 mod cases_cmd;
 mod check_cmd;
+mod db;
 mod ingest_cmd;
 mod render_cmd;
+mod serve_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,6 +37,12 @@ enum Command {
     Cases(cases_cmd::CasesArgs),
     /// 工作日日历：计算法定期限
     Calendar(cases_cmd::CalendarArgs),
+    /// 启动政府信息公开工作平台（网页与接口）；--demo 以演示数据试用
+    Serve(serve_cmd::ServeArgs),
+    /// 备份 SQLite 数据库（服务运行时也可备份）
+    Backup(serve_cmd::BackupArgs),
+    /// 由备份恢复 SQLite 数据库
+    Restore(serve_cmd::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +55,9 @@ fn main() -> ExitCode {
         Command::Render(args) => render_cmd::run_render(&args),
         Command::Cases(args) => cases_cmd::run_cases(&args),
         Command::Calendar(args) => cases_cmd::run_calendar(&args),
+        Command::Serve(args) => serve_cmd::run_serve(&args),
+        Command::Backup(args) => serve_cmd::run_backup(&args),
+        Command::Restore(args) => serve_cmd::run_restore(&args),
     };
     ExitCode::from(code)
 }

@@ -340,7 +340,8 @@ fn postgres_round_trip() {
             .iter()
             .any(|f| f["rule"] == "YEAR.CARRY")
     );
-    if let Ok(store) = gongkai_store::Store::open(&target) {
-        let _ = store.drop_schema();
+    let rt = gongkai_dataset::runtime().unwrap();
+    if let Ok(store) = rt.block_on(gongkai_store::Store::open(&target)) {
+        let _ = rt.block_on(store.drop_schema());
     }
 }

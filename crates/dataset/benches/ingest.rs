@@ -6,7 +6,8 @@
 //!     cargo bench -p gongkai --bench ingest            # 10,000 files per format
 //!     GONGKAI_BENCH_FILES=50000 GONGKAI_BENCH_FORMATS=text,html cargo bench -p gongkai --bench ingest
 
-use gongkai_store::{IngestOptions, Store, ingest};
+use gongkai_dataset::{IngestOptions, ingest};
+use gongkai_store::Store;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -83,9 +84,13 @@ fn load(names: &[&str]) -> Vec<(String, Vec<u8>)> {
 }
 
 fn run(label: &str, db: &Path, files: &[PathBuf], jobs: usize) -> f64 {
-    let store = Store::open(db.to_str().unwrap()).expect("open store");
+    let rt = gongkai_dataset::runtime().expect("runtime");
+    let store = rt
+        .block_on(Store::open(db.to_str().unwrap()))
+        .expect("open store");
     let t = Instant::now();
     let s = ingest(
+        rt.handle(),
         &store,
         files,
         &IngestOptions {
@@ -94,7 +99,7 @@ fn run(label: &str, db: &Path, files: &[PathBuf], jobs: usize) -> f64 {
             // GONGKAI_BENCH_TIMEOUT=0 reads on the worker threads themselves.
             timeout: match std::env::var("GONGKAI_BENCH_TIMEOUT").as_deref() {
                 Ok("0") => None,
-                _ => Some(gongkai_store::DEFAULT_TIMEOUT),
+                _ => Some(gongkai_dataset::DEFAULT_TIMEOUT),
             },
         },
         |_| {},

@@ -39,8 +39,9 @@ fn target(name: &str) -> Option<String> {
 fn with_pg(name: &str, f: impl FnOnce(&str)) {
     let Some(t) = target(name) else { return };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&t)));
-    if let Ok(store) = Store::open(&t) {
-        let _ = store.drop_schema();
+    let rt = common::runtime();
+    if let Ok(store) = rt.block_on(Store::open(&t)) {
+        let _ = rt.block_on(store.drop_schema());
     }
     if let Err(p) = result {
         std::panic::resume_unwind(p);
@@ -50,7 +51,8 @@ fn with_pg(name: &str, f: impl FnOnce(&str)) {
 #[test]
 fn pg_is_really_postgres() {
     with_pg("engine", |t| {
-        let store = Store::open(t).unwrap();
+        let rt = common::runtime();
+        let store = rt.block_on(Store::open(t)).unwrap();
         assert!(store.is_postgres());
     });
 }

@@ -1,41 +1,25 @@
 //! The database: one schema, SQLite or PostgreSQL, the same `$n` SQL on both.
 //!
-//! The public API is blocking: a `Store` owns a current-thread tokio runtime and runs
-//! each call to completion. Every statement is written once; `on_db!` instantiates the
-//! code for each engine's pool.
+//! The API is async, on the caller's tokio runtime; a `Store` is a cheap clone of its
+//! connection pool. Every statement is written once; `on_db!` instantiates the code
+//! for each engine's pool.
 
-use crate::ingest::PreparedFile;
+use crate::error::StoreError;
+use crate::files::PreparedFile;
 use gongkai_report::{Cell, Decimal, Finding, Report, TemplateId, Value, check_consecutive};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Why the database could not be used, in Chinese for the user.
-#[derive(Debug, Clone)]
-pub struct StoreError(pub String);
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(e: sqlx::Error) -> Self {
-        StoreError(format!("数据库操作失败：{e}"))
-    }
-}
-
-enum Db {
+#[derive(Clone)]
+pub(crate) enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -45,77 +29,38 @@ enum Db {
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            Db::Sqlite($pool) => $body,
-            Db::Postgres($pool) => $body,
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
         }
     };
 }
+pub(crate) use on_db;
 
-/// Schema version written to `meta`; bump it with a migration step when the schema changes.
+/// Schema version written to `meta` by the first migration (datasets made before
+/// migrations existed carry it too).
 const SCHEMA_VERSION: &str = "1";
 
-/// The schema. The engine-specific parts: `{ID}`, an auto-assigned 64-bit key, and
-/// `{CLUSTERED}`, which on SQLite keeps the cells in their primary key's B-tree
-/// (`WITHOUT ROWID`: one tree to write per cell instead of a table and an index).
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS meta (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS sources (
-        hash TEXT PRIMARY KEY,
-        file_name TEXT NOT NULL,
-        path TEXT NOT NULL,
-        size BIGINT NOT NULL,
-        format TEXT,
-        status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
-        cause TEXT,
-        reports BIGINT NOT NULL,
-        ingested_at TEXT NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS reports (
-        id {ID},
-        source_hash TEXT NOT NULL REFERENCES sources (hash) ON DELETE CASCADE,
-        member TEXT NOT NULL,
-        format TEXT NOT NULL,
-        agency TEXT,
-        agency_key TEXT,
-        year BIGINT,
-        template TEXT NOT NULL,
-        published TEXT,
-        has_errors BIGINT NOT NULL,
-        cross_checked BIGINT NOT NULL DEFAULT 0
-    )",
-    "CREATE INDEX IF NOT EXISTS reports_agency_year ON reports (agency_key, year)",
-    "CREATE INDEX IF NOT EXISTS reports_source ON reports (source_hash)",
-    "CREATE TABLE IF NOT EXISTS cells (
-        report_id BIGINT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        key TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('number', 'blank', 'n/a')),
-        value TEXT,
-        raw TEXT NOT NULL,
-        unit TEXT,
-        note TEXT,
-        provenance TEXT,
-        PRIMARY KEY (report_id, key)
-    ){CLUSTERED}",
-    "CREATE TABLE IF NOT EXISTS findings (
-        id {ID},
-        report_id BIGINT NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
-        prev_report_id BIGINT REFERENCES reports (id) ON DELETE CASCADE,
-        rule TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        status TEXT NOT NULL,
-        cells TEXT NOT NULL,
-        expected TEXT,
-        actual TEXT,
-        message TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS findings_report ON findings (report_id)",
-];
+/// The migrations of one engine, embedded: `migrations/ENGINE/NNNN_name.sql`.
+macro_rules! migrations {
+    ($engine:literal: $($n:literal $name:literal),* $(,)?) => {
+        vec![$(Migration::new(
+            $n,
+            std::borrow::Cow::Borrowed($name),
+            MigrationType::Simple,
+            include_str!(concat!("../migrations/", $engine, "/", stringify!($n), "_", $name, ".sql"))
+                .into_sql_str(),
+            false,
+        )),*]
+    };
+}
 
-const SQLITE_ID: &str = "INTEGER PRIMARY KEY";
-const PG_ID: &str = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+fn sqlite_migrator() -> Migrator {
+    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office"))
+}
+
+fn postgres_migrator() -> Migrator {
+    Migrator::with_migrations(migrations!("postgres": 0001 "reports", 0002 "office"))
+}
 
 const SOURCE_COLUMNS: &str = "INSERT INTO sources (hash, file_name, path, size, format, status, cause, reports, ingested_at) VALUES ";
 const SOURCE_ARITY: usize = 9;
@@ -232,9 +177,9 @@ pub struct Totals {
 }
 
 /// A dataset in SQLite or PostgreSQL.
+#[derive(Clone)]
 pub struct Store {
-    rt: tokio::runtime::Runtime,
-    db: Db,
+    pub(crate) db: Db,
     schema: Option<String>,
 }
 
@@ -303,7 +248,7 @@ fn placeholders(n: usize, numbered: bool) -> String {
 }
 
 /// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -366,22 +311,25 @@ impl Store {
     /// or a PostgreSQL URL `postgres://USER@HOST:PORT/DB`. A `schema=NAME` parameter on a
     /// PostgreSQL URL keeps the tables in that schema (created if missing). Without a
     /// user in the URL, `PGUSER`, then `USER`, then `postgres` is used.
-    pub fn open(target: &str) -> Result<Store, StoreError> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError(format!("无法启动数据库运行时：{e}")))?;
+    pub async fn open(target: &str) -> Result<Store, StoreError> {
+        Store::open_with(target, 8).await
+    }
+
+    /// `open` with at most `connections` PostgreSQL connections (SQLite always has one
+    /// writer connection; readers are served by it too).
+    pub async fn open_with(target: &str, connections: u32) -> Result<Store, StoreError> {
         let (db, schema) = if is_postgres(target) {
             let (url, schema) = split_schema(target);
             if let Some(s) = &schema {
                 if s.is_empty() || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                    return Err(StoreError(format!(
+                    return Err(StoreError::Invalid(format!(
                         "schema 名称「{s}」无效：只能使用英文字母、数字和下划线"
                     )));
                 }
             }
-            let mut opts = PgConnectOptions::from_str(&url)
-                .map_err(|e| StoreError(format!("PostgreSQL 地址无效：{e}")))?;
+            let mut opts = PgConnectOptions::from_str(&url).map_err(|e| {
+                StoreError::unavailable(format!("PostgreSQL 地址「{}」无效", redact(&url)), e)
+            })?;
             if !url_has_user(&url) {
                 let user = std::env::var("PGUSER")
                     .or_else(|_| std::env::var("USER"))
@@ -391,14 +339,12 @@ impl Store {
             if let Some(s) = &schema {
                 opts = opts.options([("search_path", s.as_str())]);
             }
-            let pool = rt
-                .block_on(
-                    PgPoolOptions::new()
-                        .max_connections(2)
-                        .acquire_timeout(Duration::from_secs(30))
-                        .connect_with(opts),
-                )
-                .map_err(|e| StoreError(format!("无法连接 PostgreSQL（{}）：{e}", redact(&url))))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(connections.max(1))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::connect(&redact(&url), e))?;
             (Db::Postgres(pool), schema)
         } else {
             let path = target
@@ -409,20 +355,21 @@ impl Store {
                 .filename(path)
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(30))
+                // FULL: a commit is on disk before it is acknowledged, even if the
+                // machine (not only the process) goes down. WAL keeps that cheap.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            let pool = rt
-                .block_on(
-                    SqlitePoolOptions::new()
-                        .max_connections(1)
-                        .connect_with(opts),
-                )
-                .map_err(|e| StoreError(format!("无法打开数据库文件 {path}：{e}")))?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::connect(path, e))?;
             (Db::Sqlite(pool), None)
         };
-        let store = Store { rt, db, schema };
-        store.migrate()?;
+        let store = Store { db, schema };
+        store.migrate().await?;
         Ok(store)
     }
 
@@ -431,65 +378,89 @@ impl Store {
         matches!(self.db, Db::Postgres(_))
     }
 
-    fn migrate(&self) -> Result<(), StoreError> {
-        let id = if self.is_postgres() { PG_ID } else { SQLITE_ID };
-        let schema = self.schema.clone();
-        self.rt.block_on(async {
-            on_db!(&self.db, pool => {
-                let mut tx = pool.begin().await?;
-                if let Some(s) = &schema {
+    /// Brings the schema up to date. Several servers starting at once on one
+    /// PostgreSQL are serialised by the migrator's advisory lock.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlite_migrator().run(pool).await,
+            Db::Postgres(pool) => {
+                if let Some(s) = &self.schema {
                     sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {s}")))
-                        .execute(&mut *tx)
+                        .execute(pool)
                         .await?;
                 }
-                for stmt in SCHEMA {
-                    let clustered = if id == SQLITE_ID { " WITHOUT ROWID" } else { "" };
-                    let stmt = stmt.replace("{ID}", id).replace("{CLUSTERED}", clustered);
-                    sqlx::query(AssertSqlSafe(stmt))
-                        .execute(&mut *tx)
-                        .await?;
+                postgres_migrator().run(pool).await
+            }
+        }
+        .map_err(StoreError::migrate)?;
+        let found: Option<String> = on_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT value FROM meta WHERE name = 'schema_version'")
+                .fetch_optional(pool)
+                .await?
+        });
+        match found.as_deref() {
+            Some(SCHEMA_VERSION) => Ok(()),
+            other => Err(StoreError::Invalid(format!(
+                "数据库结构版本为 {}，本程序使用版本 {SCHEMA_VERSION}，请使用对应版本的程序或新建数据库",
+                other.unwrap_or("（无）")
+            ))),
+        }
+    }
+
+    /// Writes SQLite's write-ahead log into the database file, so that the one file
+    /// is the whole dataset (a copy of it alone is complete). Nothing on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        if let Db::Sqlite(pool) = &self.db {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` while it is in use
+    /// (`VACUUM INTO`: one transaction's view, nothing half-written). PostgreSQL is
+    /// backed up with `pg_dump`; this says so.
+    pub async fn backup_to(&self, path: &str) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                if std::path::Path::new(path).exists() {
+                    return Err(StoreError::Invalid(format!(
+                        "备份文件 {path} 已存在；请换一个文件名，以免覆盖以前的备份"
+                    )));
                 }
-                let found: Option<String> =
-                    sqlx::query_scalar("SELECT value FROM meta WHERE name = 'schema_version'")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                match found.as_deref() {
-                    None => {
-                        sqlx::query("INSERT INTO meta (name, value) VALUES ('schema_version', $1)")
-                            .bind(SCHEMA_VERSION)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    Some(v) if v == SCHEMA_VERSION => {}
-                    Some(v) => {
-                        return Err(StoreError(format!(
-                            "数据库结构版本为 {v}，本程序使用版本 {SCHEMA_VERSION}，请使用对应版本的程序或新建数据库"
-                        )));
-                    }
-                }
-                tx.commit().await?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(pool)
+                    .await?;
                 Ok(())
-            })
-        })
+            }
+            Db::Postgres(_) => Err(StoreError::Invalid(
+                "PostgreSQL 数据库请用 pg_dump 备份（见 README「备份与恢复」）".into(),
+            )),
+        }
+    }
+
+    /// Closes the connections (after a checkpoint on SQLite).
+    pub async fn close(&self) {
+        let _ = self.checkpoint().await;
+        on_db!(&self.db, pool => pool.close().await)
     }
 
     /// Drops the `schema=` schema with everything in it (test clean-up on PostgreSQL).
-    pub fn drop_schema(self) -> Result<(), StoreError> {
+    pub async fn drop_schema(self) -> Result<(), StoreError> {
         if let (Db::Postgres(pool), Some(s)) = (&self.db, &self.schema) {
-            self.rt.block_on(async {
-                sqlx::query(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {s} CASCADE")))
-                    .execute(pool)
-                    .await?;
-                pool.close().await;
-                Ok::<(), StoreError>(())
-            })?;
+            sqlx::query(AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {s} CASCADE")))
+                .execute(pool)
+                .await?;
+            pool.close().await;
         }
         Ok(())
     }
 
     /// Every content hash stored, with `true` when the file was read.
-    pub fn known_hashes(&self) -> Result<HashMap<String, bool>, StoreError> {
-        self.rt.block_on(async {
+    pub async fn known_hashes(&self) -> Result<HashMap<String, bool>, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 let rows = sqlx::query("SELECT hash, status FROM sources")
                     .fetch_all(pool)
@@ -502,19 +473,20 @@ impl Store {
                 }
                 Ok(out)
             })
-        })
+        }
     }
 
     /// Stores one file in one transaction: its source row, its reports with every cell
     /// and finding. Returns `false` when the file (by content hash) was already stored;
     /// nothing is written then. With `replace_failed`, a file stored as failed before is
     /// replaced by this attempt.
-    pub fn store_file(
+    pub async fn store_file(
         &self,
         file: &PreparedFile,
         replace_failed: bool,
     ) -> Result<bool, StoreError> {
-        self.store_files(std::slice::from_ref(file), replace_failed)?
+        self.store_files(std::slice::from_ref(file), replace_failed)
+            .await?
             .pop()
             .unwrap_or(Ok(false))
     }
@@ -524,7 +496,7 @@ impl Store {
     /// database refuses any file's data, the batch is rolled back and each file stored
     /// in a transaction of its own, so the refused one is reported in its slot and the
     /// others are kept. The outer error is a failure of the database itself.
-    pub fn store_files(
+    pub async fn store_files(
         &self,
         files: &[PreparedFile],
         replace_failed: bool,
@@ -570,7 +542,11 @@ impl Store {
                     );
                     let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
                     for file in files {
-                        let status = if file.reports.is_empty() { "failed" } else { "ok" };
+                        let status = if file.reports.is_empty() {
+                            "failed"
+                        } else {
+                            "ok"
+                        };
                         q = q
                             .bind(file.hash.as_str())
                             .bind(clean(&file.file_name).into_owned())
@@ -584,7 +560,8 @@ impl Store {
                     }
                     let new: HashSet<String> = q.fetch_all(&mut **tx).await?.into_iter().collect();
                     let mut stored = Vec::with_capacity(files.len());
-                    let mut reports: Vec<(&PreparedFile, &crate::PreparedReport)> = Vec::new();
+                    let mut reports: Vec<(&PreparedFile, &crate::files::PreparedReport)> =
+                        Vec::new();
                     let mut taken = HashSet::new();
                     for file in files {
                         // The same content twice in one batch is stored once.
@@ -605,7 +582,9 @@ impl Store {
                     for k in &keys {
                         *seen.entry(k).or_default() += 1;
                     }
-                    let unique: Vec<usize> = (0..reports.len()).filter(|&i| seen[&keys[i]] == 1).collect();
+                    let unique: Vec<usize> = (0..reports.len())
+                        .filter(|&i| seen[&keys[i]] == 1)
+                        .collect();
                     let mut by_key: HashMap<(String, String), i64> = HashMap::new();
                     for chunk in unique.chunks(ROWS_PER_INSERT) {
                         let sql = format!(
@@ -626,7 +605,10 @@ impl Store {
                         ids.push(if seen[&keys[i]] == 1 {
                             by_key.get(&keys[i]).copied()
                         } else {
-                            let sql = format!("{} RETURNING id", values_sql(REPORT_COLUMNS, REPORT_ARITY, 1, numbered));
+                            let sql = format!(
+                                "{} RETURNING id",
+                                values_sql(REPORT_COLUMNS, REPORT_ARITY, 1, numbered)
+                            );
                             let q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
                             Some(bind_report!(q, file, pr).fetch_one(&mut **tx).await?)
                         });
@@ -634,12 +616,19 @@ impl Store {
                     let mut cells: Vec<(i64, &String, &Cell)> = Vec::new();
                     let mut findings: Vec<(i64, &Finding)> = Vec::new();
                     for ((_, pr), id) in reports.iter().zip(ids) {
-                        let id = id.ok_or_else(|| StoreError(format!("报告 {} 未能写入", pr.member)))?;
+                        let id = id.ok_or_else(|| {
+                            StoreError::Invalid(format!("报告 {} 未能写入", pr.member))
+                        })?;
                         cells.extend(pr.report.cells.iter().map(|(k, c)| (id, k, c)));
                         findings.extend(pr.findings.iter().map(|f| (id, f)));
                     }
                     for chunk in cells.chunks(ROWS_PER_INSERT) {
-                        let mut q = sqlx::query(AssertSqlSafe(values_sql(CELL_COLUMNS, CELL_ARITY, chunk.len(), numbered)));
+                        let mut q = sqlx::query(AssertSqlSafe(values_sql(
+                            CELL_COLUMNS,
+                            CELL_ARITY,
+                            chunk.len(),
+                            numbered,
+                        )));
                         for (id, key, cell) in chunk {
                             let (kind, value) = kind_of(&cell.value);
                             let prov = cell
@@ -659,7 +648,12 @@ impl Store {
                         q.execute(&mut **tx).await?;
                     }
                     for chunk in findings.chunks(ROWS_PER_INSERT) {
-                        let mut q = sqlx::query(AssertSqlSafe(values_sql(FINDING_COLUMNS, FINDING_ARITY, chunk.len(), numbered)));
+                        let mut q = sqlx::query(AssertSqlSafe(values_sql(
+                            FINDING_COLUMNS,
+                            FINDING_ARITY,
+                            chunk.len(),
+                            numbered,
+                        )));
                         for (id, f) in chunk {
                             q = q
                                 .bind(*id)
@@ -678,7 +672,7 @@ impl Store {
                 }
             };
         }
-        self.rt.block_on(async {
+        {
             on_db!(&self.db, pool => {
                 let mut tx = pool.begin().await?;
                 if let Ok(stored) = insert_batch!(tx, files).await {
@@ -702,15 +696,15 @@ impl Store {
                 }
                 Ok(results)
             })
-        })
+        }
     }
 
     /// Runs the cross-year rules (`YEAR.CARRY`, `YEAR.IN_FORCE`) for every agency with a
     /// report not yet cross-checked: all its reports of consecutive years are compared,
     /// its earlier cross-year findings replaced. Idempotent and resumable (one
     /// transaction per agency). Returns the number of cross-year findings written.
-    pub fn cross_year(&self) -> Result<usize, StoreError> {
-        let keys: Vec<String> = self.rt.block_on(async {
+    pub async fn cross_year(&self) -> Result<usize, StoreError> {
+        let keys: Vec<String> = {
             on_db!(&self.db, pool => {
                 sqlx::query_scalar(
                     "SELECT DISTINCT agency_key FROM reports WHERE cross_checked = 0 AND agency_key IS NOT NULL",
@@ -718,17 +712,17 @@ impl Store {
                 .fetch_all(pool)
                 .await
             })
-        })?;
+        }?;
         let mut written = 0;
         for key in keys {
-            written += self.cross_year_for(&key)?;
+            written += self.cross_year_for(&key).await?;
         }
         Ok(written)
     }
 
-    fn cross_year_for(&self, agency_key: &str) -> Result<usize, StoreError> {
+    async fn cross_year_for(&self, agency_key: &str) -> Result<usize, StoreError> {
         let numbered = self.is_postgres();
-        self.rt.block_on(async {
+        {
             on_db!(&self.db, pool => {
                 let mut tx = pool.begin().await?;
                 let rows = sqlx::query(
@@ -829,12 +823,12 @@ impl Store {
                 tx.commit().await?;
                 Ok(findings.len())
             })
-        })
+        }
     }
 
     /// All sources, in hash order.
-    pub fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
-        self.rt.block_on(async {
+    pub async fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 let rows = sqlx::query(
                     "SELECT hash, file_name, path, size, format, status, cause, reports FROM sources ORDER BY path, hash",
@@ -857,12 +851,16 @@ impl Store {
                     .collect::<Result<Vec<_>, sqlx::Error>>()
                     .map_err(StoreError::from)
             })
-        })
+        }
     }
 
     /// Up to `limit` reports with `id > after`, in id order (paging through the dataset).
-    pub fn reports_after(&self, after: i64, limit: i64) -> Result<Vec<ReportRow>, StoreError> {
-        self.rt.block_on(async {
+    pub async fn reports_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ReportRow>, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 let rows = sqlx::query(
                     "SELECT id, source_hash, member, format, agency, agency_key, year, template, published, has_errors \
@@ -890,12 +888,12 @@ impl Store {
                     .collect::<Result<Vec<_>, sqlx::Error>>()
                     .map_err(StoreError::from)
             })
-        })
+        }
     }
 
     /// The cells of reports `first..=last` (ids), ordered by report.
-    pub fn cells_of_range(&self, first: i64, last: i64) -> Result<Vec<CellRow>, StoreError> {
-        self.rt.block_on(async {
+    pub async fn cells_of_range(&self, first: i64, last: i64) -> Result<Vec<CellRow>, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 let rows = sqlx::query(
                     "SELECT report_id, key, kind, value, raw, unit, note, provenance FROM cells \
@@ -921,12 +919,16 @@ impl Store {
                     .collect::<Result<Vec<_>, sqlx::Error>>()
                     .map_err(StoreError::from)
             })
-        })
+        }
     }
 
     /// Up to `limit` findings with `id > after`, in id order, with their report's source.
-    pub fn findings_after(&self, after: i64, limit: i64) -> Result<Vec<FindingRow>, StoreError> {
-        self.rt.block_on(async {
+    pub async fn findings_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<FindingRow>, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 let rows = sqlx::query(
                     "SELECT f.id, f.report_id, f.prev_report_id, f.rule, f.severity, f.status, f.cells, \
@@ -959,25 +961,26 @@ impl Store {
                     .collect::<Result<Vec<_>, sqlx::Error>>()
                     .map_err(StoreError::from)
             })
-        })
+        }
     }
 
     /// The templates the stored reports use, e.g. `["2019", "2021"]`.
-    pub fn templates(&self) -> Result<Vec<String>, StoreError> {
-        self.rt.block_on(async {
+    pub async fn templates(&self) -> Result<Vec<String>, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 sqlx::query_scalar("SELECT DISTINCT template FROM reports ORDER BY template")
                     .fetch_all(pool)
                     .await
                     .map_err(StoreError::from)
             })
-        })
+        }
     }
 
     /// One stored report back as the report model (cells with value, raw, unit, note).
-    pub fn load_report(&self, id: i64) -> Result<Option<Report>, StoreError> {
+    pub async fn load_report(&self, id: i64) -> Result<Option<Report>, StoreError> {
         let Some(row) = self
-            .reports_after(id - 1, 1)?
+            .reports_after(id - 1, 1)
+            .await?
             .into_iter()
             .find(|r| r.id == id)
         else {
@@ -990,7 +993,7 @@ impl Store {
         r.agency = row.agency;
         r.year = row.year.and_then(|y| i32::try_from(y).ok());
         r.published = row.published;
-        for c in self.cells_of_range(id, id)? {
+        for c in self.cells_of_range(id, id).await? {
             let provenance = c
                 .provenance
                 .as_deref()
@@ -1011,8 +1014,8 @@ impl Store {
     }
 
     /// Counts of what is stored.
-    pub fn totals(&self) -> Result<Totals, StoreError> {
-        self.rt.block_on(async {
+    pub async fn totals(&self) -> Result<Totals, StoreError> {
+        {
             on_db!(&self.db, pool => {
                 let row = sqlx::query(
                     "SELECT \
@@ -1036,7 +1039,7 @@ impl Store {
                     cross_year_findings: row.try_get(6)?,
                 })
             })
-        })
+        }
     }
 }
 

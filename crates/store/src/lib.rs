@@ -1,6 +1,9 @@
-//! gongkai-store: the annual reports as one dataset, in SQLite (an embedded file) or
-//! PostgreSQL, with one schema and the same SQL on both engines.
+//! gongkai-store: persistence for gongkai, in SQLite (an embedded file, the default)
+//! or PostgreSQL (several servers on one database), with one schema kept by
+//! migrations (`migrations/ENGINE/`) and the same SQL on both engines. Async: every
+//! call is a future on the caller's tokio runtime.
 //!
+//! The reports dataset (`dataset` module):
 //! * `sources`  — one row per input file, identified by the sha256 of its bytes; a file
 //!   that could not be read is kept with its cause, so a re-run skips it too.
 //! * `reports`  — one row per report read (an archive may hold several).
@@ -11,16 +14,19 @@
 //!
 //! Everything one file brings is written in one transaction: a run killed half-way
 //! leaves each file either fully stored or not at all, and the next run picks up the rest.
+//!
+//! The disclosure office (`office` module): agencies, users, sessions, cases and their
+//! append-only events, documents, attachments and the audit log.
 
 mod db;
-pub mod ingest;
+mod error;
+mod files;
 mod normalize;
+pub mod office;
 
-pub use db::{CellRow, FindingRow, ReportRow, SourceRow, Store, StoreError, Totals};
-pub use ingest::{
-    DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Outcome, PreparedFile,
-    PreparedReport, collect_inputs, ingest, prepare_file,
-};
+pub use db::{CellRow, FindingRow, ReportRow, SourceRow, Store, Totals};
+pub use error::StoreError;
+pub use files::{Failure, PreparedFile, PreparedReport, file_name_of};
 pub use normalize::agency_key;
 
 /// The default SQLite file when no `--db` is given.

@@ -1,9 +1,14 @@
 //! The same checks, run on SQLite (store.rs) and PostgreSQL (postgres.rs).
 #![allow(dead_code)]
 
+use gongkai_dataset::{IngestOptions, ingest};
 use gongkai_report::{Report, TemplateId, Value};
-use gongkai_store::{IngestOptions, PreparedFile, PreparedReport, Store, ingest};
+use gongkai_store::{PreparedFile, PreparedReport, Store};
 use std::path::{Path, PathBuf};
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    gongkai_dataset::runtime().unwrap()
+}
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
@@ -19,19 +24,20 @@ fn opts() -> IngestOptions {
 
 /// Every fixture is either stored or failed with a cause; a re-run skips all of them.
 pub fn fixtures_then_rerun(target: &str) {
-    let store = Store::open(target).unwrap();
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
     let (files, missing) =
-        gongkai_store::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
+        gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
     assert!(missing.is_empty());
     assert!(files.len() >= 10, "{files:?}");
     let mut events = 0;
-    let s = ingest(&store, &files, &opts(), |_| events += 1).unwrap();
+    let s = ingest(rt.handle(), &store, &files, &opts(), |_| events += 1).unwrap();
     assert_eq!(events, files.len());
     assert_eq!(s.files, files.len());
     assert_eq!(s.stored + s.failed + s.skipped, files.len(), "{s:?}");
     // The plain-text samples are read.
     assert!(s.reports >= 5, "{s:?}");
-    let sources = store.sources().unwrap();
+    let sources = rt.block_on(store.sources()).unwrap();
     for src in &sources {
         if src.status == "failed" {
             assert!(
@@ -45,17 +51,22 @@ pub fn fixtures_then_rerun(target: &str) {
         .find(|s| s.file_name == "tongchuan-govoffice-2020.txt")
         .expect("tongchuan stored");
     assert_eq!(tongchuan.status, "ok");
-    let before = store.totals().unwrap();
+    let before = rt.block_on(store.totals()).unwrap();
 
-    let again = ingest(&store, &files, &opts(), |_| {}).unwrap();
+    let again = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
     assert_eq!(again.skipped, files.len(), "{again:?}");
     assert_eq!(again.stored, 0);
-    assert_eq!(store.totals().unwrap(), before, "nothing stored twice");
+    assert_eq!(
+        rt.block_on(store.totals()).unwrap(),
+        before,
+        "nothing stored twice"
+    );
 }
 
 /// A run killed after some files is resumed by running on all of them.
 pub fn resume_after_subset(target: &str) {
-    let store = Store::open(target).unwrap();
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
     let names = [
         "tongchuan-govoffice-2020.txt",
         "fengxiang-2020.txt",
@@ -64,19 +75,20 @@ pub fn resume_after_subset(target: &str) {
         "yuncheng-govoffice-2020.txt",
     ];
     let all: Vec<PathBuf> = names.iter().map(|n| fixtures().join(n)).collect();
-    let first = ingest(&store, &all[..2], &opts(), |_| {}).unwrap();
+    let first = ingest(rt.handle(), &store, &all[..2], &opts(), |_| {}).unwrap();
     assert_eq!(first.stored, 2);
-    let rest = ingest(&store, &all, &opts(), |_| {}).unwrap();
+    let rest = ingest(rt.handle(), &store, &all, &opts(), |_| {}).unwrap();
     assert_eq!(rest.skipped, 2, "{rest:?}");
     assert_eq!(rest.stored, 3, "{rest:?}");
-    let t = store.totals().unwrap();
+    let t = rt.block_on(store.totals()).unwrap();
     assert_eq!(t.sources, 5);
     assert_eq!(t.reports, 5);
 }
 
 /// Random bytes and an empty file are stored as failed, with their cause.
 pub fn bad_files(target: &str, dir: &Path) {
-    let store = Store::open(target).unwrap();
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
     let empty = dir.join("empty.txt");
     std::fs::write(&empty, b"").unwrap();
     let random = dir.join("random.bin");
@@ -92,6 +104,7 @@ pub fn bad_files(target: &str, dir: &Path) {
     std::fs::write(&random, bytes).unwrap();
     let good = fixtures().join("tongjiang-2020.txt");
     let s = ingest(
+        rt.handle(),
         &store,
         &[empty.clone(), random.clone(), good],
         &opts(),
@@ -101,7 +114,7 @@ pub fn bad_files(target: &str, dir: &Path) {
     assert_eq!(s.stored, 1, "{s:?}");
     assert_eq!(s.failed, 2, "{s:?}");
     assert_eq!(s.failed_by_cause.get("文件为空"), Some(&1), "{s:?}");
-    let sources = store.sources().unwrap();
+    let sources = rt.block_on(store.sources()).unwrap();
     let e = sources.iter().find(|s| s.file_name == "empty.txt").unwrap();
     assert_eq!(e.status, "failed");
     assert!(e.cause.as_deref().unwrap().contains("文件为空"));
@@ -112,12 +125,13 @@ pub fn bad_files(target: &str, dir: &Path) {
     assert_eq!(r.status, "failed");
     assert!(!r.cause.as_deref().unwrap_or("").is_empty());
     // The checker's findings of the good (but wrong) report are stored.
-    let t = store.totals().unwrap();
+    let t = rt.block_on(store.totals()).unwrap();
     assert!(t.reports_with_errors >= 1, "{t:?}");
     // Failed files are skipped next time too, unless asked to retry.
-    let again = ingest(&store, &[empty.clone()], &opts(), |_| {}).unwrap();
+    let again = ingest(rt.handle(), &store, &[empty.clone()], &opts(), |_| {}).unwrap();
     assert_eq!(again.skipped, 1);
     let retry = ingest(
+        rt.handle(),
         &store,
         &[empty],
         &IngestOptions {
@@ -129,20 +143,21 @@ pub fn bad_files(target: &str, dir: &Path) {
     )
     .unwrap();
     assert_eq!(retry.failed, 1);
-    assert_eq!(store.totals().unwrap().sources, 3);
+    assert_eq!(rt.block_on(store.totals()).unwrap().sources, 3);
 }
 
 /// Every stored cell equals what the reader read: value (blank ≠ 0 ≠ n/a), raw text, unit.
 pub fn cells_round_trip(target: &str) {
-    let store = Store::open(target).unwrap();
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
     let names = ["tongchuan-govoffice-2020.txt", "qingtongxia-2021.txt"];
     let files: Vec<PathBuf> = names.iter().map(|n| fixtures().join(n)).collect();
-    ingest(&store, &files, &opts(), |_| {}).unwrap();
-    let reports = store.reports_after(0, 10).unwrap();
+    ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    let reports = rt.block_on(store.reports_after(0, 10)).unwrap();
     assert_eq!(reports.len(), 2);
     let (mut blanks, mut zeros) = (0, 0);
     for row in &reports {
-        let stored = store.load_report(row.id).unwrap().unwrap();
+        let stored = rt.block_on(store.load_report(row.id)).unwrap().unwrap();
         let bytes = std::fs::read(&row.member).unwrap();
         let read = gongkai_extract::read_bytes(&row.member, &bytes).unwrap();
         assert_eq!(stored.agency, read.agency);
@@ -195,7 +210,8 @@ fn prepared(name: &str, agency: &str, year: i32, values: &[(&str, i64)]) -> Prep
 /// YEAR.CARRY across two years of one agency, found whatever the spacing of its name;
 /// a different agency (人民政府 vs 人民政府办公室) is never compared; recomputation is idempotent.
 pub fn cross_year(target: &str) {
-    let store = Store::open(target).unwrap();
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
     let a = prepared(
         "a-2021.txt",
         "某市人民政府",
@@ -215,15 +231,15 @@ pub fn cross_year(target: &str) {
         &[("requests.carried_in.total", 9)],
     );
     for f in [&a, &b, &c] {
-        assert!(store.store_file(f, false).unwrap());
+        assert!(rt.block_on(store.store_file(f, false)).unwrap());
     }
     assert!(
-        !store.store_file(&a, false).unwrap(),
+        !rt.block_on(store.store_file(&a, false)).unwrap(),
         "same hash is stored once"
     );
-    assert_eq!(store.cross_year().unwrap(), 1);
+    assert_eq!(rt.block_on(store.cross_year()).unwrap(), 1);
     let cross = |s: &Store| {
-        s.findings_after(0, 10_000)
+        rt.block_on(s.findings_after(0, 10_000))
             .unwrap()
             .into_iter()
             .filter(|f| f.prev_report_id.is_some())
@@ -235,7 +251,7 @@ pub fn cross_year(target: &str) {
     assert_eq!(found[0].member, "b-2022.txt");
     assert_eq!(found[0].cells, "requests.carried_in.total");
     // Nothing pending: a second pass writes nothing and keeps the finding.
-    assert_eq!(store.cross_year().unwrap(), 0);
+    assert_eq!(rt.block_on(store.cross_year()).unwrap(), 0);
     assert_eq!(cross(&store).len(), 1);
     // A new year of the agency recomputes its findings without duplicating them.
     let d = prepared(
@@ -244,12 +260,12 @@ pub fn cross_year(target: &str) {
         2023,
         &[("requests.carried_in.total", 0)],
     );
-    assert!(store.store_file(&d, false).unwrap());
-    store.cross_year().unwrap();
+    assert!(rt.block_on(store.store_file(&d, false)).unwrap());
+    rt.block_on(store.cross_year()).unwrap();
     let found = cross(&store);
     assert_eq!(found.len(), 1, "{found:?}");
-    let keys: Vec<Option<String>> = store
-        .reports_after(0, 10)
+    let keys: Vec<Option<String>> = rt
+        .block_on(store.reports_after(0, 10))
         .unwrap()
         .into_iter()
         .map(|r| r.agency_key)
@@ -262,7 +278,8 @@ pub fn cross_year(target: &str) {
 /// the batch are stored once; two archive members with the same name keep their own
 /// cells (their rows cannot be told apart by name).
 pub fn batch_store(target: &str) {
-    let store = Store::open(target).unwrap();
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
     let a = prepared("a.txt", "甲县人民政府", 2021, &[("requests.new.total", 1)]);
     let b = prepared("b.txt", "乙县人民政府", 2021, &[("requests.new.total", 2)]);
     let c = prepared("c.txt", "丙县人民政府", 2022, &[("requests.new.total", 3)]);
@@ -277,18 +294,18 @@ pub fn batch_store(target: &str) {
     zip.reports[0].member = "z.zip/年报.txt".into();
     twin.reports[0].member = "z.zip/年报.txt".into();
     zip.reports.push(twin.reports.remove(0));
-    assert!(store.store_file(&a, false).unwrap());
-    let results: Vec<bool> = store
-        .store_files(&[b.clone(), a.clone(), c.clone(), c.clone(), zip], false)
+    assert!(rt.block_on(store.store_file(&a, false)).unwrap());
+    let results: Vec<bool> = rt
+        .block_on(store.store_files(&[b.clone(), a.clone(), c.clone(), c.clone(), zip], false))
         .unwrap()
         .into_iter()
         .map(Result::unwrap)
         .collect();
     assert_eq!(results, [true, false, true, false, true]);
-    let rows = store.reports_after(0, 100).unwrap();
+    let rows = rt.block_on(store.reports_after(0, 100)).unwrap();
     assert_eq!(rows.len(), 5, "{rows:?}");
     for row in rows {
-        let report = store.load_report(row.id).unwrap().unwrap();
+        let report = rt.block_on(store.load_report(row.id)).unwrap().unwrap();
         let expected = match row.agency.as_deref() {
             Some("甲县人民政府") => 1,
             Some("乙县人民政府") => 2,

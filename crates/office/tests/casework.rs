@@ -1,0 +1,617 @@
+//! The office end to end on a real database (SQLite, and the real PostgreSQL):
+//! a posted application through 补正, consultation, extension, decision with its
+//! answer letter, delivery, into the year's table 三; and the refusals around it.
+
+mod common;
+
+use common::TestDb;
+use gongkai_cases::{ApplicantKind, Channel, Consultee, NaiveDate, Outcome};
+use gongkai_office::casework::{Registration, Step, StepKind};
+use gongkai_office::{Actor, Clock, Office, OfficeError, Role};
+use gongkai_store::office::{CaseFilter, NewAgency, NewUser};
+use std::io::Read;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+struct World {
+    office: Office,
+    clerk: Actor,
+    head: Actor,
+    other_clerk: Actor,
+    oversight: Actor,
+    outside_oversight: Actor,
+    county_office: i64,
+}
+
+async fn world(db: &TestDb, today: &str) -> World {
+    let store = db.open().await;
+    let office = Office::new(store, Clock::Fixed(d(today))).await.unwrap();
+    let s = &office.store;
+    let mk = |parent: Option<i64>, name: &str, kind: &str, approval: bool| NewAgency {
+        parent_id: parent,
+        name: name.into(),
+        level: "county".into(),
+        kind: kind.into(),
+        requires_approval: approval,
+        demo: false,
+    };
+    let city = s
+        .create_agency(&mk(None, "测试市人民政府", "government", false))
+        .await
+        .unwrap();
+    let county = s
+        .create_agency(&mk(Some(city), "测试县人民政府", "government", false))
+        .await
+        .unwrap();
+    let county_office = s
+        .create_agency(&mk(Some(county), "测试县人民政府办公室", "office", true))
+        .await
+        .unwrap();
+    let bureau = s
+        .create_agency(&mk(Some(county), "测试县教育局", "department", false))
+        .await
+        .unwrap();
+    let other_city = s
+        .create_agency(&mk(None, "另一市人民政府", "government", false))
+        .await
+        .unwrap();
+    let hash = gongkai_office::auth::hash_password("pw");
+    let mut n = 0;
+    let mut user = |agency: i64, role: Role| {
+        n += 1;
+        let login = format!("u{n}");
+        let hash = hash.clone();
+        let office = office.clone();
+        async move {
+            let id = office
+                .store
+                .create_user(&NewUser {
+                    agency_id: agency,
+                    login: login.clone(),
+                    name: format!("{}{n}", role.label()),
+                    role: role.key().into(),
+                    password_hash: hash,
+                })
+                .await
+                .unwrap();
+            let u = office.store.user(id).await.unwrap().unwrap();
+            let a = office.store.agency(agency).await.unwrap().unwrap();
+            Actor::new(&u, &a).unwrap()
+        }
+    };
+    World {
+        clerk: user(county_office, Role::Clerk).await,
+        head: user(county_office, Role::Head).await,
+        other_clerk: user(bureau, Role::Clerk).await,
+        oversight: user(city, Role::Oversight).await,
+        outside_oversight: user(other_city, Role::Oversight).await,
+        county_office,
+        office,
+    }
+}
+
+fn posted(name: &str, submitted: &str, signed: &str) -> Registration {
+    Registration {
+        channel: Channel::PostSigned,
+        applicant_kind: ApplicantKind::NaturalPerson,
+        applicant_name: name.into(),
+        id_type: Some("居民身份证".into()),
+        id_number: Some("110101199003071234".into()),
+        phone: Some("13812345678".into()),
+        email: None,
+        address: Some("测试县人民路1号".into()),
+        request: "2025年度城区道路改造工程的招标文件".into(),
+        submitted: d(submitted),
+        confirmed: Some(d(signed)),
+    }
+}
+
+fn docx_text(bytes: &[u8]) -> String {
+    let mut zip = zip_reader(bytes);
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+fn zip_reader(bytes: &[u8]) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap()
+}
+
+async fn whole_story(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let id = o
+        .register(
+            &w.clerk,
+            &posted("张三", "2026-11-02", "2026-11-03"),
+            Some("127.0.0.1"),
+        )
+        .await
+        .unwrap();
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    // 第三十一条: a signed letter is received the day it is signed for.
+    assert_eq!(v.case.receipt, d("2026-11-03"));
+    let due_before = v.due.as_ref().unwrap().deadline.answer_due.unwrap();
+    assert_eq!(due_before, d("2026-12-01"));
+    // Today (11-30) the 7 working days for a 补正 notice (第三十条) are over: it is not
+    // offered, though it may still be recorded with the date it was sent.
+    assert!(!v.next_steps.contains(&StepKind::RequestCorrection));
+    assert!(v.next_steps.contains(&StepKind::Decide));
+    assert!(
+        !v.next_steps.contains(&StepKind::Supplemented),
+        "no 补正 asked yet"
+    );
+    assert!(
+        !v.next_steps.contains(&StepKind::Deliver),
+        "nothing decided yet"
+    );
+
+    let mut version = v.row.version;
+    version = o
+        .act(
+            &w.clerk,
+            id,
+            version,
+            &Step::RequestCorrection {
+                items: "请写明工程名称".into(),
+                supplement_due: d("2026-11-20"),
+            },
+            Some(d("2026-11-05")),
+            None,
+        )
+        .await
+        .unwrap();
+    // The correction notice is a document of the case.
+    let docs = o.store.documents_of(id).await.unwrap();
+    assert!(
+        docs.iter()
+            .any(|x| x.kind == "correction" && x.file_name.ends_with(".docx"))
+    );
+    version = o
+        .act(
+            &w.clerk,
+            id,
+            version,
+            &Step::Supplemented { note: None },
+            Some(d("2026-11-10")),
+            None,
+        )
+        .await
+        .unwrap();
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    let due_after = v.due.as_ref().unwrap().deadline.answer_due.unwrap();
+    // 第三十条: the answer period restarts from the supplemented application.
+    assert_eq!(due_after, d("2026-12-08"));
+    assert!(due_after > due_before);
+
+    version = o
+        .act(
+            &w.clerk,
+            id,
+            version,
+            &Step::Consult {
+                consultee: Consultee::ThirdParty,
+                name: "某建设公司".into(),
+            },
+            Some(d("2026-11-12")),
+            None,
+        )
+        .await
+        .unwrap();
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    assert!(
+        v.due.as_ref().unwrap().deadline.paused,
+        "consultation pauses the clock"
+    );
+    let row = o.store.case(id).await.unwrap().unwrap();
+    assert_eq!(row.paused, 1);
+    version = o
+        .act(
+            &w.clerk,
+            id,
+            version,
+            &Step::ConsultationReplied {
+                consultation: v.open_consultations[0].clone(),
+                consent: Some(false),
+            },
+            Some(d("2026-11-19")),
+            None,
+        )
+        .await
+        .unwrap();
+
+    // An extension needs the head (第三十三条第二款): the clerk is refused.
+    let e = o
+        .act(
+            &w.clerk,
+            id,
+            version,
+            &Step::Extend {
+                working_days: 15,
+                reason: "涉及第三方".into(),
+            },
+            Some(d("2026-11-25")),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, OfficeError::Forbidden(m) if m.contains("负责人")),
+        "{e:?}"
+    );
+    version = o
+        .act(
+            &w.head,
+            id,
+            version,
+            &Step::Extend {
+                working_days: 15,
+                reason: "涉及第三方".into(),
+            },
+            Some(d("2026-11-25")),
+            None,
+        )
+        .await
+        .unwrap();
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    assert!(
+        v.due
+            .as_ref()
+            .unwrap()
+            .deadline
+            .explanation
+            .contains("延长 15 个工作日")
+    );
+
+    // This office requires 报批: the decision is the head's.
+    let decide = Step::Decide {
+        outcome: Outcome::Partial,
+        basis: None,
+        note: None,
+    };
+    assert!(matches!(
+        o.act(&w.clerk, id, version, &decide, Some(d("2026-11-27")), None)
+            .await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    version = o
+        .act(&w.head, id, version, &decide, Some(d("2026-11-27")), None)
+        .await
+        .unwrap();
+    let docs = o.store.documents_of(id).await.unwrap();
+    let answer = docs
+        .iter()
+        .find(|x| x.kind == "answer" && x.file_name.ends_with(".docx"))
+        .expect("the answer letter");
+    let bytes = o.document(&w.clerk, answer.id, None).await.unwrap().content;
+    let xml = docx_text(&bytes);
+    assert!(xml.contains("政府信息公开申请答复书"));
+    assert!(xml.contains("张三："));
+    assert!(
+        xml.contains("第三十七条"),
+        "partial disclosure cites art. 37"
+    );
+    assert!(
+        xml.contains("六十日内向测试县人民政府申请行政复议"),
+        "remedy names the review body"
+    );
+    assert!(xml.contains("六个月内"));
+    assert!(xml.contains("测试县人民政府办公室"), "signed by the agency");
+
+    o.act(
+        &w.clerk,
+        id,
+        version,
+        &Step::Deliver {
+            method: "邮寄".into(),
+            tracking: Some("EMS123".into()),
+        },
+        Some(d("2026-11-30")),
+        None,
+    )
+    .await
+    .unwrap();
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    assert_eq!(v.row.stage, "delivered");
+    assert!(v.due.is_none());
+    assert_eq!(v.timeline.len(), 8);
+    assert!(v.timeline.iter().any(|t| t.detail.contains("EMS123")));
+
+    // Table 三 counts it: new and partial, natural person column.
+    let r = o
+        .year_report(&w.clerk, w.county_office, 2026)
+        .await
+        .unwrap();
+    assert_eq!(r.request("new", "natural_person"), Some(1));
+    assert_eq!(r.request("partial", "natural_person"), Some(1));
+    assert_eq!(r.request("partial", "total"), Some(1));
+    assert_eq!(r.request("carried_out", "total"), Some(0));
+    // The oversight office above reads it; one outside the subtree does not.
+    assert!(
+        o.year_report(&w.oversight, w.county_office, 2026)
+            .await
+            .is_ok()
+    );
+    assert!(matches!(
+        o.year_report(&w.outside_oversight, w.county_office, 2026)
+            .await,
+        Err(OfficeError::Forbidden(_))
+    ));
+
+    // Every view of the applicant's data is in the audit log.
+    let log = o.store.audit_log(Some(w.county_office), 500).await.unwrap();
+    assert_eq!(
+        log.iter().filter(|a| a.action == "查看申请人信息").count(),
+        5,
+        "one entry per view"
+    );
+    assert!(log.iter().any(|a| a.action == "下载文书"));
+    assert!(
+        !log.iter().any(|a| a.detail.contains("110101199003071234")),
+        "no ID number in the log"
+    );
+    db.drop().await;
+}
+
+async fn refusals(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let id = o
+        .register(&w.clerk, &posted("李四", "2026-11-02", "2026-11-02"), None)
+        .await
+        .unwrap();
+    // An illegal step is refused with the engine's reason and its article.
+    let e = o
+        .act(
+            &w.clerk,
+            id,
+            1,
+            &Step::Supplemented { note: None },
+            None,
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, OfficeError::Invalid(m) if m.contains("补正")),
+        "{e:?}"
+    );
+    // 补正 after 7 working days is refused (第三十条).
+    let e = o
+        .act(
+            &w.clerk,
+            id,
+            1,
+            &Step::RequestCorrection {
+                items: "x".into(),
+                supplement_due: d("2026-12-20"),
+            },
+            Some(d("2026-11-20")),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, OfficeError::Invalid(m) if m.contains("第三十条")),
+        "{e:?}"
+    );
+    // Nothing was written by the refusals.
+    assert_eq!(o.store.case(id).await.unwrap().unwrap().version, 1);
+    // A future date is refused.
+    assert!(matches!(
+        o.act(
+            &w.clerk,
+            id,
+            1,
+            &Step::Withdraw {
+                reason: String::new()
+            },
+            Some(d("2026-12-05")),
+            None
+        )
+        .await,
+        Err(OfficeError::Invalid(_))
+    ));
+    // Another agency's clerk cannot see it, and is not told it exists.
+    assert!(matches!(
+        o.view_case(&w.other_clerk, id, None).await,
+        Err(OfficeError::NotFound(_))
+    ));
+    assert!(matches!(
+        o.act(
+            &w.other_clerk,
+            id,
+            1,
+            &Step::Withdraw {
+                reason: String::new()
+            },
+            None,
+            None
+        )
+        .await,
+        Err(OfficeError::NotFound(_))
+    ));
+    // The oversight office never sees a case (personal data).
+    assert!(matches!(
+        o.view_case(&w.oversight, id, None).await,
+        Err(OfficeError::NotFound(_))
+    ));
+    assert!(matches!(
+        o.cases(&w.oversight, &CaseFilter::default()).await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    // A registration missing what 第二十九条 requires says what is missing.
+    let mut bad = posted("", "2026-11-02", "2026-11-02");
+    bad.request = " ".into();
+    let e = o.register(&w.clerk, &bad, None).await.unwrap_err();
+    assert!(
+        matches!(&e, OfficeError::Invalid(m) if m.contains("姓名") && m.contains("特征性描述")),
+        "{e:?}"
+    );
+    let mut late = posted("王五", "2026-12-02", "2026-12-02");
+    late.channel = Channel::InPerson;
+    assert!(matches!(
+        o.register(&w.clerk, &late, None).await,
+        Err(OfficeError::Invalid(_))
+    ));
+    db.drop().await;
+}
+
+async fn two_clerks_at_once(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let id = o
+        .register(&w.clerk, &posted("赵六", "2026-11-23", "2026-11-23"), None)
+        .await
+        .unwrap();
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    assert!(
+        v.next_steps.contains(&StepKind::RequestCorrection),
+        "within 7 working days"
+    );
+    let a = Step::RequestCorrection {
+        items: "a".into(),
+        supplement_due: d("2026-12-10"),
+    };
+    let b = Step::Withdraw { reason: "b".into() };
+    let (ra, rb) = tokio::join!(
+        o.act(&w.clerk, id, 1, &a, None, None),
+        o.act(&w.head, id, 1, &b, None, None)
+    );
+    let (ok, err) = match (ra, rb) {
+        (Ok(v), Err(e)) | (Err(e), Ok(v)) => (v, e),
+        other => panic!("exactly one must succeed: {other:?}"),
+    };
+    assert_eq!(ok, 2);
+    assert_eq!(
+        err,
+        OfficeError::Conflict("案件已被他人更新，请刷新".into())
+    );
+    assert_eq!(o.store.case_events(id).await.unwrap().len(), 2);
+    // A stale version is refused too.
+    assert!(matches!(
+        o.act(&w.clerk, id, 1, &b, None, None).await,
+        Err(OfficeError::Conflict(_))
+    ));
+    db.drop().await;
+}
+
+async fn provisional_dates_and_import(db: TestDb) {
+    let w = world(&db, "2026-12-21").await;
+    let o = &w.office;
+    let id = o
+        .register(&w.clerk, &posted("钱七", "2026-12-21", "2026-12-21"), None)
+        .await
+        .unwrap();
+    let row = o.store.case(id).await.unwrap().unwrap();
+    // 20 working days from 2026-12-21 run into 2027, which no notice covers yet.
+    assert_eq!(row.due_provisional, 1);
+    let v = o.view_case(&w.clerk, id, None).await.unwrap();
+    let due = v.due.unwrap();
+    assert!(
+        due.provisional
+            .as_deref()
+            .unwrap()
+            .contains("待导入2027年放假安排")
+    );
+    // Counted Monday–Friday: 2026-12-21 + 20 weekdays = 2027-01-18.
+    assert_eq!(due.deadline.answer_due, Some(d("2027-01-18")));
+    let cal = o.calendar().await.unwrap();
+    assert_eq!(cal.import_due(d("2026-11-01")), Some(2027));
+    assert_eq!(cal.import_due(d("2026-10-31")), None);
+
+    // Only the system administrator imports; the clerk is refused.
+    let tsv = "date\tkind\tnotice_year\n2027-01-01\toff\t2027\n";
+    assert!(matches!(
+        o.import_calendar(&w.clerk, tsv, None).await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    let admin_id = o
+        .store
+        .create_user(&NewUser {
+            agency_id: w.county_office,
+            login: "sys".into(),
+            name: "系统管理员".into(),
+            role: "sysadmin".into(),
+            password_hash: "x".into(),
+        })
+        .await
+        .unwrap();
+    let admin = Actor::new(
+        &o.store.user(admin_id).await.unwrap().unwrap(),
+        &o.agency(w.county_office).await.unwrap(),
+    )
+    .unwrap();
+    assert!(
+        matches!(o.import_calendar(&admin, "2027-13-01\toff\t2027\n", None).await, Err(OfficeError::Invalid(m)) if m.contains("第 1 行"))
+    );
+    let changed = o.import_calendar(&admin, tsv, None).await.unwrap();
+    // 2027-01-01 is now a holiday: the date moves one working day, and is final.
+    assert_eq!(
+        changed,
+        vec![(
+            row.number.clone(),
+            Some("2027-01-18".into()),
+            Some("2027-01-19".into())
+        )]
+    );
+    let row = o.store.case(id).await.unwrap().unwrap();
+    assert_eq!(row.due_provisional, 0);
+    assert_eq!(row.due_on.as_deref(), Some("2027-01-19"));
+    db.drop().await;
+}
+
+async fn login_and_rate_limit(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let s = o.login(&w.clerk.login, "pw", "10.0.0.1").await.unwrap();
+    assert_eq!(s.actor.user_id, w.clerk.user_id);
+    let again = o.session(&s.token).await.unwrap().unwrap();
+    assert_eq!(again.csrf, s.csrf);
+    assert!(o.session("not-a-token").await.unwrap().is_none());
+    for _ in 0..5 {
+        assert!(matches!(
+            o.login(&w.head.login, "wrong", "10.0.0.2").await,
+            Err(OfficeError::Invalid(_))
+        ));
+    }
+    // The sixth attempt is refused even with the right password.
+    assert!(matches!(
+        o.login(&w.head.login, "pw", "10.0.0.2").await,
+        Err(OfficeError::TooMany(_))
+    ));
+    o.logout(&s, "10.0.0.1").await.unwrap();
+    assert!(o.session(&s.token).await.unwrap().is_none());
+    db.drop().await;
+}
+
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(TestDb::sqlite()).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = TestDb::postgres(stringify!($name)) {
+                    super::$name(db).await;
+                }
+            }
+        }
+    };
+}
+
+on_both!(whole_story);
+on_both!(refusals);
+on_both!(two_clerks_at_once);
+on_both!(provisional_dates_and_import);
+on_both!(login_and_rate_limit);

@@ -1,0 +1,966 @@
+//! The disclosure office's records: agencies, users, sessions, cases with their
+//! append-only events, documents, attachments, the audit log and imported calendars.
+//!
+//! Records are never changed in place except the derived columns of `cases` (the
+//! inbox summary) and `sessions`. A case's events are keyed `(case_id, seq)`: a
+//! writer names the version it read, and the insert of the next `seq` fails for the
+//! second of two writers — on one server or on several behind a load balancer.
+
+use crate::db::{Store, now_utc, on_db};
+use crate::error::StoreError;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, FromRow};
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct AgencyRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub level: String,
+    pub kind: String,
+    pub path: String,
+    pub requires_approval: i64,
+    pub demo: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAgency {
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub level: String,
+    pub kind: String,
+    pub requires_approval: bool,
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub active: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub agency_id: i64,
+    pub login: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
+/// A case as stored: the applicant's particulars and the inbox summary of its events.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub number: String,
+    pub channel: String,
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    pub id_type: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub request: String,
+    pub received_on: String,
+    pub version: i64,
+    pub stage: String,
+    pub closed: i64,
+    pub due_on: Option<String>,
+    pub due_provisional: i64,
+    pub due_note: Option<String>,
+    pub paused: i64,
+    pub outcome: Option<String>,
+    pub demo: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The applicant's particulars and the request of a new case.
+#[derive(Debug, Clone, Default)]
+pub struct NewCase {
+    pub agency_id: i64,
+    pub number: String,
+    pub channel: String,
+    pub applicant_kind: String,
+    pub applicant_name: String,
+    pub id_type: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub request: String,
+    pub received_on: String,
+    pub lookup_hash: Option<String>,
+    pub demo: bool,
+}
+
+/// The inbox columns of a case, derived from its events by the case engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseSummary {
+    pub stage: String,
+    pub closed: bool,
+    pub due_on: Option<String>,
+    pub due_provisional: bool,
+    pub due_note: Option<String>,
+    pub paused: bool,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct EventRow {
+    pub case_id: i64,
+    pub seq: i64,
+    pub event: String,
+    pub user_id: Option<i64>,
+    pub recorded_at: String,
+}
+
+/// A generated document (DOCX, PDF) kept with the case.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub kind: String,
+    pub title: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct DocumentInfo {
+    pub id: i64,
+    pub case_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    pub title: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct FileContent {
+    pub case_id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub case_id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAudit {
+    pub user_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub agency_id: Option<i64>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CalendarImportRow {
+    pub id: i64,
+    pub years: String,
+    pub tsv: String,
+    pub user_id: Option<i64>,
+    pub imported_at: String,
+}
+
+/// Which cases an inbox lists.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only open cases (the inbox), or all.
+    pub open_only: bool,
+    pub stage: Option<String>,
+    pub channel: Option<String>,
+    pub applicant_kind: Option<String>,
+    pub outcome: Option<String>,
+    /// `received_on` between these dates, inclusive (`YYYY-MM-DD`).
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const CASE_COLUMNS: &str = "id, agency_id, number, channel, applicant_kind, applicant_name, id_type, \
+    id_number, phone, email, address, request, received_on, version, stage, closed, due_on, \
+    due_provisional, due_note, paused, outcome, demo, created_at, updated_at";
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+impl Store {
+    // --- agencies -----------------------------------------------------------------
+
+    /// Adds an agency under `parent_id` (or a root) and returns its id.
+    pub async fn create_agency(&self, a: &NewAgency) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let parent_path: String = match a.parent_id {
+                Some(p) => sqlx::query_scalar("SELECT path FROM agencies WHERE id = $1")
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("上级机关（编号 {p}）不存在")))?,
+                None => "/".into(),
+            };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO agencies (parent_id, name, level, kind, path, requires_approval, demo, created_at) \
+                 VALUES ($1, $2, $3, $4, '', $5, $6, $7) RETURNING id",
+            )
+            .bind(a.parent_id)
+            .bind(&a.name)
+            .bind(&a.level)
+            .bind(&a.kind)
+            .bind(flag(a.requires_approval))
+            .bind(flag(a.demo))
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE agencies SET path = $1 WHERE id = $2")
+                .bind(format!("{parent_path}{id}/"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn agency(&self, id: i64) -> Result<Option<AgencyRow>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, AgencyRow>(
+                "SELECT id, parent_id, name, level, kind, path, requires_approval, demo FROM agencies WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    /// The agency `id` and everything below it, in tree order.
+    pub async fn agency_subtree(&self, id: i64) -> Result<Vec<AgencyRow>, StoreError> {
+        let Some(root) = self.agency(id).await? else {
+            return Ok(Vec::new());
+        };
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, AgencyRow>(
+                "SELECT id, parent_id, name, level, kind, path, requires_approval, demo FROM agencies \
+                 WHERE path LIKE $1 ORDER BY path",
+            )
+            .bind(format!("{}%", root.path))
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, AgencyRow>(
+                "SELECT id, parent_id, name, level, kind, path, requires_approval, demo FROM agencies ORDER BY path",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    // --- users and sessions ---------------------------------------------------------
+
+    pub async fn create_user(&self, u: &NewUser) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            let r = sqlx::query_scalar(
+                "INSERT INTO users (agency_id, login, name, role, password_hash, active, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+            )
+            .bind(u.agency_id)
+            .bind(&u.login)
+            .bind(&u.name)
+            .bind(&u.role)
+            .bind(&u.password_hash)
+            .bind(&now)
+            .fetch_one(pool)
+            .await;
+            match r {
+                Ok(id) => Ok(id),
+                Err(e) if StoreError::is_unique_violation(&e) => {
+                    Err(StoreError::Invalid(format!("登录名「{}」已被使用", u.login)))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    const USER_COLUMNS: &'static str = "id, agency_id, login, name, role, password_hash, active";
+
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {} FROM users WHERE login = $1", Self::USER_COLUMNS);
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, UserRow>(AssertSqlSafe(sql)).bind(login).fetch_optional(pool).await?)
+        })
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
+        let sql = format!("SELECT {} FROM users WHERE id = $1", Self::USER_COLUMNS);
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, UserRow>(AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?)
+        })
+    }
+
+    pub async fn users_of(&self, agency_id: i64) -> Result<Vec<UserRow>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE agency_id = $1 ORDER BY id",
+            Self::USER_COLUMNS
+        );
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, UserRow>(AssertSqlSafe(sql)).bind(agency_id).fetch_all(pool).await?)
+        })
+    }
+
+    pub async fn create_session(&self, s: &SessionRow) -> Result<(), StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&s.token_hash)
+            .bind(s.user_id)
+            .bind(&s.csrf)
+            .bind(&now)
+            .bind(&s.expires_at)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The session with this token hash and its user, if it has not expired at `now`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
+        let row: Option<SessionRow> = on_db!(&self.db, pool => {
+            sqlx::query_as::<_, SessionRow>(
+                "SELECT token_hash, user_id, csrf, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(s) = row else { return Ok(None) };
+        match self.user(s.user_id).await? {
+            Some(u) if u.active != 0 => Ok(Some((s, u))),
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn record_login_failure(&self, key: &str) -> Result<(), StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(key)
+                .bind(&now)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Failed logins for `key` since `since` (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    pub async fn login_failures_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
+                .bind(key)
+                .bind(since)
+                .fetch_one(pool)
+                .await?)
+        })
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                .bind(key)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    // --- cases ----------------------------------------------------------------------
+
+    /// Registers a case with its first event (`received`) in one transaction.
+    pub async fn create_case(
+        &self,
+        c: &NewCase,
+        first_event: &str,
+        user_id: Option<i64>,
+        summary: &CaseSummary,
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let r = sqlx::query_scalar(
+                "INSERT INTO cases (agency_id, number, channel, applicant_kind, applicant_name, id_type, id_number, \
+                 phone, email, address, request, received_on, version, stage, closed, due_on, due_provisional, due_note, \
+                 paused, outcome, lookup_hash, demo, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+                 RETURNING id",
+            )
+            .bind(c.agency_id)
+            .bind(&c.number)
+            .bind(&c.channel)
+            .bind(&c.applicant_kind)
+            .bind(&c.applicant_name)
+            .bind(&c.id_type)
+            .bind(&c.id_number)
+            .bind(&c.phone)
+            .bind(&c.email)
+            .bind(&c.address)
+            .bind(&c.request)
+            .bind(&c.received_on)
+            .bind(&summary.stage)
+            .bind(flag(summary.closed))
+            .bind(&summary.due_on)
+            .bind(flag(summary.due_provisional))
+            .bind(&summary.due_note)
+            .bind(flag(summary.paused))
+            .bind(&summary.outcome)
+            .bind(&c.lookup_hash)
+            .bind(flag(c.demo))
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await;
+            let id: i64 = match r {
+                Ok(id) => id,
+                Err(e) if StoreError::is_unique_violation(&e) => {
+                    return Err(StoreError::Invalid(format!("申请编号「{}」已存在", c.number)));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            sqlx::query("INSERT INTO case_events (case_id, seq, event, user_id, recorded_at) VALUES ($1, 1, $2, $3, $4)")
+                .bind(id)
+                .bind(first_event)
+                .bind(user_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    /// Appends one event to case `case_id`, which the caller read at `version`, with
+    /// the documents the step produced and the new summary, all in one transaction.
+    /// `Err(Conflict)` when someone else wrote the case since: nothing is written.
+    pub async fn append_event(
+        &self,
+        case_id: i64,
+        version: i64,
+        event: &str,
+        user_id: Option<i64>,
+        summary: &CaseSummary,
+        documents: &[NewDocument],
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        let seq = version + 1;
+        let conflict = || StoreError::Conflict("案件已被他人更新，请刷新".into());
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            // The version check and the bump in one statement: of two writers that
+            // read the same version, the second updates no row.
+            let bumped = sqlx::query(
+                "UPDATE cases SET version = $1, stage = $2, closed = $3, due_on = $4, due_provisional = $5, \
+                 due_note = $11, paused = $6, outcome = $7, updated_at = $8 WHERE id = $9 AND version = $10",
+            )
+            .bind(seq)
+            .bind(&summary.stage)
+            .bind(flag(summary.closed))
+            .bind(&summary.due_on)
+            .bind(flag(summary.due_provisional))
+            .bind(flag(summary.paused))
+            .bind(&summary.outcome)
+            .bind(&now)
+            .bind(case_id)
+            .bind(version)
+            .bind(&summary.due_note)
+            .execute(&mut *tx)
+            .await?;
+            if bumped.rows_affected() != 1 {
+                return Err(conflict());
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO case_events (case_id, seq, event, user_id, recorded_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(case_id)
+            .bind(seq)
+            .bind(event)
+            .bind(user_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                Err(e) if StoreError::is_unique_violation(&e) => return Err(conflict()),
+                Err(e) => return Err(e.into()),
+            }
+            for d in documents {
+                sqlx::query(
+                    "INSERT INTO documents (case_id, seq, kind, title, file_name, media_type, content, user_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(case_id)
+                .bind(seq)
+                .bind(&d.kind)
+                .bind(&d.title)
+                .bind(&d.file_name)
+                .bind(&d.media_type)
+                .bind(&d.content)
+                .bind(user_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(seq)
+        })
+    }
+
+    /// Rewrites the derived summary of a case (after a calendar import), if it is
+    /// still at `version`.
+    pub async fn update_summary(
+        &self,
+        case_id: i64,
+        version: i64,
+        summary: &CaseSummary,
+    ) -> Result<bool, StoreError> {
+        on_db!(&self.db, pool => {
+            let r = sqlx::query(
+                "UPDATE cases SET stage = $1, closed = $2, due_on = $3, due_provisional = $4, paused = $5, \
+                 outcome = $6, due_note = $9 WHERE id = $7 AND version = $8",
+            )
+            .bind(&summary.stage)
+            .bind(flag(summary.closed))
+            .bind(&summary.due_on)
+            .bind(flag(summary.due_provisional))
+            .bind(flag(summary.paused))
+            .bind(&summary.outcome)
+            .bind(case_id)
+            .bind(version)
+            .bind(&summary.due_note)
+            .execute(pool)
+            .await?;
+            Ok(r.rows_affected() == 1)
+        })
+    }
+
+    pub async fn case(&self, id: i64) -> Result<Option<CaseRow>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?)
+        })
+    }
+
+    pub async fn case_by_number(
+        &self,
+        agency_id: i64,
+        number: &str,
+    ) -> Result<Option<CaseRow>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE agency_id = $1 AND number = $2");
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql)).bind(agency_id).bind(number).fetch_optional(pool).await?)
+        })
+    }
+
+    pub async fn case_events(&self, case_id: i64) -> Result<Vec<EventRow>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, EventRow>(
+                "SELECT case_id, seq, event, user_id, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq",
+            )
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// The events of every case of `agency_id`, ordered by case and sequence (the
+    /// year's report is computed from them).
+    pub async fn agency_events(&self, agency_id: i64) -> Result<Vec<EventRow>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, EventRow>(
+                "SELECT e.case_id, e.seq, e.event, e.user_id, e.recorded_at FROM case_events e \
+                 JOIN cases c ON c.id = e.case_id WHERE c.agency_id = $1 ORDER BY c.received_on, e.case_id, e.seq",
+            )
+            .bind(agency_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// Cases of `agency_id` by `filter`: open ones by due date (most urgent first),
+    /// otherwise newest first. Returns the page and the total count.
+    pub async fn cases_of(
+        &self,
+        agency_id: i64,
+        f: &CaseFilter,
+    ) -> Result<(Vec<CaseRow>, i64), StoreError> {
+        let numbered = self.is_postgres();
+        let mut wh = vec!["agency_id = ?".to_string()];
+        let mut args: Vec<String> = Vec::new();
+        if f.open_only {
+            wh.push("closed = 0".into());
+        }
+        for (col, v) in [
+            ("stage", &f.stage),
+            ("channel", &f.channel),
+            ("applicant_kind", &f.applicant_kind),
+            ("outcome", &f.outcome),
+        ] {
+            if let Some(v) = v {
+                wh.push(format!("{col} = ?"));
+                args.push(v.clone());
+            }
+        }
+        if let Some(v) = &f.received_from {
+            wh.push("received_on >= ?".into());
+            args.push(v.clone());
+        }
+        if let Some(v) = &f.received_to {
+            wh.push("received_on <= ?".into());
+            args.push(v.clone());
+        }
+        let order = if f.open_only {
+            "closed, due_on IS NULL, due_on, id"
+        } else {
+            "id DESC"
+        };
+        let number = |sql: String| -> String {
+            if !numbered {
+                return sql;
+            }
+            let mut n = 0;
+            let mut out = String::with_capacity(sql.len() + 16);
+            for ch in sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push_str(&format!("${n}"));
+                } else {
+                    out.push(ch);
+                }
+            }
+            out
+        };
+        let where_sql = wh.join(" AND ");
+        let count_sql = number(format!("SELECT COUNT(*) FROM cases WHERE {where_sql}"));
+        let page_sql = number(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+        ));
+        let limit = if f.limit <= 0 {
+            50
+        } else {
+            f.limit.min(100_000)
+        };
+        on_db!(&self.db, pool => {
+            let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)).bind(agency_id);
+            for a in &args {
+                q = q.bind(a.as_str());
+            }
+            let total = q.fetch_one(pool).await?;
+            let mut q = sqlx::query_as::<_, CaseRow>(AssertSqlSafe(page_sql)).bind(agency_id);
+            for a in &args {
+                q = q.bind(a.as_str());
+            }
+            let rows = q.bind(limit).bind(f.offset.max(0)).fetch_all(pool).await?;
+            Ok((rows, total))
+        })
+    }
+
+    /// This case's place among the applicant's applications received in `month`
+    /// (`YYYY-MM`) at the agency, itself included (按件计收 counts per natural month).
+    pub async fn applicant_month_ordinal(
+        &self,
+        agency_id: i64,
+        identity: &str,
+        month: &str,
+        case_id: i64,
+    ) -> Result<i64, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT COUNT(*) FROM cases WHERE agency_id = $1 AND COALESCE(id_number, applicant_name) = $2 \
+                 AND substr(received_on, 1, 7) = $3 AND id <= $4",
+            )
+            .bind(agency_id)
+            .bind(identity)
+            .bind(month)
+            .bind(case_id)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    /// Every open case (all agencies), for recomputing due dates after a calendar import.
+    pub async fn open_cases(&self) -> Result<Vec<CaseRow>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE closed = 0 ORDER BY id");
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql)).fetch_all(pool).await?)
+        })
+    }
+
+    /// The highest case number with `prefix` in the agency, to number the next one.
+    pub async fn count_cases_with_prefix(
+        &self,
+        agency_id: i64,
+        prefix: &str,
+    ) -> Result<i64, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE agency_id = $1 AND number LIKE $2")
+                .bind(agency_id)
+                .bind(format!("{prefix}%"))
+                .fetch_one(pool)
+                .await?)
+        })
+    }
+
+    // --- documents and attachments --------------------------------------------------
+
+    pub async fn documents_of(&self, case_id: i64) -> Result<Vec<DocumentInfo>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, DocumentInfo>(
+                "SELECT id, case_id, seq, kind, title, file_name, media_type, created_at FROM documents \
+                 WHERE case_id = $1 ORDER BY id",
+            )
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    pub async fn document(&self, id: i64) -> Result<Option<FileContent>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, FileContent>(
+                "SELECT case_id, file_name, media_type, content FROM documents WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    pub async fn add_attachment(
+        &self,
+        case_id: i64,
+        a: &NewAttachment,
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO attachments (case_id, file_name, media_type, size, sha256, content, user_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(&a.file_name)
+            .bind(&a.media_type)
+            .bind(a.content.len() as i64)
+            .bind(&a.sha256)
+            .bind(&a.content)
+            .bind(user_id)
+            .bind(&now)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    pub async fn attachments_of(&self, case_id: i64) -> Result<Vec<AttachmentInfo>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, AttachmentInfo>(
+                "SELECT id, case_id, file_name, media_type, size, created_at FROM attachments WHERE case_id = $1 ORDER BY id",
+            )
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    pub async fn attachment(&self, id: i64) -> Result<Option<FileContent>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, FileContent>(
+                "SELECT case_id, file_name, media_type, content FROM attachments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    // --- document templates ---------------------------------------------------------
+
+    /// The newest template body of `kind` for the agency, else the newest national one.
+    pub async fn doc_template(
+        &self,
+        agency_id: i64,
+        kind: &str,
+    ) -> Result<Option<String>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT body FROM doc_templates WHERE kind = $1 AND (agency_id = $2 OR agency_id IS NULL) \
+                 ORDER BY agency_id IS NULL, id DESC LIMIT 1",
+            )
+            .bind(kind)
+            .bind(agency_id)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    pub async fn save_doc_template(
+        &self,
+        agency_id: Option<i64>,
+        kind: &str,
+        body: &str,
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO doc_templates (agency_id, kind, body, user_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(agency_id)
+            .bind(kind)
+            .bind(body)
+            .bind(user_id)
+            .bind(&now)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    // --- audit log ------------------------------------------------------------------
+
+    pub async fn audit(&self, a: &NewAudit) -> Result<(), StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, agency_id, action, target, detail, address) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&now)
+            .bind(a.user_id)
+            .bind(a.agency_id)
+            .bind(&a.action)
+            .bind(&a.target)
+            .bind(&a.detail)
+            .bind(&a.address)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The newest `limit` audit entries, of one agency or (None) of all.
+    pub async fn audit_log(
+        &self,
+        agency_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, AuditRow>(
+                "SELECT id, at, user_id, agency_id, action, target, detail, address FROM audit_log \
+                 WHERE ($1 IS NULL OR agency_id = $1) ORDER BY id DESC LIMIT $2",
+            )
+            .bind(agency_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    // --- calendar -------------------------------------------------------------------
+
+    pub async fn add_calendar_import(
+        &self,
+        years: &str,
+        tsv: &str,
+        user_id: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO calendar_imports (years, tsv, user_id, imported_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(years)
+            .bind(tsv)
+            .bind(user_id)
+            .bind(&now)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    pub async fn calendar_imports(&self) -> Result<Vec<CalendarImportRow>, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_as::<_, CalendarImportRow>(
+                "SELECT id, years, tsv, user_id, imported_at FROM calendar_imports ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+}

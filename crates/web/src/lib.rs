@@ -1,0 +1,90 @@
+//! gongkai-web: the HTTP face of the disclosure office (`gongkai serve`).
+//!
+//! Server-rendered Chinese pages (askama; no JavaScript needed, every asset embedded)
+//! and a JSON API over the same operations, described by `/api/openapi.json`. The
+//! handlers parse requests, call `gongkai-office`, and show the result: the rules,
+//! permissions and records live there. Every piece of state is in the store, so
+//! several servers on one PostgreSQL behave as one.
+
+mod api;
+mod forms;
+mod http;
+mod pages;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+use gongkai_office::Office;
+use std::net::SocketAddr;
+
+pub use http::{CSRF_HEADER, SESSION_COOKIE};
+
+/// What every handler shares: the office (store, calendar, clock).
+#[derive(Clone)]
+pub struct AppState {
+    pub office: Office,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// The office holds demo data (pages say so).
+    pub demo: bool,
+}
+
+/// Every route, with the permission check it makes, in one table (the route × role
+/// test walks it).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/inbox", get(pages::inbox))
+        .route("/inbox.xlsx", get(pages::inbox_xlsx))
+        .route("/cases/new", get(pages::register_form))
+        .route("/cases", post(pages::register))
+        .route("/cases/{id}", get(pages::case_page))
+        .route("/cases/{id}/steps", post(pages::case_step))
+        .route("/documents/{id}", get(pages::document))
+        .route("/stats", get(pages::stats))
+        .route(
+            "/admin/calendar",
+            get(pages::calendar_page).post(pages::calendar_import),
+        )
+        .route("/audit", get(pages::audit))
+        .route("/assets/style.css", get(http::style))
+        .route("/healthz", get(http::healthz))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/session", post(api::login).delete(api::logout))
+        .route("/api/cases", get(api::cases).post(api::register))
+        .route("/api/cases/{id}", get(api::case))
+        .route("/api/cases/{id}/steps", post(api::step))
+        .route("/api/stats/{agency}/{year}", get(api::stats))
+        .fallback(http::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until Ctrl-C (or SIGTERM): in-flight requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
