@@ -8,6 +8,7 @@ pub mod docx;
 pub mod error;
 pub mod html;
 pub mod pdf;
+mod pdf_guard;
 pub mod reader;
 pub mod sniff;
 pub mod tokens;
@@ -22,6 +23,9 @@ use gongkai_report::Report;
 pub const MAX_TEXT_BYTES: usize = 50 * 1024 * 1024;
 /// Word and PDF files larger than this are refused before parsing.
 pub const MAX_BINARY_BYTES: usize = 200 * 1024 * 1024;
+/// No input is read past this many bytes, whatever its format (the largest limit of
+/// any format; each format's own limit is checked once it is known).
+pub const MAX_INPUT_BYTES: u64 = MAX_BINARY_BYTES as u64;
 /// Archives inside archives are opened this deep, no deeper.
 pub const MAX_ARCHIVE_DEPTH: usize = 2;
 
@@ -61,7 +65,7 @@ pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
         Format::Zip => {
             return Err(ReadError::Unsupported {
                 format: "压缩包".into(),
-                fix: "请使用 read_all 逐个读取其中的文件".into(),
+                fix: "请逐个读取压缩包中的文件".into(),
             });
         }
     };
@@ -79,6 +83,55 @@ fn check_size(bytes: &[u8], max: usize) -> Result<(), ReadError> {
         });
     }
     Ok(())
+}
+
+/// Reads a stream (a file, standard input, a pipe) to its end, but never more than
+/// `limit` bytes: past it, reading stops at once with `TooLarge` (`/dev/zero` costs
+/// `limit` bytes of memory, not all of it).
+pub fn read_limited(reader: &mut dyn std::io::Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // No compressed size: the ratio check of archive members does not apply.
+    archive::read_limited(reader, u64::MAX, limit).map_err(|e| match e {
+        archive::MemberError::TooBig { .. } | archive::MemberError::Ratio => ReadError::TooLarge {
+            detail: format!("文件超过 {} 的上限，已停止读取", archive::mib(limit)),
+        },
+        archive::MemberError::Io(e) => ReadError::from_io(&e),
+    })
+}
+
+/// Reads a file by path with [`MAX_INPUT_BYTES`] as the limit. Folders, pipes (FIFOs),
+/// devices and sockets are refused before they are opened (opening a FIFO would
+/// block until someone writes to it); a file larger than the limit is refused
+/// without reading it.
+pub fn read_path(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
+    read_path_limited(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_path`] with a limit of one's own.
+pub fn read_path_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::from_io(&e))?;
+    if meta.is_dir() {
+        return Err(ReadError::Unopenable {
+            cause: "这是一个文件夹，不是文件".into(),
+            original: None,
+        });
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Unopenable {
+            cause: "这不是普通文件（是命名管道、设备或套接字），请先把内容保存为文件再读取".into(),
+            original: None,
+        });
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            detail: format!(
+                "文件大小 {}，超过 {} 的上限",
+                archive::mib(meta.len()),
+                archive::mib(limit)
+            ),
+        });
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| ReadError::from_io(&e))?;
+    read_limited(&mut file, limit)
 }
 
 /// Plain text keeps its lines: one paragraph per line, tabs and pipes intact.
