@@ -137,10 +137,30 @@ pub fn read_path_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, 
 /// Plain text keeps its lines: one paragraph per line, tabs and pipes intact.
 pub fn text_document(text: &str) -> Document {
     let mut doc = Document::default();
-    for line in text.lines() {
+    for line in lines(text) {
         doc.paragraph(line);
     }
     doc
+}
+
+/// The lines of a text whatever its line endings: `\r\n` (Windows), `\n`, or a lone
+/// `\r` (classic Mac OS, some converters).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        match s.find(['\r', '\n']) {
+            Some(i) => {
+                let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&s[i + skip..]).filter(|r| !r.is_empty());
+                Some(&s[..i])
+            }
+            None => {
+                rest = None;
+                Some(s)
+            }
+        }
+    })
 }
 
 /// Maps a document onto the template: the one reader every format shares.

@@ -242,7 +242,7 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                     label.drain(..cut);
                 }
             }
-            Kind::Value | Kind::Empty => slots.push(t),
+            Kind::Value | Kind::Empty | Kind::Unreadable => slots.push(t),
         }
     }
     if !slots.is_empty() {
@@ -266,12 +266,12 @@ fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<O
     let values: Vec<&Token> = s
         .iter()
         .copied()
-        .filter(|t| t.kind == Kind::Value)
+        .filter(|t| t.kind != Kind::Empty)
         .collect();
     if s.len() == n {
         return s
             .into_iter()
-            .map(|t| Some((t.kind == Kind::Value).then_some(t)))
+            .map(|t| Some((t.kind != Kind::Empty).then_some(t)))
             .collect();
     }
     if values.len() == n {
@@ -291,7 +291,12 @@ fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<O
 
 fn cell_from(token: &Token, key: &str) -> Cell {
     let amount = template::cell(key).is_some_and(|d| d.is_amount());
-    let mut c = Cell::parse(&token.text, amount).unwrap_or_else(Cell::missing);
+    // Text that is no value is kept as printed (a blank value with its raw text),
+    // so the rules report it where it stands instead of it vanishing.
+    let mut c = Cell::parse(&token.text, amount).unwrap_or_else(|| Cell {
+        raw: token.text.clone(),
+        ..Cell::missing()
+    });
     c.source = Some(token.source.clone());
     c
 }
