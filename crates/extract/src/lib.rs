@@ -7,9 +7,11 @@ pub mod doc;
 pub mod docx;
 pub mod error;
 pub mod html;
+pub mod odf;
 pub mod pdf;
 mod pdf_guard;
 pub mod reader;
+pub mod sheet;
 pub mod sniff;
 pub mod tokens;
 
@@ -62,6 +64,14 @@ pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
             check_size(bytes, MAX_BINARY_BYTES)?;
             pdf::read_pdf(bytes)?
         }
+        Format::Xlsx | Format::Xls | Format::Ods => {
+            check_size(bytes, MAX_BINARY_BYTES)?;
+            sheet::read_spreadsheet(bytes)?
+        }
+        Format::Odt => {
+            check_size(bytes, MAX_BINARY_BYTES)?;
+            odf::read_odt(bytes)?
+        }
         Format::Zip => {
             return Err(ReadError::Unsupported {
                 format: "压缩包".into(),
@@ -70,6 +80,59 @@ pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
         }
     };
     Ok((doc, format))
+}
+
+/// An Office or OpenDocument package whose main part is missing (so it was not
+/// recognised as its document): one error for the file, not one per XML part.
+fn broken_package(members: &[(String, Vec<u8>)]) -> Option<ReadError> {
+    let has = |n: &str| members.iter().any(|(m, _)| m == n);
+    let kind = if has("[Content_Types].xml") {
+        "Office 文档（.docx/.xlsx）"
+    } else if has("mimetype") && has("META-INF/manifest.xml") {
+        "OpenDocument 文档（.odt/.ods）"
+    } else {
+        return None;
+    };
+    Some(ReadError::corrupt(
+        kind,
+        "文件内部缺少正文部件，或是不支持的文档类型（如演示文稿），请用 Word/WPS 打开后另存为 .docx 再读取",
+        "",
+    ))
+}
+
+/// The one error of an archive none of whose members could be read.
+fn nothing_readable(source: &str, failed: &[(String, Result<Extracted, ReadError>)]) -> ReadError {
+    let errors: Vec<&ReadError> = failed
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .collect();
+    // All for one cause: that cause is the archive's.
+    if let Some(first) = errors.first()
+        && errors
+            .iter()
+            .all(|e| std::mem::discriminant(*e) == std::mem::discriminant(*first))
+        && !matches!(first, ReadError::NotAReport { .. })
+    {
+        return (*first).clone();
+    }
+    let prefix = format!("{source}/");
+    let mut causes: Vec<String> = Vec::new();
+    for (name, r) in failed {
+        if let Err(e) = r {
+            let name = name.strip_prefix(&prefix).unwrap_or(name);
+            if causes.len() < 3 {
+                causes.push(format!("“{name}”{e}"));
+            }
+        }
+    }
+    let more = if failed.len() > 3 {
+        format!("等（共 {} 个文件）", failed.len())
+    } else {
+        String::new()
+    };
+    ReadError::NotAReport {
+        detail: format!("压缩包中没有可以读取的年报：{}{more}", causes.join("；")),
+    }
 }
 
 fn check_size(bytes: &[u8], max: usize) -> Result<(), ReadError> {
@@ -217,9 +280,20 @@ fn read_all_into(
             Ok(members) => {
                 if members.is_empty() {
                     out.push((source.to_string(), Err(ReadError::Empty)));
+                    return;
                 }
+                if let Some(e) = broken_package(&members) {
+                    out.push((source.to_string(), Err(e)));
+                    return;
+                }
+                let first = out.len();
                 for (name, data) in members {
                     read_all_into(&format!("{source}/{name}"), &data, depth + 1, out);
+                }
+                // Nothing in it could be read: one message for the archive, not one per member.
+                if out.len() - first > 1 && out[first..].iter().all(|(_, r)| r.is_err()) {
+                    let failed: Vec<_> = out.drain(first..).collect();
+                    out.push((source.to_string(), Err(nothing_readable(source, &failed))));
                 }
             }
             Err(e) => out.push((source.to_string(), Err(e))),

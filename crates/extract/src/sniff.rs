@@ -26,15 +26,20 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
         return Ok(Format::Pdf);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        // A DOCX names its main part in the archive directory.
-        return Ok(if find(bytes, b"word/document.xml").is_some() {
-            Format::Docx
-        } else {
-            Format::Zip
-        });
+        return Ok(package_format(bytes));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Ok(Format::Doc);
+        // A compound file: Word/WPS text, or an Excel/WPS workbook (its directory
+        // names the `Workbook` or `Book` stream, in UTF-16).
+        let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let has = |s: &str| find(bytes, &utf16(s)).is_some();
+        return Ok(
+            if !has("WordDocument") && (has("Workbook") || has("Book\0")) {
+                Format::Xls
+            } else {
+                Format::Doc
+            },
+        );
     }
     for (magic, what) in FOREIGN {
         if bytes.starts_with(magic) {
@@ -75,6 +80,43 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
     } else {
         Format::Text
     })
+}
+
+/// What a ZIP package is, from the names in its directory: an OOXML or OpenDocument
+/// file is that document, not an archive of XML files.
+fn package_format(bytes: &[u8]) -> Format {
+    let Ok(zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        // A damaged package: judge by the names its local headers still show.
+        return if find(bytes, b"word/document.xml").is_some() {
+            Format::Docx
+        } else {
+            Format::Zip
+        };
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .take(crate::archive::MAX_MEMBERS)
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    let has = |n: &str| names.iter().any(|m| m == n);
+    if has("word/document.xml")
+        || names
+            .iter()
+            .any(|n| n.ends_with("/document.xml") && has("[Content_Types].xml"))
+    {
+        return Format::Docx;
+    }
+    if has("xl/workbook.xml") || has("xl/workbook.bin") {
+        return Format::Xlsx;
+    }
+    if has("content.xml") && has("mimetype") {
+        match crate::odf::mimetype(bytes).as_deref() {
+            Some("application/vnd.oasis.opendocument.text") => return Format::Odt,
+            Some("application/vnd.oasis.opendocument.spreadsheet") => return Format::Ods,
+            _ => {}
+        }
+    }
+    Format::Zip
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

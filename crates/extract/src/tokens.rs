@@ -185,11 +185,45 @@ fn line_cells(line: &str) -> Vec<&str> {
         return trimmed[1..trimmed.len() - 1].split('|').collect();
     }
     if !t.contains('\t') {
-        return vec![t];
+        return split_spaced_values(t);
     }
     let mut pieces: Vec<&str> = t.split('\t').collect();
     if t.starts_with('\t') {
         pieces.remove(0);
+    }
+    pieces
+}
+
+/// Text converters (`pdftotext -layout`, OCR) print a row as `规章  0  0  0` or the
+/// numbers alone as `8 0 0 0 0 0 8`: cut such a line at its spaces. A line is cut
+/// only when at least two of its space-separated pieces are values (and at most three
+/// are words, fewer than the values, without sentence punctuation), so labels with
+/// spaces in them (`商 业 企 业`) and a number with its unit (`38.41 万`) stay whole;
+/// and never glued: `1 0 3` is three cells, not the number 103.
+fn split_spaced_values(line: &str) -> Vec<&str> {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}';
+    let trimmed = line.trim_matches(is_space);
+    if !trimmed.contains(is_space) {
+        return vec![line];
+    }
+    let pieces: Vec<&str> = trimmed.split(is_space).filter(|p| !p.is_empty()).collect();
+    let values = pieces
+        .iter()
+        .filter(|p| {
+            let k = classify(p);
+            k == Kind::Value || k == Kind::Unreadable
+        })
+        .count();
+    // Prose (`共受理申请 7 件，办结 7 件。`) is not a row: punctuation, or more words than numbers.
+    let words = pieces.len() - values;
+    // One value is enough when a column gap (two or more spaces) sets it apart.
+    let gap = trimmed.contains("  ") || trimmed.contains('\u{3000}');
+    // Or a label and its one number: `行政许可 10164`.
+    let label_then_value = pieces.len() == 2 && matches!(classify(pieces[1]), Kind::Value);
+    let enough = values >= 2 || values == 1 && (gap || label_then_value);
+    if !enough || words > 3 || words > values.max(1) || trimmed.contains(['，', '。', '；', '：'])
+    {
+        return vec![line];
     }
     pieces
 }
