@@ -278,18 +278,7 @@ fn walk(xml: &str) -> Result<Document, ReadError> {
                 w.push(&s);
             }
             Event::GeneralRef(r) if skip.is_none() && w.in_text => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match r.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                if let Some(c) = ch {
+                if let Some(c) = reference_char(&r) {
                     w.push(c.encode_utf8(&mut [0u8; 4]));
                 }
             }
@@ -305,6 +294,22 @@ fn walk(xml: &str) -> Result<Document, ReadError> {
         w.end("tbl")?;
     }
     Ok(w.doc)
+}
+
+/// The character an XML reference stands for: `&#12290;`, `&#x3002;` or one of the
+/// five predefined entities (other entities are not defined in Office XML).
+pub(crate) fn reference_char(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        _ => match r.as_ref() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+    }
 }
 
 /// Elements whose whole content is not printed text.

@@ -17,6 +17,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::archive::{MemberError, mib, read_limited, zip_error};
 use crate::doc::{Document, Table, TableCell};
+use crate::docx::reference_char;
 use crate::error::ReadError;
 
 /// Largest `content.xml` accepted, decompressed.
@@ -141,18 +142,7 @@ fn walk(xml: &str) -> Result<Document, ReadError> {
                 w.push(&s);
             }
             Event::GeneralRef(r) if skip.is_none() => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match r.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                if let Some(c) = ch {
+                if let Some(c) = reference_char(&r) {
                     w.push(c.encode_utf8(&mut [0u8; 4]));
                 }
             }

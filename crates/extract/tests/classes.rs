@@ -184,22 +184,6 @@ fn split_markdown(r: &Report) -> String {
     s
 }
 
-fn markdown_head(r: &Report) -> String {
-    let mut s = format!(
-        "# {}\n\n## 一、总体情况\n\n本年度工作情况。\n\n## 二、主动公开政府信息情况\n\n",
-        title(r)
-    );
-    for row in rows(r, TableId::Proactive) {
-        s += &format!(
-            "| 信息内容 | {} |\n|{}|\n",
-            row.headers.join(" | "),
-            "---|".repeat(row.headers.len() + 1)
-        );
-        s += &format!("| {} | {} |\n\n", row.label, row.values.join(" | "));
-    }
-    s
-}
-
 /// All rows of the report, one per table row, as a spreadsheet would hold them.
 fn sheet_rows(r: &Report) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = vec![vec![title(r)], vec!["二、主动公开政府信息情况".into()]];

@@ -3,17 +3,11 @@
 //! `tests/fixtures/crafted/make_crafted.py`.
 
 use gongkai_extract::{ReadError, read_all, read_bytes};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures")
-            .join(name),
-    )
-    .unwrap()
-}
+mod generated;
+
+use generated::fixture;
 
 /// Reads a crafted file and returns the one result, timing it.
 fn read_one(name: &str) -> Result<gongkai_extract::Extracted, ReadError> {

@@ -4,16 +4,10 @@
 
 use gongkai_extract::{read_all, read_bytes};
 use gongkai_report::{Value, check};
-use std::path::PathBuf;
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures")
-            .join(name),
-    )
-    .unwrap()
-}
+mod generated;
+
+use generated::fixture;
 
 fn text_fixture(name: &str) -> String {
     String::from_utf8(fixture(name)).unwrap()

@@ -1,9 +1,19 @@
 //! Generators shared by the property tests: random balanced reports, and the layouts
-//! they are printed in.
+//! they are printed in, and the fixtures' path.
 #![allow(dead_code)]
 
 use gongkai_report::template::{self, APPEAL_COLUMNS, APPEAL_ROWS, APPLICANT_COLUMNS, TableId};
 use gongkai_report::{Cell, Decimal, Report, TemplateId, Value};
+
+/// A file of `tests/fixtures`, as bytes.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
 
 /// Builds a balanced report from random counts; `blanks` turns some table-二 cells blank.
 pub fn build(template: TemplateId, seed: &[u32], blanks: bool) -> Report {
@@ -217,18 +227,7 @@ pub fn tab_rows(r: &Report) -> String {
 /// Layout 3: Markdown tables as PDF-to-Markdown tools write them (labels in their own
 /// column, a spurious header row).
 pub fn markdown(r: &Report) -> String {
-    let mut s = format!(
-        "# {}\n\n## 一、总体情况\n\n本年度工作情况。\n\n## 二、主动公开政府信息情况\n\n",
-        title(r)
-    );
-    for row in rows(r, TableId::Proactive) {
-        s += &format!(
-            "| 信息内容 | {} |\n|{}|\n",
-            row.headers.join(" | "),
-            "---|".repeat(row.headers.len() + 1)
-        );
-        s += &format!("| {} | {} |\n\n", row.label, row.values.join(" | "));
-    }
+    let mut s = markdown_head(r);
     s += "## 三、收到和处理政府信息公开申请情况\n\n| Col1 | Col2 | Col3 | Col4 | Col5 | Col6 | Col7 | Col8 |\n|---|---|---|---|---|---|---|---|\n";
     s += "| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n";
     for row in rows(r, TableId::Requests) {
@@ -243,6 +242,23 @@ pub fn markdown(r: &Report) -> String {
         "| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n\n## 六、其他需要报告的事项\n\n无。\n",
         vals.join(" | ")
     );
+    s
+}
+
+/// The title, section 一 and table 二 as Markdown pipe tables, one per row group.
+pub fn markdown_head(r: &Report) -> String {
+    let mut s = format!(
+        "# {}\n\n## 一、总体情况\n\n本年度工作情况。\n\n## 二、主动公开政府信息情况\n\n",
+        title(r)
+    );
+    for row in rows(r, TableId::Proactive) {
+        s += &format!(
+            "| 信息内容 | {} |\n|{}|\n",
+            row.headers.join(" | "),
+            "---|".repeat(row.headers.len() + 1)
+        );
+        s += &format!("| {} | {} |\n\n", row.label, row.values.join(" | "));
+    }
     s
 }
 
