@@ -139,8 +139,8 @@ fn check_size(bytes: &[u8], max: usize) -> Result<(), ReadError> {
     if bytes.len() > max {
         return Err(ReadError::TooLarge {
             detail: format!(
-                "文件大小 {} MB，超过 {} MB 的上限",
-                bytes.len() / (1024 * 1024),
+                "文件大小 {:.1} MB，超过 {} MB 的上限",
+                bytes.len() as f64 / (1024.0 * 1024.0),
                 max / (1024 * 1024)
             ),
         });
