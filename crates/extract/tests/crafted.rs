@@ -183,3 +183,40 @@ fn reading_stops_at_the_limit() {
     assert!(matches!(e, ReadError::TooLarge { .. }), "{e:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Bounded fuzzing of the PDF path in every test run: random edits of real PDFs,
+    /// including runs of `[` and `<<` spliced in anywhere, never panic, abort or hang.
+    #[test]
+    fn mutated_pdfs_never_crash(
+        which in 0usize..3,
+        edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>(), 0u8..4), 1..24),
+    ) {
+        let name = ["pdf/pingtan-2023.pdf", "pdf/qingtongxia-2021.pdf", "huaian-2024.pdf"][which];
+        let mut bytes = fixture(name);
+        for (at, byte, op) in edits {
+            let i = at.index(bytes.len());
+            match op {
+                0 => bytes[i] = byte,
+                1 => bytes.insert(i, byte),
+                2 => { bytes.remove(i); }
+                _ => {
+                    let run: &[u8] = if byte % 2 == 0 { b"[" } else { b"<<" };
+                    let n = 1 + byte as usize * 40;
+                    bytes.splice(i..i, run.iter().copied().cycle().take(n * run.len()));
+                }
+            }
+        }
+        let t = Instant::now();
+        for (_, r) in read_all(name, &bytes) {
+            if let Ok(x) = r {
+                let _ = gongkai_report::check(&x.report);
+            } else if let Err(e) = r {
+                assert_chinese(&e);
+            }
+        }
+        proptest::prop_assert!(t.elapsed() < Duration::from_secs(90));
+    }
+}
