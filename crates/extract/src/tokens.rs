@@ -98,6 +98,10 @@ fn is_chinese_numeral(c: char) -> bool {
 /// (`NaN`, `#VALUE!`). Row labels (`1.属于国家秘密`, `（一）予以公开`, `3.其他`), years
 /// (`2020年`), `第1项` and page numbers (`- 3 -`, `3/6`) are not.
 pub(crate) fn is_failed_value(text: &str) -> bool {
+    // Prose and long labels are decided before folding anything.
+    if text.len() > 24 * 4 {
+        return false;
+    }
     let t: String = gongkai_report::value::fold_width(text);
     let n = t.chars().count();
     if n == 0 || n > 24 {
@@ -203,7 +207,7 @@ fn line_cells(line: &str) -> Vec<&str> {
 fn split_spaced_values(line: &str) -> Vec<&str> {
     let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}';
     let trimmed = line.trim_matches(is_space);
-    if !trimmed.contains(is_space) {
+    if !trimmed.contains(is_space) || trimmed.contains(['，', '。', '；', '：']) {
         return vec![line];
     }
     let pieces: Vec<&str> = trimmed.split(is_space).filter(|p| !p.is_empty()).collect();
@@ -221,8 +225,7 @@ fn split_spaced_values(line: &str) -> Vec<&str> {
     // Or a label and its one number: `行政许可 10164`.
     let label_then_value = pieces.len() == 2 && matches!(classify(pieces[1]), Kind::Value);
     let enough = values >= 2 || values == 1 && (gap || label_then_value);
-    if !enough || words > 3 || words > values.max(1) || trimmed.contains(['，', '。', '；', '：'])
-    {
+    if !enough || words > 3 || words > values.max(1) {
         return vec![line];
     }
     pieces
