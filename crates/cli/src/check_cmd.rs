@@ -70,6 +70,7 @@ fn read_inputs(files: &[String]) -> Vec<(String, Result<Extracted, ReadError>)> 
                 Err(ReadError::Corrupt {
                     format: "文件".into(),
                     detail: format!("无法打开：{}", io_cause(&e)),
+                    original: None,
                 }),
             )),
         }

@@ -33,6 +33,7 @@ pub fn category(e: &ReadError) -> String {
         ReadError::Scanned => "扫描版 PDF（需 OCR）".into(),
         ReadError::Unsupported { format, .. } => format!("暂不支持读取{format}"),
         ReadError::Corrupt { format, .. } => format!("{format} 文件已损坏"),
+        ReadError::Unopenable { cause, .. } => cause.clone(),
         ReadError::TooLarge { .. } => "超出处理上限".into(),
     }
 }

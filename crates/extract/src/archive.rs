@@ -84,10 +84,7 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt {
-        format: FORMAT.into(),
-        detail: format!("无法读取压缩包目录（{e}）"),
-    })?;
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error(FORMAT, &e))?;
     if archive.len() > MAX_MEMBERS {
         return Err(ReadError::TooLarge {
             detail: format!(
@@ -99,9 +96,8 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
     let mut out = Vec::new();
     let mut total: u64 = 0;
     for i in 0..archive.len() {
-        let file = archive.by_index_raw(i).map_err(|e| ReadError::Corrupt {
-            format: FORMAT.into(),
-            detail: format!("第 {} 个条目无法读取（{e}）", i + 1),
+        let file = archive.by_index_raw(i).map_err(|e| {
+            ReadError::corrupt(FORMAT, format!("第 {} 个条目的记录已损坏", i + 1), e)
         })?;
         let utf8_flag = file.flags().as_u16() & 0x0800 != 0;
         let name = decode_name(file.name_raw(), utf8_flag, || {
@@ -119,10 +115,9 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
             });
         }
         drop(file);
-        let mut file = archive.by_index(i).map_err(|e| ReadError::Corrupt {
-            format: FORMAT.into(),
-            detail: format!("“{path}”无法解压（{e}）"),
-        })?;
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| ReadError::corrupt(FORMAT, format!("“{path}”无法解压"), e))?;
         let compressed = file.compressed_size();
         let limit = MAX_MEMBER_BYTES.min(MAX_TOTAL_BYTES - total);
         let data = read_limited(&mut file, compressed, limit).map_err(|e| match e {
@@ -137,15 +132,28 @@ pub fn read_zip(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ReadError> {
                     "压缩包内的“{path}”压缩比异常（超过 {MAX_RATIO} 倍），疑似“压缩炸弹”，已拒绝"
                 ),
             },
-            MemberError::Io(e) => ReadError::Corrupt {
-                format: FORMAT.into(),
-                detail: format!("“{path}”解压失败（{e}）"),
-            },
+            MemberError::Io(e) => {
+                ReadError::corrupt(FORMAT, format!("“{path}”解压失败，数据不完整或已损坏"), e)
+            }
         })?;
         total += data.len() as u64;
         out.push((path, data));
     }
     Ok(out)
+}
+
+/// A ZIP library error in a clerk's words (the library's words kept as `original`).
+pub(crate) fn zip_error(format: &str, e: &zip::result::ZipError) -> ReadError {
+    use zip::result::ZipError as Z;
+    let detail = match e {
+        Z::Io(_) => "读取时出错，文件可能不完整",
+        Z::InvalidArchive(_) => "找不到压缩包的目录结构（文件不完整、被截断，或并不是压缩包）",
+        Z::UnsupportedArchive(_) => "使用了不支持的压缩方式",
+        Z::FileNotFound => "缺少必需的部件",
+        Z::InvalidPassword => "设有密码",
+        _ => "压缩结构无法识别",
+    };
+    ReadError::corrupt(format, detail, e)
 }
 
 /// Decodes a member name from its raw bytes.
@@ -166,9 +174,12 @@ pub(crate) fn decode_name(raw: &[u8], utf8_flag: bool, cp437: impl FnOnce() -> S
 /// that are absolute or climb out of the archive.
 fn check_path(name: &str) -> Result<String, ReadError> {
     let unified = name.replace('\\', "/");
-    let bad = |why: &str| ReadError::Corrupt {
-        format: FORMAT.into(),
-        detail: format!("条目路径“{name}”{why}，可能是恶意压缩包，已拒绝"),
+    let bad = |why: &str| {
+        ReadError::corrupt(
+            FORMAT,
+            format!("条目路径“{name}”{why}，可能是恶意压缩包，已拒绝"),
+            "",
+        )
     };
     if unified.contains('\0') {
         return Err(bad("含有空字符"));

@@ -12,6 +12,14 @@ pub enum Format {
     Docx,
     Pdf,
     Doc,
+    /// Excel 2007+ workbook.
+    Xlsx,
+    /// Excel 97-2003 or WPS spreadsheet (.xls, .et): a compound file with a workbook stream.
+    Xls,
+    /// OpenDocument spreadsheet.
+    Ods,
+    /// OpenDocument text.
+    Odt,
     Zip,
 }
 
@@ -24,6 +32,10 @@ impl Format {
             Format::Docx => "docx",
             Format::Pdf => "pdf",
             Format::Doc => "doc",
+            Format::Xlsx => "xlsx",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Odt => "odt",
             Format::Zip => "zip",
         }
     }

@@ -47,12 +47,9 @@ pub fn read_docx(bytes: &[u8]) -> Result<Document, ReadError> {
         // An OLE2 compound file: a legacy .doc/.wps, or a password-protected .docx.
         return read_doc(bytes);
     }
-    let corrupt = |detail: String| ReadError::Corrupt {
-        format: FORMAT.into(),
-        detail,
-    };
+    let corrupt = |detail: String| ReadError::corrupt(FORMAT, detail, "");
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| corrupt(format!("不是完整的 ZIP 压缩包（{e}）")))?;
+        .map_err(|e| crate::archive::zip_error(FORMAT, &e))?;
     if zip.len() > crate::archive::MAX_MEMBERS {
         return Err(ReadError::TooLarge {
             detail: format!("Word 文件内部有 {} 个部件，超过上限", zip.len()),
@@ -102,10 +99,11 @@ fn read_part<R: Read + std::io::Seek>(
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => {
-            return Err(ReadError::Corrupt {
-                format: FORMAT.into(),
-                detail: format!("部件 {name} 无法读取（{e}）"),
-            });
+            return Err(ReadError::corrupt(
+                FORMAT,
+                format!("部件 {name} 无法读取"),
+                e,
+            ));
         }
     };
     let compressed = file.compressed_size();
@@ -118,10 +116,9 @@ fn read_part<R: Read + std::io::Seek>(
             MemberError::Ratio => ReadError::TooLarge {
                 detail: format!("Word 文件的 {name} 压缩比异常，疑似“压缩炸弹”，已拒绝"),
             },
-            MemberError::Io(e) => ReadError::Corrupt {
-                format: FORMAT.into(),
-                detail: format!("部件 {name} 解压失败，文件可能不完整（{e}）"),
-            },
+            MemberError::Io(e) => {
+                ReadError::corrupt(FORMAT, format!("部件 {name} 解压失败，文件可能不完整"), e)
+            }
         })
 }
 
@@ -220,9 +217,12 @@ fn walk(xml: &str) -> Result<Document, ReadError> {
     // While Some(d): skipping everything until the end of the element opened at depth d.
     let mut skip: Option<usize> = None;
     loop {
-        let event = reader.read_event().map_err(|e| ReadError::Corrupt {
-            format: FORMAT.into(),
-            detail: format!("正文 XML 格式错误（位置 {}：{e}）", reader.error_position()),
+        let event = reader.read_event().map_err(|e| {
+            ReadError::corrupt(
+                FORMAT,
+                format!("正文 XML 格式错误（第 {} 字节处）", reader.error_position()),
+                e,
+            )
         })?;
         match event {
             Event::Start(e) => {
@@ -278,18 +278,7 @@ fn walk(xml: &str) -> Result<Document, ReadError> {
                 w.push(&s);
             }
             Event::GeneralRef(r) if skip.is_none() && w.in_text => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => match r.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                if let Some(c) = ch {
+                if let Some(c) = reference_char(&r) {
                     w.push(c.encode_utf8(&mut [0u8; 4]));
                 }
             }
@@ -305,6 +294,22 @@ fn walk(xml: &str) -> Result<Document, ReadError> {
         w.end("tbl")?;
     }
     Ok(w.doc)
+}
+
+/// The character an XML reference stands for: `&#12290;`, `&#x3002;` or one of the
+/// five predefined entities (other entities are not defined in Office XML).
+pub(crate) fn reference_char(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        _ => match r.as_ref() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+    }
 }
 
 /// Elements whose whole content is not printed text.
@@ -603,10 +608,11 @@ pub fn read_doc(bytes: &[u8]) -> Result<Document, ReadError> {
         return Err(ReadError::Empty);
     }
     if !bytes.starts_with(CFB_MAGIC) {
-        return Err(ReadError::Corrupt {
-            format: DOC_FORMAT.into(),
-            detail: "文件头不是 OLE2 复合文档".into(),
-        });
+        return Err(ReadError::corrupt(
+            DOC_FORMAT,
+            "文件头不是 OLE2 复合文档",
+            "",
+        ));
     }
     let owned = bytes.to_vec();
     let result = std::panic::catch_unwind(move || {
@@ -620,10 +626,11 @@ pub fn read_doc(bytes: &[u8]) -> Result<Document, ReadError> {
         Ok(Ok(ir)) => ir,
         Ok(Err(e)) => return Err(doc_error(e)),
         Err(_) => {
-            return Err(ReadError::Corrupt {
-                format: DOC_FORMAT.into(),
-                detail: "解析时出现内部错误，文件可能已损坏".into(),
-            });
+            return Err(ReadError::corrupt(
+                DOC_FORMAT,
+                "解析时出现内部错误，文件可能已损坏",
+                "",
+            ));
         }
     };
     let mut doc = Document::default();
@@ -645,10 +652,11 @@ fn doc_error(e: office_oxide::OfficeError) -> ReadError {
     if lower.contains("unsupported") {
         return unsupported_doc();
     }
-    ReadError::Corrupt {
-        format: "Word 97-2003（.doc/.wps）".into(),
-        detail: text,
-    }
+    ReadError::corrupt(
+        "Word 97-2003（.doc/.wps）",
+        "文件结构无法解析，可能已损坏或不完整",
+        text,
+    )
 }
 
 fn unsupported_doc() -> ReadError {

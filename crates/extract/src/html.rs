@@ -20,14 +20,20 @@
 //! tables inside it come out as their own blocks in reading order. Only innermost
 //! tables (those without a table inside) become [`Block::Table`]s.
 //!
-//! The tree is walked without recursion, and the nesting depth of the source is
-//! checked before parsing (see [`MAX_DEPTH`]), because the HTML parser's
-//! "element in scope" checks are linear in the depth of open elements and a
-//! pathologically deep page would take quadratic time.
+//! The page is read as a stream of tags and text (html5ever's tokenizer, no DOM
+//! tree), so memory stays proportional to the text kept, not to the markup: a
+//! 50 MB page costs its decoded text plus the document read from it. A table is
+//! buffered until it ends; when a table opens inside a cell of another, the outer
+//! one is dissolved into flow at that point. The nesting depth of the source is
+//! still checked before reading (see [`MAX_DEPTH`]).
 
-use ego_tree::NodeId;
-use ego_tree::iter::Edge;
-use scraper::{Html, Node};
+use std::cell::RefCell;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
 
 use crate::doc::{Block, Document, Table, TableCell};
 use crate::error::ReadError;
@@ -52,10 +58,25 @@ pub fn read_html(text: &str) -> Result<Document, ReadError> {
             detail: format!("网页的标签嵌套超过 {MAX_DEPTH} 层（约 {depth} 层），无法安全解析"),
         });
     }
-    let html = Html::parse_document(text);
-    let mut walker = Walker::default();
-    walker.walk(&html);
-    Ok(walker.doc)
+    let tokenizer = Tokenizer::new(
+        Sink(RefCell::new(Walker::default())),
+        TokenizerOpts::default(),
+    );
+    let queue = BufferQueue::default();
+    // Fed in slices so the tokenizer never holds a second copy of the page.
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(64 * 1024);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        queue.push_back(StrTendril::from_slice(&rest[..cut]));
+        let _ = tokenizer.feed(&queue);
+        rest = &rest[cut..];
+    }
+    tokenizer.end();
+    let Sink(walker) = tokenizer.sink;
+    Ok(walker.into_inner().finish())
 }
 
 /// Finds the character set a page declares in its first 4 KB: `<meta charset=…>`
@@ -218,10 +239,12 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// Text being gathered for one paragraph or one table cell.
+/// Text being gathered for one paragraph or one table cell. Each finished line
+/// remembers whether a block boundary (not a `<br>`) ended it, so a dissolved
+/// layout table gives the same paragraphs as flow text would.
 #[derive(Default)]
 struct TextBuf {
-    lines: Vec<String>,
+    lines: Vec<(String, bool)>,
     cur: String,
 }
 
@@ -240,29 +263,58 @@ impl TextBuf {
     /// `<br>`: always a new line.
     fn hard_break(&mut self) {
         let line = std::mem::take(&mut self.cur);
-        self.lines.push(line);
+        self.lines.push((line, false));
     }
     /// A block boundary: a new line unless the current line is still empty.
     fn soft_break(&mut self) {
         if !self.cur.trim_end_matches(' ').is_empty() {
-            self.hard_break();
+            let line = std::mem::take(&mut self.cur);
+            self.lines.push((line, true));
         } else {
             self.cur.clear();
+            if let Some(last) = self.lines.last_mut() {
+                last.1 = true;
+            }
         }
     }
     fn is_empty(&self) -> bool {
-        self.cur.trim().is_empty() && self.lines.iter().all(|l| l.trim().is_empty())
+        self.cur.trim().is_empty() && self.lines.iter().all(|l| l.0.trim().is_empty())
     }
+    /// The text as one cell: lines joined with '\n', blank lines at either end dropped.
     fn take(&mut self) -> String {
+        let lines: Vec<String> = self.take_lines().into_iter().map(|l| l.0).collect();
+        join_trimmed(&lines)
+    }
+    fn take_lines(&mut self) -> Vec<(String, bool)> {
         let mut lines = std::mem::take(&mut self.lines);
-        lines.push(std::mem::take(&mut self.cur));
-        let trimmed: Vec<&str> = lines.iter().map(|l| l.trim_matches(' ')).collect();
-        let first = trimmed.iter().position(|l| !l.is_empty());
-        let last = trimmed.iter().rposition(|l| !l.is_empty());
-        match (first, last) {
-            (Some(a), Some(b)) => trimmed[a..=b].join("\n"),
-            _ => String::new(),
+        lines.push((std::mem::take(&mut self.cur), true));
+        lines
+    }
+    /// The text as flow: one paragraph per block, `<br>` lines joined with '\n'.
+    fn take_paragraphs(&mut self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut group: Vec<String> = Vec::new();
+        for (line, soft) in self.take_lines() {
+            group.push(line);
+            if soft {
+                let p = join_trimmed(&group);
+                if !p.is_empty() {
+                    out.push(p);
+                }
+                group.clear();
+            }
         }
+        out
+    }
+}
+
+fn join_trimmed(lines: &[String]) -> String {
+    let trimmed: Vec<&str> = lines.iter().map(|l| l.trim_matches(' ')).collect();
+    let first = trimmed.iter().position(|l| !l.is_empty());
+    let last = trimmed.iter().rposition(|l| !l.is_empty());
+    match (first, last) {
+        (Some(a), Some(b)) => trimmed[a..=b].join("\n"),
+        _ => String::new(),
     }
 }
 
@@ -278,17 +330,32 @@ fn is_ignored(name: &str) -> bool {
             | "style"
             | "noscript"
             | "template"
-            | "head"
             | "title"
             | "object"
             | "iframe"
-            | "embed"
             | "svg"
             | "math"
             | "select"
             | "button"
             | "textarea"
+            | "noembed"
+            | "noframes"
+            | "xmp"
     )
+}
+
+/// How the tokenizer must read the content of an element (as the tree builder would
+/// tell it): raw text up to the end tag, not markup.
+fn raw_kind(name: &str) -> Option<TokenSinkResult<()>> {
+    Some(match name {
+        "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+        "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
+            TokenSinkResult::RawData(RawKind::Rawtext)
+        }
+        "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+        "plaintext" => TokenSinkResult::Plaintext,
+        _ => return None,
+    })
 }
 
 /// Elements that start and end a block of text.
@@ -341,97 +408,128 @@ fn is_block(name: &str) -> bool {
 }
 
 struct CellBuilder {
-    id: NodeId,
     text: TextBuf,
     row_span: u32,
     col_span: u32,
 }
 
+/// A finished cell: its paragraphs (joined with '\n' as a table cell, or kept apart
+/// when the table is dissolved into flow) and spans.
+struct DoneCell {
+    paragraphs: Vec<String>,
+    row_span: u32,
+    col_span: u32,
+}
+
+#[derive(Default)]
 struct TableBuilder {
-    id: NodeId,
-    rows: Vec<Vec<TableCell>>,
+    rows: Vec<Vec<DoneCell>>,
     cell: Option<CellBuilder>,
     /// `<caption>` and stray text inside the table outside any cell.
     caption: TextBuf,
+}
+
+/// An open `<table>`: a data table being gathered, or a layout table read as flow.
+enum Frame {
+    Data(TableBuilder),
+    Layout,
 }
 
 #[derive(Default)]
 struct Walker {
     doc: Document,
     para: TextBuf,
-    table: Option<TableBuilder>,
-    skip: Option<NodeId>,
+    frames: Vec<Frame>,
+    /// Inside an ignored element: its name and how many of it are open.
+    skip: Option<(String, usize)>,
+}
+
+struct Sink(RefCell<Walker>);
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut w = self.0.borrow_mut();
+        match token {
+            Token::TagToken(tag) => return w.tag(&tag),
+            Token::CharacterTokens(t) => w.text(&t),
+            _ => {}
+        }
+        TokenSinkResult::Continue
+    }
 }
 
 impl Walker {
-    fn walk(&mut self, html: &Html) {
-        for edge in html.tree.root().traverse() {
-            match edge {
-                Edge::Open(node) => {
-                    if self.skip.is_some() {
-                        continue;
-                    }
-                    match node.value() {
-                        Node::Text(t) => self.text(t),
-                        Node::Element(e) => {
-                            let name = e.name();
-                            if is_ignored(name) {
-                                self.skip = Some(node.id());
-                                continue;
-                            }
-                            self.open(node.id(), name, e, || {
-                                node.descendants().skip(1).any(|d| {
-                                    d.value().as_element().is_some_and(|e| e.name() == "table")
-                                })
-                            });
-                        }
-                        _ => {}
-                    }
-                }
-                Edge::Close(node) => {
-                    if let Some(skip) = self.skip {
-                        if skip == node.id() {
-                            self.skip = None;
-                        }
-                        continue;
-                    }
-                    if let Node::Element(e) = node.value() {
-                        self.close(node.id(), e.name());
-                    }
-                }
-            }
+    fn data_table(&mut self) -> Option<&mut TableBuilder> {
+        match self.frames.last_mut() {
+            Some(Frame::Data(t)) => Some(t),
+            _ => None,
         }
-        // A table left open cannot happen with a parsed tree, but be safe.
-        if let Some(t) = self.table.take() {
-            self.finish_table(t);
-        }
-        self.flush_para();
     }
 
     fn current_text(&mut self) -> &mut TextBuf {
-        match &mut self.table {
-            Some(t) => match &mut t.cell {
+        if let Some(Frame::Data(t)) = self.frames.last_mut() {
+            return match &mut t.cell {
                 Some(c) => &mut c.text,
                 None => &mut t.caption,
-            },
-            None => &mut self.para,
+            };
         }
+        &mut self.para
     }
 
     fn text(&mut self, t: &str) {
-        self.current_text().push_text(t);
+        if self.skip.is_none() {
+            self.current_text().push_text(t);
+        }
     }
 
-    fn open(
-        &mut self,
-        id: NodeId,
-        name: &str,
-        e: &scraper::node::Element,
-        has_nested_table: impl FnOnce() -> bool,
-    ) {
-        if let Some(table) = &mut self.table {
-            // Inside a data table (which by construction holds no other table).
+    fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        let name: &str = &tag.name;
+        let start = tag.kind == TagKind::StartTag;
+        if let Some((skipped, open)) = &mut self.skip {
+            if skipped == name {
+                if start && !tag.self_closing {
+                    *open += 1;
+                } else if !start {
+                    *open -= 1;
+                    if *open == 0 {
+                        self.skip = None;
+                    }
+                }
+            }
+            return if start {
+                raw_kind(name).unwrap_or(TokenSinkResult::Continue)
+            } else {
+                TokenSinkResult::Continue
+            };
+        }
+        if start {
+            if is_ignored(name) {
+                // `<svg/>` closes itself (foreign content); HTML elements do not.
+                if !(tag.self_closing && matches!(name, "svg" | "math")) {
+                    self.skip = Some((name.to_string(), 1));
+                }
+                return raw_kind(name).unwrap_or(TokenSinkResult::Continue);
+            }
+            self.open(name, tag);
+            if tag.self_closing && name == "table" {
+                self.close("table");
+            }
+            return raw_kind(name).unwrap_or(TokenSinkResult::Continue);
+        }
+        self.close(name);
+        TokenSinkResult::Continue
+    }
+
+    fn open(&mut self, name: &str, tag: &Tag) {
+        if let Some(table) = self.data_table() {
             match name {
+                "table" => {
+                    // A table inside a table: the outer one only lays the page out.
+                    self.dissolve_top();
+                    self.frames.push(Frame::Data(TableBuilder::default()));
+                }
                 "tr" => {
                     finish_cell(table);
                     table.rows.push(Vec::new());
@@ -441,11 +539,16 @@ impl Walker {
                     if table.rows.is_empty() {
                         table.rows.push(Vec::new());
                     }
+                    let attr = |n: &str| {
+                        tag.attrs
+                            .iter()
+                            .find(|a| &*a.name.local == n)
+                            .map(|a| &*a.value)
+                    };
                     table.cell = Some(CellBuilder {
-                        id,
                         text: TextBuf::default(),
-                        row_span: span_attr(e.attr("rowspan"), MAX_ROWSPAN, true),
-                        col_span: span_attr(e.attr("colspan"), MAX_COLSPAN, false),
+                        row_span: span_attr(attr("rowspan"), MAX_ROWSPAN, true),
+                        col_span: span_attr(attr("colspan"), MAX_COLSPAN, false),
                     });
                 }
                 "br" => self.current_text().hard_break(),
@@ -457,14 +560,7 @@ impl Walker {
         match name {
             "table" => {
                 self.flush_para();
-                if !has_nested_table() {
-                    self.table = Some(TableBuilder {
-                        id,
-                        rows: Vec::new(),
-                        cell: None,
-                        caption: TextBuf::default(),
-                    });
-                }
+                self.frames.push(Frame::Data(TableBuilder::default()));
             }
             "br" => self.para.hard_break(),
             n if is_block(n) => self.flush_para(),
@@ -472,35 +568,76 @@ impl Walker {
         }
     }
 
-    fn close(&mut self, id: NodeId, name: &str) {
-        if let Some(table) = &mut self.table {
-            if table.id == id {
-                let t = self.table.take().expect("table is open");
-                self.finish_table(t);
-                return;
-            }
+    fn close(&mut self, name: &str) {
+        if let Some(table) = self.data_table() {
             match name {
-                "td" | "th" if table.cell.as_ref().is_some_and(|c| c.id == id) => {
-                    finish_cell(table)
+                "table" => {
+                    if let Some(Frame::Data(t)) = self.frames.pop() {
+                        self.finish_table(t);
+                    }
                 }
-                "tr" => finish_cell(table),
+                "td" | "th" | "tr" => finish_cell(table),
                 n if is_block(n) => self.current_text().soft_break(),
                 _ => {}
             }
             return;
+        }
+        if name == "table" && matches!(self.frames.last(), Some(Frame::Layout)) {
+            self.frames.pop();
         }
         if is_block(name) {
             self.flush_para();
         }
     }
 
-    fn flush_para(&mut self) {
-        if !self.para.is_empty() {
-            let text = self.para.take();
-            self.doc.blocks.push(Block::Paragraph(text));
-        } else {
-            self.para = TextBuf::default();
+    /// Turns the innermost data table into a layout table: what it gathered so far
+    /// becomes paragraphs, in reading order, and the rest of it is read as flow.
+    fn dissolve_top(&mut self) {
+        let Some(Frame::Data(mut t)) = self.frames.pop() else {
+            return;
+        };
+        self.flush_para();
+        for p in t.caption.take_paragraphs() {
+            self.doc.blocks.push(Block::Paragraph(p));
         }
+        for row in t.rows.drain(..) {
+            for cell in row {
+                for p in cell.paragraphs {
+                    self.doc.blocks.push(Block::Paragraph(p));
+                }
+            }
+        }
+        if let Some(mut c) = t.cell.take() {
+            // The open cell goes on as flow text.
+            self.para = std::mem::take(&mut c.text);
+            let paras = self.para.take_paragraphs();
+            let (done, open) = paras.split_at(paras.len().saturating_sub(1));
+            for p in done {
+                self.doc.blocks.push(Block::Paragraph(p.clone()));
+            }
+            for p in open {
+                self.para.push_text(p);
+            }
+            self.flush_para();
+        }
+        self.frames.push(Frame::Layout);
+    }
+
+    fn flush_para(&mut self) {
+        for p in self.para.take_paragraphs() {
+            self.doc.blocks.push(Block::Paragraph(p));
+        }
+    }
+
+    fn finish(mut self) -> Document {
+        // Tables left open by a truncated page.
+        while let Some(f) = self.frames.pop() {
+            if let Frame::Data(t) = f {
+                self.finish_table(t);
+            }
+        }
+        self.flush_para();
+        self.doc
     }
 
     fn finish_table(&mut self, mut t: TableBuilder) {
@@ -513,23 +650,34 @@ impl Walker {
             return;
         }
         let n = t.rows.len();
-        for (i, row) in t.rows.iter_mut().enumerate() {
-            let left = (n - i) as u32;
-            for cell in row.iter_mut() {
-                // rowspan="0" spans to the end of the table; spans past the end are clipped.
-                if cell.row_span == 0 || cell.row_span > left {
-                    cell.row_span = left;
-                }
-            }
-        }
-        self.doc.blocks.push(Block::Table(Table { rows: t.rows }));
+        let rows = t
+            .rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let left = (n - i) as u32;
+                row.into_iter()
+                    .map(|c| TableCell {
+                        text: c.paragraphs.join("\n"),
+                        // rowspan="0" spans to the end of the table; spans past the end are clipped.
+                        row_span: if c.row_span == 0 || c.row_span > left {
+                            left
+                        } else {
+                            c.row_span
+                        },
+                        col_span: c.col_span,
+                    })
+                    .collect()
+            })
+            .collect();
+        self.doc.blocks.push(Block::Table(Table { rows }));
     }
 }
 
 fn finish_cell(table: &mut TableBuilder) {
     if let Some(mut c) = table.cell.take() {
-        let cell = TableCell {
-            text: c.text.take(),
+        let cell = DoneCell {
+            paragraphs: c.text.take_paragraphs(),
             row_span: c.row_span,
             col_span: c.col_span,
         };

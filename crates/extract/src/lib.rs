@@ -7,8 +7,11 @@ pub mod doc;
 pub mod docx;
 pub mod error;
 pub mod html;
+pub mod odf;
 pub mod pdf;
+mod pdf_guard;
 pub mod reader;
+pub mod sheet;
 pub mod sniff;
 pub mod tokens;
 
@@ -22,6 +25,9 @@ use gongkai_report::Report;
 pub const MAX_TEXT_BYTES: usize = 50 * 1024 * 1024;
 /// Word and PDF files larger than this are refused before parsing.
 pub const MAX_BINARY_BYTES: usize = 200 * 1024 * 1024;
+/// No input is read past this many bytes, whatever its format (the largest limit of
+/// any format; each format's own limit is checked once it is known).
+pub const MAX_INPUT_BYTES: u64 = MAX_BINARY_BYTES as u64;
 /// Archives inside archives are opened this deep, no deeper.
 pub const MAX_ARCHIVE_DEPTH: usize = 2;
 
@@ -58,22 +64,83 @@ pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
             check_size(bytes, MAX_BINARY_BYTES)?;
             pdf::read_pdf(bytes)?
         }
+        Format::Xlsx | Format::Xls | Format::Ods => {
+            check_size(bytes, MAX_BINARY_BYTES)?;
+            sheet::read_spreadsheet(bytes)?
+        }
+        Format::Odt => {
+            check_size(bytes, MAX_BINARY_BYTES)?;
+            odf::read_odt(bytes)?
+        }
         Format::Zip => {
             return Err(ReadError::Unsupported {
                 format: "压缩包".into(),
-                fix: "请使用 read_all 逐个读取其中的文件".into(),
+                fix: "请逐个读取压缩包中的文件".into(),
             });
         }
     };
     Ok((doc, format))
 }
 
+/// An Office or OpenDocument package whose main part is missing (so it was not
+/// recognised as its document): one error for the file, not one per XML part.
+fn broken_package(members: &[(String, Vec<u8>)]) -> Option<ReadError> {
+    let has = |n: &str| members.iter().any(|(m, _)| m == n);
+    let kind = if has("[Content_Types].xml") {
+        "Office 文档（.docx/.xlsx）"
+    } else if has("mimetype") && has("META-INF/manifest.xml") {
+        "OpenDocument 文档（.odt/.ods）"
+    } else {
+        return None;
+    };
+    Some(ReadError::corrupt(
+        kind,
+        "文件内部缺少正文部件，或是不支持的文档类型（如演示文稿），请用 Word/WPS 打开后另存为 .docx 再读取",
+        "",
+    ))
+}
+
+/// The one error of an archive none of whose members could be read.
+fn nothing_readable(source: &str, failed: &[(String, Result<Extracted, ReadError>)]) -> ReadError {
+    let errors: Vec<&ReadError> = failed
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().err())
+        .collect();
+    // All for one cause: that cause is the archive's.
+    if let Some(first) = errors.first()
+        && errors
+            .iter()
+            .all(|e| std::mem::discriminant(*e) == std::mem::discriminant(*first))
+        && !matches!(first, ReadError::NotAReport { .. })
+    {
+        return (*first).clone();
+    }
+    let prefix = format!("{source}/");
+    let mut causes: Vec<String> = Vec::new();
+    for (name, r) in failed {
+        if let Err(e) = r {
+            let name = name.strip_prefix(&prefix).unwrap_or(name);
+            if causes.len() < 3 {
+                causes.push(format!("“{name}”{e}"));
+            }
+        }
+    }
+    let more = if failed.len() > 3 {
+        format!("等（共 {} 个文件）", failed.len())
+    } else {
+        String::new()
+    };
+    ReadError::NotAReport {
+        detail: format!("压缩包中没有可以读取的年报：{}{more}", causes.join("；")),
+    }
+}
+
 fn check_size(bytes: &[u8], max: usize) -> Result<(), ReadError> {
     if bytes.len() > max {
         return Err(ReadError::TooLarge {
             detail: format!(
-                "文件大小 {} MB，超过 {} MB 的上限",
-                bytes.len() / (1024 * 1024),
+                "文件大小 {:.1} MB，超过 {} MB 的上限",
+                bytes.len() as f64 / (1024.0 * 1024.0),
                 max / (1024 * 1024)
             ),
         });
@@ -81,13 +148,82 @@ fn check_size(bytes: &[u8], max: usize) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// Reads a stream (a file, standard input, a pipe) to its end, but never more than
+/// `limit` bytes: past it, reading stops at once with `TooLarge` (`/dev/zero` costs
+/// `limit` bytes of memory, not all of it).
+pub fn read_limited(reader: &mut dyn std::io::Read, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // No compressed size: the ratio check of archive members does not apply.
+    archive::read_limited(reader, u64::MAX, limit).map_err(|e| match e {
+        archive::MemberError::TooBig { .. } | archive::MemberError::Ratio => ReadError::TooLarge {
+            detail: format!("文件超过 {} 的上限，已停止读取", archive::mib(limit)),
+        },
+        archive::MemberError::Io(e) => ReadError::from_io(&e),
+    })
+}
+
+/// Reads a file by path with [`MAX_INPUT_BYTES`] as the limit. Folders, pipes (FIFOs),
+/// devices and sockets are refused before they are opened (opening a FIFO would
+/// block until someone writes to it); a file larger than the limit is refused
+/// without reading it.
+pub fn read_path(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
+    read_path_limited(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_path`] with a limit of one's own.
+pub fn read_path_limited(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::from_io(&e))?;
+    if meta.is_dir() {
+        return Err(ReadError::Unopenable {
+            cause: "这是一个文件夹，不是文件".into(),
+            original: None,
+        });
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Unopenable {
+            cause: "这不是普通文件（是命名管道、设备或套接字），请先把内容保存为文件再读取".into(),
+            original: None,
+        });
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            detail: format!(
+                "文件大小 {}，超过 {} 的上限",
+                archive::mib(meta.len()),
+                archive::mib(limit)
+            ),
+        });
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| ReadError::from_io(&e))?;
+    read_limited(&mut file, limit)
+}
+
 /// Plain text keeps its lines: one paragraph per line, tabs and pipes intact.
 pub fn text_document(text: &str) -> Document {
     let mut doc = Document::default();
-    for line in text.lines() {
+    for line in lines(text) {
         doc.paragraph(line);
     }
     doc
+}
+
+/// The lines of a text whatever its line endings: `\r\n` (Windows), `\n`, or a lone
+/// `\r` (classic Mac OS, some converters).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        match s.find(['\r', '\n']) {
+            Some(i) => {
+                let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&s[i + skip..]).filter(|r| !r.is_empty());
+                Some(&s[..i])
+            }
+            None => {
+                rest = None;
+                Some(s)
+            }
+        }
+    })
 }
 
 /// Maps a document onto the template: the one reader every format shares.
@@ -144,9 +280,20 @@ fn read_all_into(
             Ok(members) => {
                 if members.is_empty() {
                     out.push((source.to_string(), Err(ReadError::Empty)));
+                    return;
                 }
+                if let Some(e) = broken_package(&members) {
+                    out.push((source.to_string(), Err(e)));
+                    return;
+                }
+                let first = out.len();
                 for (name, data) in members {
                     read_all_into(&format!("{source}/{name}"), &data, depth + 1, out);
+                }
+                // Nothing in it could be read: one message for the archive, not one per member.
+                if out.len() - first > 1 && out[first..].iter().all(|(_, r)| r.is_err()) {
+                    let failed: Vec<_> = out.drain(first..).collect();
+                    out.push((source.to_string(), Err(nothing_readable(source, &failed))));
                 }
             }
             Err(e) => out.push((source.to_string(), Err(e))),

@@ -56,6 +56,15 @@ pub fn read_pdf(bytes: &[u8]) -> Result<Document, ReadError> {
         ));
     }
 
+    // The engine's object parser recurses per nesting level: refuse what would overflow it.
+    if let Some(depth) = crate::pdf_guard::too_deep(bytes) {
+        return Err(ReadError::TooLarge {
+            detail: format!(
+                "PDF 内部对象嵌套过深（超过 {} 层，实际至少 {depth} 层），可能是损坏或恶意构造的文件",
+                crate::pdf_guard::MAX_NESTING
+            ),
+        });
+    }
     let owned = bytes.to_vec();
     let (tx, rx) = mpsc::channel();
     let deadline = Instant::now() + TIME_LIMIT;
@@ -91,10 +100,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<Document, ReadError> {
 }
 
 fn corrupt(detail: &str) -> ReadError {
-    ReadError::Corrupt {
-        format: FORMAT.into(),
-        detail: detail.into(),
-    }
+    ReadError::corrupt(FORMAT, detail, "")
 }
 
 // ---------------------------------------------------------------------------
@@ -208,9 +214,9 @@ fn engine_error(msg: &str) -> ReadError {
                 .into(),
         };
     }
-    // Keep the engine's words short: they are for a support request, not the clerk.
-    let short: String = msg.chars().take(120).collect();
-    corrupt(&format!("无法解析文件结构（{short}）"))
+    // The engine's words are for a support request, not the clerk: kept apart.
+    let short: String = msg.chars().take(300).collect();
+    ReadError::corrupt(FORMAT, "无法解析文件结构，文件可能已损坏或不完整", short)
 }
 
 fn finite(v: f32) -> bool {

@@ -4,7 +4,7 @@
 
 use crate::tokens::{Kind, Token};
 use gongkai_report::template::{APPEAL_COLUMNS, APPEAL_ROWS, REQUEST_COLUMNS};
-use gongkai_report::{Cell, Report, Section, TemplateId, Value, template};
+use gongkai_report::{Cell, Finding, Report, Section, Severity, TemplateId, Value, template};
 
 /// How a row is found: any pattern contained in its (normalised) label text.
 struct RowSpec {
@@ -242,7 +242,7 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                     label.drain(..cut);
                 }
             }
-            Kind::Value | Kind::Empty => slots.push(t),
+            Kind::Value | Kind::Empty | Kind::Unreadable => slots.push(t),
         }
     }
     if !slots.is_empty() {
@@ -266,12 +266,12 @@ fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<O
     let values: Vec<&Token> = s
         .iter()
         .copied()
-        .filter(|t| t.kind == Kind::Value)
+        .filter(|t| t.kind != Kind::Empty)
         .collect();
     if s.len() == n {
         return s
             .into_iter()
-            .map(|t| Some((t.kind == Kind::Value).then_some(t)))
+            .map(|t| Some((t.kind != Kind::Empty).then_some(t)))
             .collect();
     }
     if values.len() == n {
@@ -291,7 +291,12 @@ fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<O
 
 fn cell_from(token: &Token, key: &str) -> Cell {
     let amount = template::cell(key).is_some_and(|d| d.is_amount());
-    let mut c = Cell::parse(&token.text, amount).unwrap_or_else(Cell::missing);
+    // Text that is no value is kept as printed (a blank value with its raw text),
+    // so the rules report it where it stands instead of it vanishing.
+    let mut c = Cell::parse(&token.text, amount).unwrap_or_else(|| Cell {
+        raw: token.text.clone(),
+        ..Cell::missing()
+    });
     c.source = Some(token.source.clone());
     c
 }
@@ -309,7 +314,12 @@ fn blank_cell(near: Option<&Token>) -> Cell {
 /// What one table printed: cells by key.
 type Cells = Vec<(String, Cell)>;
 
-fn read_rows(groups: &[Group], specs: &[&RowSpec], total_only_ok: bool) -> Cells {
+fn read_rows(
+    groups: &[Group],
+    specs: &[&RowSpec],
+    total_only_ok: bool,
+    notes: &mut Vec<Finding>,
+) -> Cells {
     let mut out = Cells::new();
     let mut done: Vec<&str> = Vec::new();
     let mut last_row: Option<&str> = None;
@@ -338,7 +348,45 @@ fn read_rows(groups: &[Group], specs: &[&RowSpec], total_only_ok: bool) -> Cells
                 }
             }
         }
-        let Some((_, s)) = best else { continue };
+        let s = match best {
+            Some((_, s)) => s,
+            None => {
+                let after = last_row.and_then(|r| specs.iter().position(|s| s.row == r));
+                match closest_row(g, specs, &done, after) {
+                    Closest::Row(s, pattern) => {
+                        notes.push(Finding::failed(
+                            "LABEL.TYPO",
+                            Severity::Warning,
+                            s.columns.iter().map(|c| format!("{}.{c}", s.row)).collect(),
+                            format!(
+                                "行标题「{}」与模板不完全一致，按模板顺序和最接近的标题识别为「{}」所在行，请核对原文。",
+                                label_tail(&g.label),
+                                row_name(s.row, pattern)
+                            ),
+                        ));
+                        s
+                    }
+                    Closest::Ambiguous(a, b) => {
+                        notes.push(Finding::failed(
+                            "LABEL.TYPO",
+                            Severity::Error,
+                            [a, b]
+                                .iter()
+                                .flat_map(|s| s.columns.iter().map(|c| format!("{}.{c}", s.row)))
+                                .collect(),
+                            format!(
+                                "行标题「{}」与模板不一致，无法确定是「{}」还是「{}」，该行数值未读取。",
+                                label_tail(&g.label),
+                                row_name(a.row, a.patterns[0]),
+                                row_name(b.row, b.patterns[0])
+                            ),
+                        ));
+                        continue;
+                    }
+                    Closest::None => continue,
+                }
+            }
+        };
         let placed = place(&g.slots, s.columns.len(), total_only_ok);
         // Nothing placed: the words were not this row's label but a header repeated
         // on a new page (its 总计 is a column) or stray text; the row is still to come.
@@ -365,6 +413,124 @@ fn read_rows(groups: &[Group], specs: &[&RowSpec], total_only_ok: bool) -> Cells
     out
 }
 
+/// The template's label of a row (its standard wording), for messages.
+fn row_name(row: &str, pattern: &str) -> String {
+    template::all_cells()
+        .iter()
+        .find(|d| d.row == row)
+        .map(|d| d.row_label.trim_start_matches('三').to_string())
+        .unwrap_or_else(|| pattern.to_string())
+}
+
+/// The last words of a group's label, as printed in a message.
+fn label_tail(label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    chars[chars.len().saturating_sub(20)..].iter().collect()
+}
+
+enum Closest<'a> {
+    Row(&'a RowSpec, &'a str),
+    Ambiguous(&'a RowSpec, &'a RowSpec),
+    None,
+}
+
+/// Patterns shorter than this are never matched approximately (规章, 总计, 其他 …).
+const MIN_FUZZY_CHARS: usize = 4;
+
+/// A label that matches no row exactly (a character dropped, doubled or swapped by the
+/// author: `2.其他法律行政止公开`): the row still to come in the template's order whose
+/// pattern is within one edit (two for long patterns) of the label's last words.
+/// Two rows equally close is ambiguity, never a guess.
+fn closest_row<'a>(
+    g: &Group,
+    specs: &[&'a RowSpec],
+    done: &[&str],
+    after: Option<usize>,
+) -> Closest<'a> {
+    if g.label.is_empty() || !g.slots.iter().any(|t| t.kind != Kind::Empty) {
+        return Closest::None;
+    }
+    let label: Vec<char> = g.label.chars().collect();
+    let mut scored: Vec<(usize, usize, &RowSpec, &str)> = Vec::new();
+    for (i, s) in specs.iter().enumerate() {
+        if done.contains(&s.row) || s.when != When::Always || after.is_some_and(|a| i <= a) {
+            continue;
+        }
+        let best = s
+            .patterns
+            .iter()
+            .filter(|p| p.chars().count() >= MIN_FUZZY_CHARS)
+            .map(|p| {
+                let pc: Vec<char> = p.chars().collect();
+                let from = label.len().saturating_sub(pc.len() + 2);
+                (tail_distance(&pc, &label[from..]), *p, pc.len())
+            })
+            .min_by_key(|x| x.0);
+        if let Some((d, p, n)) = best {
+            let allowed = if n >= 7 { 2 } else { 1 };
+            if d <= allowed {
+                scored.push((d, i, s, p));
+            }
+        }
+    }
+    scored.sort_by_key(|x| (x.0, x.1));
+    match scored.as_slice() {
+        [] => Closest::None,
+        [(_, _, s, p)] => Closest::Row(s, p),
+        [(d0, _, a, p), (d1, _, b, _), ..] => {
+            if d0 < d1 {
+                Closest::Row(a, p)
+            } else {
+                Closest::Ambiguous(a, b)
+            }
+        }
+    }
+}
+
+/// Edit distance (insert, delete, substitute, swap of neighbours) between `pattern`
+/// and the best-matching substring of `text` that ends at its end.
+fn tail_distance(pattern: &[char], text: &[char]) -> usize {
+    let (n, m) = (pattern.len(), text.len());
+    // d[i][j]: distance of pattern[..i] to a substring of text ending at j.
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(pattern[i - 1] != text[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && pattern[i - 1] == text[j - 2] && pattern[i - 2] == text[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    // The substring must end at the label's end (the words nearest the values), give or
+    // take one trailing character.
+    d[n][m].min(if m > 0 { d[n][m - 1] + 1 } else { usize::MAX })
+}
+
+/// A unit printed in table 二's header or above it (`采购总金额（元）`,
+/// `本年收费金额（单位：万元）`, `（单位：元）`): `Some("元")` or `Some("万元")`.
+fn header_unit(tokens: &[Token]) -> Option<&'static str> {
+    for t in tokens.iter().filter(|t| t.kind == Kind::Label) {
+        if t.text.len() > 300 {
+            continue;
+        }
+        let n = norm(&t.text);
+        if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
+            return Some("元");
+        }
+        if n.contains("(万元)") || n.contains("单位:万元") {
+            return Some("万元");
+        }
+    }
+    None
+}
+
 fn read_appeals(tokens: &[Token]) -> Cells {
     // One data row of 15 cells after the header labels.
     let last_label = tokens
@@ -381,7 +547,19 @@ fn read_appeals(tokens: &[Token]) -> Cells {
                 .map(move |c| format!("appeals.{r}.{c}"))
         })
         .collect();
-    let placed = place(&slots, keys.len(), false);
+    let mut placed = place(&slots, keys.len(), false);
+    if placed.iter().any(Option::is_none) {
+        // Table 四 printed in pieces (复议 and 诉讼 as two tables, the header and the
+        // values apart, values on the line after each header): when exactly its 15
+        // values are printed in the section, they are its cells in order.
+        let values: Vec<&Token> = tokens
+            .iter()
+            .filter(|t| matches!(t.kind, Kind::Value | Kind::Unreadable))
+            .collect();
+        if values.len() == keys.len() {
+            placed = values.into_iter().map(|t| Some(Some(t))).collect();
+        }
+    }
     let mut out = Cells::new();
     for (key, p) in keys.into_iter().zip(placed) {
         match p {
@@ -557,9 +735,21 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
         })
         .collect();
 
-    let mut cells = read_rows(&groups(t2), &t2_specs, false);
+    let mut notes = Vec::new();
+    let mut cells = read_rows(&groups(t2), &t2_specs, false, &mut notes);
+    if header_unit(t2) == Some("元") {
+        // Amounts printed under a 元 header: converted to 万元, the unit kept, as for
+        // a unit printed in the cell (which wins when both are printed).
+        for (key, c) in &mut cells {
+            let amount = template::cell(key).is_some_and(|d| d.is_amount());
+            if let (true, None, Value::Number(d)) = (amount, &c.unit, c.value) {
+                c.value = Value::Number(d.shift_down(4));
+                c.unit = Some("元".into());
+            }
+        }
+    }
     let t2_found = !cells.is_empty();
-    let t3_cells = read_rows(&groups(t3), &t3_specs, true);
+    let t3_cells = read_rows(&groups(t3), &t3_specs, true, &mut notes);
     let t3_found = !t3_cells.is_empty();
     cells.extend(t3_cells);
     let t4_cells = read_appeals(t4);
@@ -599,6 +789,7 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
         report.set(&k, c);
     }
     report.sections = sections(tokens, &headings);
+    report.reading = notes;
     Ok(report)
 }
 
@@ -666,6 +857,19 @@ mod tests {
         let slots = [v("1"), v("2")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
         assert!(r[2].is_none());
+    }
+
+    #[test]
+    fn tail_distance_counts_drops_doubles_and_swaps() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(
+            tail_distance(&c("禁止公开"), &c("2.其他法律行政法规禁止公开")),
+            0
+        );
+        assert_eq!(tail_distance(&c("禁止公开"), &c("2.其他法律行政止公开")), 1);
+        assert_eq!(tail_distance(&c("禁止公开"), &c("法规禁禁止公开")), 0);
+        assert_eq!(tail_distance(&c("禁止公开"), &c("法规止禁公开")), 1);
+        assert!(tail_distance(&c("国家秘密"), &c("法规止禁公开")) > 2);
     }
 
     #[test]

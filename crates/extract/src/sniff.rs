@@ -26,22 +26,29 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
         return Ok(Format::Pdf);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        // A DOCX names its main part in the archive directory.
-        return Ok(if find(bytes, b"word/document.xml").is_some() {
-            Format::Docx
-        } else {
-            Format::Zip
-        });
+        return Ok(package_format(bytes));
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        return Ok(Format::Doc);
+        // A compound file: Word/WPS text, or an Excel/WPS workbook (its directory
+        // names the `Workbook` or `Book` stream, in UTF-16).
+        let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        let has = |s: &str| find(bytes, &utf16(s)).is_some();
+        return Ok(
+            if !has("WordDocument") && (has("Workbook") || has("Book\0")) {
+                Format::Xls
+            } else {
+                Format::Doc
+            },
+        );
     }
     for (magic, what) in FOREIGN {
         if bytes.starts_with(magic) {
             return Err(ReadError::Binary { what: what.into() });
         }
     }
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || utf16_without_bom(bytes).is_some();
     if !utf16 && bytes[..bytes.len().min(8192)].contains(&0) {
         return Err(ReadError::Binary {
             what: "二进制数据".into(),
@@ -65,8 +72,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
         return Ok(Format::Html);
     }
     let sample = decode_prefix(&bytes[..bytes.len().min(64 * 1024)]);
-    let pipe_rows = sample
-        .lines()
+    let pipe_rows = crate::lines(&sample)
         .filter(|l| l.trim_start().starts_with('|') && l.trim_end().ends_with('|'))
         .count();
     Ok(if pipe_rows >= 3 {
@@ -76,12 +82,88 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
     })
 }
 
+/// What a ZIP package is, from the names in its directory: an OOXML or OpenDocument
+/// file is that document, not an archive of XML files.
+fn package_format(bytes: &[u8]) -> Format {
+    let Ok(zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        // A damaged package: judge by the names its local headers still show.
+        return if find(bytes, b"word/document.xml").is_some() {
+            Format::Docx
+        } else {
+            Format::Zip
+        };
+    };
+    let names: Vec<String> = zip
+        .file_names()
+        .take(crate::archive::MAX_MEMBERS)
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    let has = |n: &str| names.iter().any(|m| m == n);
+    if has("word/document.xml")
+        || names
+            .iter()
+            .any(|n| n.ends_with("/document.xml") && has("[Content_Types].xml"))
+    {
+        return Format::Docx;
+    }
+    if has("xl/workbook.xml") || has("xl/workbook.bin") {
+        return Format::Xlsx;
+    }
+    if has("content.xml") && has("mimetype") {
+        match crate::odf::mimetype(bytes).as_deref() {
+            Some("application/vnd.oasis.opendocument.text") => return Format::Odt,
+            Some("application/vnd.oasis.opendocument.spreadsheet") => return Format::Ods,
+            _ => {}
+        }
+    }
+    Format::Zip
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// UTF-16 text saved without a byte-order mark (Windows "Unicode" text from some
+/// tools): recognised by its zero bytes, which fall on one parity only, and by
+/// decoding to text without errors or control characters. Returns the byte order.
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(8192) & !1];
+    if sample.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    // ASCII in UTF-16 has one zero byte per unit; CJK has few. Binary data has zeros
+    // at both parities.
+    // And enough of them: a stray NUL in binary data is not text.
+    let enough = (sample.len() / 2 / 10).max(2);
+    let enc = if odd > even * 4 && odd >= enough {
+        UTF_16LE
+    } else if even > odd * 4 && even >= enough {
+        UTF_16BE
+    } else {
+        return None;
+    };
+    let (text, had_errors) = enc.decode_without_bom_handling(sample);
+    let bad = text
+        .chars()
+        .filter(|&c| c == '\u{fffd}' || (c.is_control() && !matches!(c, '\n' | '\r' | '\t')))
+        .count();
+    // A cut at the end of the sample may split a surrogate pair: allow one error.
+    (bad <= usize::from(had_errors) && !text.trim().is_empty()).then_some(enc)
+}
+
 fn decode_prefix(bytes: &[u8]) -> String {
-    let (enc, skip) = bom(bytes).unwrap_or((UTF_8, 0));
+    let (enc, skip) = bom(bytes)
+        .or_else(|| utf16_without_bom(bytes).map(|e| (e, 0)))
+        .unwrap_or((UTF_8, 0));
     enc.decode_without_bom_handling(&bytes[skip..])
         .0
         .into_owned()
@@ -100,6 +182,15 @@ pub fn decode_text(bytes: &[u8], declared: Option<&'static Encoding>) -> Result<
         if had_errors && replacement_share(&text) > 0.01 {
             return Err(ReadError::Encoding {
                 detail: format!("按 {} 解码时出现大量无效字符", enc.name()),
+            });
+        }
+        return Ok(text.into_owned());
+    }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+        if had_errors && replacement_share(&text) > 0.01 {
+            return Err(ReadError::Encoding {
+                detail: format!("按 {}（无字节序标记）解码时出现大量无效字符", enc.name()),
             });
         }
         return Ok(text.into_owned());

@@ -13,6 +13,9 @@ pub enum Kind {
     Value,
     /// A cell with nothing printed.
     Empty,
+    /// Text printed where a value stands that is not one (`约10164`, `10164。`, `NaN`,
+    /// `1.0164e4`, `一万零一百六十四`): placed like a value, reported, never read as blank.
+    Unreadable,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,9 +50,126 @@ fn classify(text: &str) -> Kind {
         Kind::Empty
     } else if gongkai_report::Cell::parse(t, false).is_some() {
         Kind::Value
+    } else if is_failed_value(t) {
+        Kind::Unreadable
     } else {
         Kind::Label
     }
+}
+
+/// Chinese numerals, written out instead of digits.
+fn is_chinese_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '零' | '〇'
+            | '一'
+            | '二'
+            | '三'
+            | '四'
+            | '五'
+            | '六'
+            | '七'
+            | '八'
+            | '九'
+            | '十'
+            | '百'
+            | '千'
+            | '万'
+            | '亿'
+            | '两'
+            | '壹'
+            | '贰'
+            | '叁'
+            | '肆'
+            | '伍'
+            | '陆'
+            | '柒'
+            | '捌'
+            | '玖'
+            | '拾'
+            | '佰'
+            | '仟'
+    )
+}
+
+/// Whether text that is not a value was still meant as one: a short cell made of a
+/// number with a stray word or mark (`约10164`, `10164。`, `1.0164e4`, a number too long
+/// to be a count), a number written in Chinese numerals, or a spreadsheet's non-number
+/// (`NaN`, `#VALUE!`). Row labels (`1.属于国家秘密`, `（一）予以公开`, `3.其他`), years
+/// (`2020年`), `第1项` and page numbers (`- 3 -`, `3/6`) are not.
+pub(crate) fn is_failed_value(text: &str) -> bool {
+    // Prose and long labels are decided before folding anything.
+    if text.len() > 24 * 4 {
+        return false;
+    }
+    let t: String = gongkai_report::value::fold_width(text);
+    let n = t.chars().count();
+    if n == 0 || n > 24 {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "nan"
+            | "inf"
+            | "-inf"
+            | "infinity"
+            | "null"
+            | "none"
+            | "n/a"
+            | "na"
+            | "#n/a"
+            | "#value!"
+            | "#ref!"
+            | "#div/0!"
+            | "#num!"
+            | "#name?"
+            | "undefined"
+    ) {
+        return true;
+    }
+    if n >= 2 && t.chars().all(is_chinese_numeral) {
+        return true;
+    }
+    if !t.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let first = t.chars().next().unwrap_or(' ');
+    // Numbered labels, bracketed numbering, 第…, quoted notices.
+    if matches!(first, '(' | '第' | '〔' | '[' | '【' | '<' | '《') {
+        return false;
+    }
+    let lead: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let mut rest = t[lead.len()..].chars();
+    let after = rest.next();
+    if !lead.is_empty() && lead.len() <= 2 && matches!(after, Some('.' | '、')) {
+        if rest.next().is_none_or(|c| !c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    // Years and dates: `2020年`, `2021-02-20`.
+    if lead.len() == 4 && (after == Some('年') || matches!(after, Some('-' | '/')) && n > 5) {
+        return false;
+    }
+    // Page numbers: `-3-`, `—3—`, `3/6`, `page 3`.
+    let core = t.trim_matches(|c| matches!(c, '-' | '—' | '–'));
+    if core != t && core.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if let Some((a, b)) = t.split_once('/')
+        && !a.is_empty()
+        && !b.is_empty()
+        && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    // Otherwise: a number with at most two other words around it (units aside).
+    let han = t
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .filter(|c| !matches!(c, '件' | '个' | '项' | '条' | '次' | '元' | '万'))
+        .count();
+    han <= 2
 }
 
 /// Markdown table separator rows (`|---|:--:|`).
@@ -69,11 +189,44 @@ fn line_cells(line: &str) -> Vec<&str> {
         return trimmed[1..trimmed.len() - 1].split('|').collect();
     }
     if !t.contains('\t') {
-        return vec![t];
+        return split_spaced_values(t);
     }
     let mut pieces: Vec<&str> = t.split('\t').collect();
     if t.starts_with('\t') {
         pieces.remove(0);
+    }
+    pieces
+}
+
+/// Text converters (`pdftotext -layout`, OCR) print a row as `规章  0  0  0` or the
+/// numbers alone as `8 0 0 0 0 0 8`: cut such a line at its spaces. A line is cut
+/// only when at least two of its space-separated pieces are values (and at most three
+/// are words, fewer than the values, without sentence punctuation), so labels with
+/// spaces in them (`商 业 企 业`) and a number with its unit (`38.41 万`) stay whole;
+/// and never glued: `1 0 3` is three cells, not the number 103.
+fn split_spaced_values(line: &str) -> Vec<&str> {
+    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}';
+    let trimmed = line.trim_matches(is_space);
+    if !trimmed.contains(is_space) || trimmed.contains(['，', '。', '；', '：']) {
+        return vec![line];
+    }
+    let pieces: Vec<&str> = trimmed.split(is_space).filter(|p| !p.is_empty()).collect();
+    let values = pieces
+        .iter()
+        .filter(|p| {
+            let k = classify(p);
+            k == Kind::Value || k == Kind::Unreadable
+        })
+        .count();
+    // Prose (`共受理申请 7 件，办结 7 件。`) is not a row: punctuation, or more words than numbers.
+    let words = pieces.len() - values;
+    // One value is enough when a column gap (two or more spaces) sets it apart.
+    let gap = trimmed.contains("  ") || trimmed.contains('\u{3000}');
+    // Or a label and its one number: `行政许可 10164`.
+    let label_then_value = pieces.len() == 2 && matches!(classify(pieces[1]), Kind::Value);
+    let enough = values >= 2 || values == 1 && (gap || label_then_value);
+    if !enough || words > 3 || words > values.max(1) {
+        return vec![line];
     }
     pieces
 }
@@ -221,8 +374,35 @@ mod tests {
         ] {
             assert_eq!(classify(v), Kind::Value, "{v}");
         }
-        for l in ["规章", "（一）予以公开", "总计", "a1"] {
+        for l in [
+            "规章",
+            "（一）予以公开",
+            "总计",
+            "1.属于国家秘密",
+            "3.其他",
+            "1.",
+            "2020年",
+            "第1项",
+            "- 3 -",
+            "3/6",
+            "（2）",
+            "2021年12月31日",
+            "国办公开办函〔2019〕60号",
+            "3、其他",
+        ] {
             assert_eq!(classify(l), Kind::Label, "{l}");
+        }
+        for u in [
+            "约10164",
+            "10164。",
+            "NaN",
+            "1.0164e4",
+            "一万零一百六十四",
+            "10164件左右",
+            "1,2",
+            "#VALUE!",
+        ] {
+            assert_eq!(classify(u), Kind::Unreadable, "{u}");
         }
     }
 

@@ -614,7 +614,7 @@ fn truncated_or_damaged_docx_is_corrupt() {
     let bytes = read_fixture("docx/pingtan-2023.docx");
     for cut in [bytes.len() / 2, bytes.len() - 10, 100, 30] {
         match read_docx(&bytes[..cut]) {
-            Err(ReadError::Corrupt { format, detail }) => {
+            Err(ReadError::Corrupt { format, detail, .. }) => {
                 assert!(format.contains("docx"), "{format}");
                 assert!(!detail.is_empty());
             }

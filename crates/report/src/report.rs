@@ -26,6 +26,10 @@ pub struct Report {
     /// Every key of `template`, plus any key of the other template that the source
     /// printed (a mixed layout is kept as printed and reported).
     pub cells: BTreeMap<String, Cell>,
+    /// What the reader noticed while placing values (a row found by a misspelt label,
+    /// a label it could not tell between two rows), reported with the rules' findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reading: Vec<crate::rules::Finding>,
 }
 
 impl Report {
@@ -42,6 +46,7 @@ impl Report {
                 .into_iter()
                 .map(|k| (k.to_string(), Cell::missing()))
                 .collect(),
+            reading: Vec::new(),
         }
     }
 

@@ -5,7 +5,7 @@ use crate::report::Report;
 use crate::template::{
     self, APPEAL_COLUMNS, APPEAL_ROWS, APPLICANT_COLUMNS, REQUEST_COLUMNS, TableId, TemplateId,
 };
-use crate::value::{Decimal, Value};
+use crate::value::{Cell, Decimal, Value};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -54,7 +54,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn failed(rule: &str, severity: Severity, cells: Vec<String>, message: String) -> Finding {
+    /// A finding that failed (the usual kind), for rules outside this module.
+    pub fn failed(rule: &str, severity: Severity, cells: Vec<String>, message: String) -> Finding {
         Finding {
             rule: rule.into(),
             severity,
@@ -74,9 +75,11 @@ impl Finding {
 
 /// Every rule that one report can be checked by, in a stable order.
 pub fn check(report: &Report) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out = report.reading.clone();
+    what_was_read(report, &mut out);
     template_year(report, &mut out);
     table_complete(report, &mut out);
+    value_format(report, &mut out);
     value_range(report, &mut out);
     t3_flow(report, &mut out);
     t3_outcomes(report, &mut out);
@@ -376,9 +379,99 @@ fn t4_sum(r: &Report, out: &mut Vec<Finding>) {
     un.finish(out);
 }
 
+/// What a report must name to be one: the agency, the year, and at least one value
+/// printed in its tables. A blank template reads as a report with nothing in it:
+/// that is said, never passed as 未发现问题.
+fn what_was_read(r: &Report, out: &mut Vec<Finding>) {
+    let printed = r
+        .cells
+        .values()
+        .any(|c| c.is_found() && c.value != Value::Blank || !c.raw.trim().is_empty());
+    if !printed {
+        let found = r.cells.values().any(Cell::is_found);
+        out.push(Finding::failed(
+            "REPORT.EMPTY",
+            Severity::Error,
+            Vec::new(),
+            if found {
+                "表格中没有填写任何数值（全部为空白），可能是未填写的空白模板。".to_string()
+            } else {
+                "没有读到任何表格数值。".to_string()
+            },
+        ));
+    }
+    let mut missing = Vec::new();
+    if r.agency.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        missing.push("单位名称");
+    }
+    if r.year.is_none() {
+        missing.push("报告年度");
+    }
+    if !missing.is_empty() {
+        out.push(Finding::failed(
+            "REPORT.META",
+            Severity::Warning,
+            Vec::new(),
+            format!(
+                "未能从标题或落款中识别出{}，请核实这是否是一份完整的年度报告。",
+                missing.join("和")
+            ),
+        ));
+    }
+}
+
+/// A cell that printed something that is neither a number, blank nor "/" (`约10164`,
+/// `10164。`, `NaN`, `1.0164e4`, `一万零一百六十四`): it is kept as printed, counts
+/// as unknown in every sum, and is reported where it stands.
+fn value_format(r: &Report, out: &mut Vec<Finding>) {
+    for (d, c) in r.defined_cells() {
+        if c.value != Value::Blank || c.raw.trim().is_empty() {
+            continue;
+        }
+        let at = c
+            .source
+            .as_ref()
+            .map(|s| s.to_string())
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("（{s}）"))
+            .unwrap_or_default();
+        out.push(
+            Finding::failed(
+                "VALUE.FORMAT",
+                Severity::Error,
+                vec![d.key.into()],
+                format!(
+                    "{}印为「{}」{at}，不是可以读取的数值（应为阿拉伯数字、空白或“/”），相关核对无法进行。",
+                    d.describe(),
+                    c.raw
+                ),
+            )
+            .numbers("数值", &c.raw),
+        );
+    }
+}
+
+/// Counts and amounts beyond this many significant digits cannot be a real figure and
+/// cannot travel exactly through JSON numbers (2^53).
+const MAX_EXACT_DIGITS: usize = 15;
+
 fn value_range(r: &Report, out: &mut Vec<Finding>) {
     for (d, c) in r.defined_cells() {
         let Value::Number(n) = c.value else { continue };
+        let digits = n.significant_digits();
+        if digits > MAX_EXACT_DIGITS {
+            out.push(Finding::failed(
+                "VALUE.RANGE",
+                Severity::Error,
+                vec![d.key.into()],
+                format!(
+                    "{}为 {}，共{digits}位有效数字，超出合理范围（最多{MAX_EXACT_DIGITS}位），请核实是否多录了数字；数值按原文保留，未作舍入。",
+                    d.describe(),
+                    c.raw
+                ),
+            ));
+            continue;
+        }
         if d.is_amount() {
             if n.is_negative() {
                 out.push(Finding::failed(
@@ -765,7 +858,36 @@ mod tests {
             r.set(k, crate::value::Cell::from_value(Value::int(v)));
         }
         r.year = Some(2021);
+        r.agency = Some("某市人民政府".into());
         r
+    }
+
+    #[test]
+    fn a_report_says_what_it_lacks() {
+        let mut r = balanced();
+        r.agency = None;
+        r.year = None;
+        let f = check(&r);
+        let meta = f.iter().find(|f| f.rule == "REPORT.META").unwrap();
+        assert!(
+            meta.message.contains("单位名称和报告年度"),
+            "{}",
+            meta.message
+        );
+        let blank = Report::new("blank", TemplateId::T2021);
+        let f = check(&blank);
+        assert!(
+            f.iter()
+                .any(|f| f.rule == "REPORT.EMPTY" && f.severity == Severity::Error)
+        );
+        let mut odd = balanced();
+        let mut c = crate::value::Cell::from_value(Value::Blank);
+        c.raw = "约3".into();
+        odd.set("requests.new.natural_person", c);
+        let f = check(&odd);
+        let hit = f.iter().find(|f| f.rule == "VALUE.FORMAT").unwrap();
+        assert_eq!(hit.cells, ["requests.new.natural_person"]);
+        assert!(hit.message.contains("「约3」"), "{}", hit.message);
     }
 
     fn errors(r: &Report) -> Vec<Finding> {

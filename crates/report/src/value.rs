@@ -80,6 +80,19 @@ impl Decimal {
         }
     }
 
+    /// Digits of the mantissa, leading and trailing zeros dropped (`0.00120` → 2).
+    pub fn significant_digits(&self) -> usize {
+        let n = self.normalized();
+        let digits = n.mantissa.unsigned_abs().to_string();
+        digits.trim_end_matches('0').len().max(1)
+    }
+
+    /// Whether the nearest `f64` prints back as exactly this value.
+    fn is_exact_f64(&self) -> bool {
+        let f = self.to_f64();
+        f.is_finite() && Decimal::parse(&format!("{f}")).is_some_and(|d| d == *self)
+    }
+
     pub fn to_f64(&self) -> f64 {
         self.to_string().parse().unwrap_or(f64::NAN)
     }
@@ -174,17 +187,25 @@ impl fmt::Display for Decimal {
 
 impl Serialize for Decimal {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // A number a JSON double cannot carry exactly is written as its exact digits
+        // in a string, never rounded (99999999999999999999 must not become 1e20).
         match self.to_i64() {
             Some(i) => s.serialize_i64(i),
-            None => s.serialize_f64(self.to_f64()),
+            None if self.is_exact_f64() => s.serialize_f64(self.to_f64()),
+            None => s.serialize_str(&self.to_string()),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Decimal {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Number::deserialize(d)?;
-        Decimal::parse(&v.to_string())
+        let v = serde_json::Value::deserialize(d)?;
+        let text = match &v {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            _ => return Err(serde::de::Error::custom(format!("不是有效的数值：{v}"))),
+        };
+        Decimal::parse(&text)
             .ok_or_else(|| serde::de::Error::custom(format!("不是有效的数值：{v}")))
     }
 }
@@ -221,6 +242,8 @@ impl Value {
         match v {
             serde_json::Value::Null => Some(Value::Blank),
             serde_json::Value::String(s) if s == "n/a" => Some(Value::NotApplicable),
+            // Exact digits of a number too long for a JSON double (see `Serialize`).
+            serde_json::Value::String(s) => Decimal::parse(s).map(Value::Number),
             serde_json::Value::Number(n) => Decimal::parse(&n.to_string()).map(Value::Number),
             _ => None,
         }
