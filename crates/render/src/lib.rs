@@ -70,8 +70,10 @@ pub struct Options {
 /// Why a document could not be written. Displays as a Chinese sentence.
 #[derive(Debug)]
 pub enum RenderError {
-    /// No CJK font for the PDF (the message names the fix).
+    /// The fonts named by `GONGKAI_FONT` could not be found (the message names the fix).
     FontMissing(String),
+    /// Characters of the report's text that no font of the PDF can draw.
+    GlyphMissing(Vec<char>),
     /// A font file named by `GONGKAI_FONT` could not be read or parsed.
     FontUnreadable { path: String, detail: String },
     /// The PDF typesetter failed (a bug: the document is generated).
@@ -84,6 +86,18 @@ impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RenderError::FontMissing(m) => f.write_str(m),
+            RenderError::GlyphMissing(chars) => {
+                let named: Vec<String> = chars
+                    .iter()
+                    .map(|c| format!("“{c}”（U+{:04X}）", *c as u32))
+                    .collect();
+                write!(
+                    f,
+                    "字体中没有以下字符的字形，无法生成 PDF：{}。请改用常用字，\
+                     或用环境变量 GONGKAI_FONT 指定含有这些字符的字体文件。",
+                    named.join("、")
+                )
+            }
             RenderError::FontUnreadable { path, detail } => {
                 write!(f, "无法读取字体文件 {path}：{detail}")
             }
