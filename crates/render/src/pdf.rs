@@ -224,7 +224,9 @@ fn lit(s: &str) -> String {
     out
 }
 
-/// The typst source of the whole report.
+/// The typst source of the whole report. Sizes and page setup are the DOCX's
+/// (GB/T 9704): A4, margins 37 / 35 / 28 / 26 mm, text 16 pt on a 28.95 pt line pitch,
+/// title 22 pt on 35 pt, tables 10 pt, page numbers 14 pt 「— 1 —」.
 pub fn markup(report: &Report, fonts: &Fonts) -> String {
     let title = crate::title(report);
     let mut s = String::with_capacity(64 * 1024);
@@ -232,58 +234,87 @@ pub fn markup(report: &Report, fonts: &Fonts) -> String {
     let _ = writeln!(
         s,
         "#set page(paper: \"a4\", margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm), \
-         footer: context align(center, text(size: 10.5pt)[— #counter(page).display() —]))"
+         footer-descent: 7mm, \
+         footer: context align(center, text(size: 14pt)[— #counter(page).display() —]))"
     );
+    // Line boxes from ascender to descender (1 em for CJK faces), so the pitch is
+    // the size plus the leading: 16 + 12.95 = 28.95 pt, the DOCX's line grid.
     let _ = writeln!(
         s,
-        "#set text(font: {}, size: 12pt, lang: \"zh\", region: \"cn\")",
+        "#set text(font: {}, size: 16pt, lang: \"zh\", region: \"cn\", top-edge: \"ascender\", bottom-edge: \"descender\")",
         lit(&fonts.body)
     );
-    s.push_str("#set par(justify: true, leading: 0.85em, spacing: 0.85em)\n");
-    s.push_str("#show table: set par(justify: false, leading: 0.45em)\n");
-    s.push_str("#show table: set text(size: 9pt)\n");
+    s.push_str("#set par(justify: true, leading: 12.95pt, spacing: 12.95pt, first-line-indent: (amount: 2em, all: true))\n");
+    s.push_str("#show table: set par(justify: false, leading: 0pt, spacing: 0pt, first-line-indent: 0pt)\n");
+    s.push_str("#show table: set text(size: 10pt)\n");
+    // Title: two lines (agency / year + 政府信息公开工作年度报告), 22 pt on 35 pt, in
+    // the serif face drawn heavier (方正小标宋 is a heavy Song), then an empty line.
+    let lines = crate::title_lines(report);
     let _ = writeln!(
         s,
-        "#align(center, text(font: {}, size: 20pt, weight: \"bold\", {}))\n#v(0.8em)",
+        "#block(width: 100%, sticky: true, above: 0pt, below: 40pt, {{\n  set par(first-line-indent: 0pt, leading: 13pt, justify: false)\n  align(center, text(font: {}, size: 22pt, stroke: 0.45pt + black, [#{}#linebreak()#{}]))\n}})",
         lit(&fonts.title),
-        lit(&title)
+        lit(&lines[0]),
+        lit(&lines[1])
     );
     let tables = layout::tables(report.template);
     for (i, heading) in SECTION_HEADINGS.iter().enumerate() {
-        // Sticky: a heading never stays alone at the foot of a page.
+        let paras = crate::section_text(report, i);
+        let t = tables.iter().find(|t| t.heading == *heading);
+        // A heading directly over its table shares the table's unbreakable block
+        // (typst's sticky does not carry over a block moved to the next page);
+        // otherwise it is sticky to its first paragraph. It never ends a page.
+        let with_table = paras.is_empty() && t.is_some();
+        if with_table {
+            s.push_str("\n#block(breakable: false, above: 12.95pt, below: 0pt)[\n");
+        }
         let _ = writeln!(
             s,
-            "\n#block(sticky: true, above: 0.85em, below: 0.85em)[#h(2em)#text(font: {}, {})]\n",
+            "\n#block(sticky: true, above: 12.95pt, below: 12.95pt, par(text(font: {}, {})))\n",
             lit(&fonts.heading),
             lit(heading)
         );
-        for p in crate::section_text(report, i) {
-            // The 2em first-line indent is explicit: it survives any paragraph context.
-            let _ = writeln!(s, "#h(2em)#{}\n", lit(&p));
+        for p in paras {
+            let _ = writeln!(s, "#par({})\n", lit(&p));
         }
-        if let Some(t) = tables.iter().find(|t| t.heading == *heading) {
+        if let Some(t) = t {
             table(&mut s, t, report);
         }
+        if with_table {
+            s.push_str("]\n");
+        }
     }
+    // 落款: an empty line, the agency, the date, kept together.
+    let sig = crate::signature(report);
+    let [ra, rd] = crate::signature_indents(&sig);
+    let _ = writeln!(
+        s,
+        "#block(breakable: false, above: 40pt, {{\n  set par(first-line-indent: 0pt)\n  align(right, pad(right: {ra:.2}em, par({})))\n  align(right, pad(right: {rd:.2}em, par({})))\n}})",
+        lit(&sig[0]),
+        lit(&sig[1])
+    );
     s
 }
 
 fn table(s: &mut String, t: &TableLayout, report: &Report) {
-    let cols: Vec<String> = t.widths.iter().map(|w| format!("{w}fr")).collect();
-    // Tables 三 and 四 are kept on one page (三 fits: 28 rows): a table split over
-    // pages is harder to read, and a repeated header row (总计 …) in the middle of
-    // the rows confuses readers that rebuild tables from the page.
-    let breakable = t.header_rows == 0;
+    let fit = t.fit(report);
+    let cols: Vec<String> = fit
+        .widths
+        .iter()
+        .map(|w| format!("{:.2}pt", *w as f64 / 20.0))
+        .collect();
+    // A table is kept on one page (each fits one): a table split over pages is harder
+    // to read, leaves rows alone on a page, and a repeated header row (总计 …) in the
+    // middle of the rows confuses readers that rebuild tables from the page.
+    let pad_x = layout::CELL_PAD as f64 / 20.0;
+    // Row minimum height (the DOCX's 17 pt): 10 pt line + 2 × 3.5 pt.
+    let pad_y = (layout::ROW_H as f64 / 20.0 - layout::TABLE_PT) / 2.0;
     let _ = writeln!(
         s,
-        "#block(width: 100%, breakable: {breakable}, table(\n  columns: ({}),\n  stroke: 0.5pt + black,\n  inset: (x: 3pt, y: 4pt),\n  align: center + horizon,",
+        "#block(width: 100%, breakable: false, above: 6pt, below: 12pt, table(\n  columns: ({}),\n  stroke: 0.5pt + black,\n  inset: (x: {pad_x:.2}pt, y: {pad_y:.2}pt),\n  align: center + horizon,",
         cols.join(", ")
     );
     let cell = |c: &layout::GridCell| {
-        let text = match c.content {
-            Content::Text(x) => x.to_string(),
-            Content::Value(k) => crate::cell_text(report, k),
-        };
         let mut args = Vec::new();
         if c.colspan > 1 {
             args.push(format!("colspan: {}", c.colspan));
@@ -291,12 +322,21 @@ fn table(s: &mut String, t: &TableLayout, report: &Report) {
         if c.rowspan > 1 {
             args.push(format!("rowspan: {}", c.rowspan));
         }
-        if matches!(c.role, Role::RowLabel | Role::Note) {
+        if matches!(c.role, Role::RowLabel | Role::Note | Role::Block) {
             args.push("align: left + horizon".into());
         }
-        let body = match c.role {
-            Role::Block => format!("strong({})", lit(&text)),
-            _ => lit(&text),
+        if c.role == Role::Block {
+            args.push(format!("fill: rgb(\"#{}\")", layout::BAR_FILL));
+        }
+        // A zero-width strut one line high: a row whose cells are all blank keeps the
+        // height of a row of text.
+        let body = match c.content {
+            Content::Text(x) => format!("[#box(height: 1em)#{}]", lit(x)),
+            Content::Value(k) => format!(
+                "[#box(height: 1em)#text(size: {:.1}pt, {})]",
+                fit.value_pt,
+                lit(&crate::cell_text(report, k))
+            ),
         };
         args.push(body);
         format!("table.cell({})", args.join(", "))
