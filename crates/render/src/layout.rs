@@ -165,13 +165,14 @@ impl TableLayout {
             if deficit == 0 {
                 return Fit { widths, value_pt };
             }
-            // Room to give: down to the column's own need, or 40% of a label column.
+            // Room to give: down to the column's own need, or 80% of a label column
+            // (narrower, table 三's labels wrap onto more lines than a page holds).
             let slack: Vec<u32> = (0..n)
                 .map(|c| {
                     let keep = if holds_values[c] {
                         need[c].max(floor)
                     } else {
-                        (base[c] * 2 / 5).max(floor)
+                        (base[c] * 4 / 5).max(floor)
                     };
                     widths[c].saturating_sub(keep)
                 })

@@ -307,8 +307,9 @@ fn table(s: &mut String, t: &TableLayout, report: &Report) {
     // to read, leaves rows alone on a page, and a repeated header row (总计 …) in the
     // middle of the rows confuses readers that rebuild tables from the page.
     let pad_x = layout::CELL_PAD as f64 / 20.0;
-    // Row minimum height (the DOCX's 17 pt): 10 pt line + 2 × 3.5 pt.
-    let pad_y = (layout::ROW_H as f64 / 20.0 - layout::TABLE_PT) / 2.0;
+    // Rows at least 15 pt high (10 pt line + 2 × 2.5 pt): table 三 with wrapped
+    // labels then still fits one page with its heading.
+    let pad_y = 2.5;
     let _ = writeln!(
         s,
         "#block(width: 100%, breakable: false, above: 6pt, below: 12pt, table(\n  columns: ({}),\n  stroke: 0.5pt + black,\n  inset: (x: {pad_x:.2}pt, y: {pad_y:.2}pt),\n  align: center + horizon,",

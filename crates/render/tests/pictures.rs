@@ -237,6 +237,19 @@ fn check_pages(pdf: &Path, dir: &Path, r: &Report, what: &str, one_page_tables: 
         );
     }
 
+    // Nothing but the page number runs below the type area (35 mm bottom margin).
+    for l in &all {
+        let page_h = images[l.page].h as f64 / images[l.page].scale;
+        let bottom = page_h - 35.0 * 72.0 / 25.4;
+        assert!(
+            is_page_number(&l.text) || l.y1 <= bottom + 2.0,
+            "{what}: {:?} on page {} runs below the type area ({:.1} > {bottom:.1})",
+            l.text,
+            l.page + 1,
+            l.y1
+        );
+    }
+
     // No heading ends a page: below each heading, on its page, stands more text
     // than the page number.
     for h in SECTION_HEADINGS {
