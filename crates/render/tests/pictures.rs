@@ -5,6 +5,8 @@
 //! is never split, no number wraps or runs over a ruling line, the 第二十条 bars are
 //! filled. scripts/setup.sh installs poppler-utils and libreoffice-writer-nogui.
 
+mod common;
+
 use gongkai_render::layout::SECTION_HEADINGS;
 use gongkai_render::{Format, Options, render};
 use gongkai_report::{Cell, Report, Section, TemplateId, Value};
@@ -136,24 +138,11 @@ struct Gray {
 }
 
 fn read_pgm(path: &Path, dpi: f64) -> Gray {
-    let data = std::fs::read(path).unwrap();
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 4 {
-        while data[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let start = i;
-        while !data[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
-    }
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let (w, h, px) = common::read_pgm(path);
     Gray {
         w,
         h,
-        px: data[i + 1..i + 1 + w * h].to_vec(),
+        px,
         scale: dpi / 72.0,
     }
 }
