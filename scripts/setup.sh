@@ -2,18 +2,21 @@
 # Installs the system packages gongkai needs on Debian/Ubuntu (run as root, or
 # with sudo available). Idempotent: already installed packages are skipped.
 #
-#   fonts-noto-cjk  the CJK fonts embedded in PDF output (Noto Serif/Sans CJK SC);
-#                   gongkai looks them up in /usr/share/fonts/opentype/noto/, or
-#                   where GONGKAI_FONT points.
+#   fonts-noto-cjk  the CJK fonts the build embeds in the gongkai binary for PDF
+#                   output (crates/render/build.rs reads them from
+#                   /usr/share/fonts/opentype/noto/), so the program needs no font
+#                   on the machine it runs on. Needed to build, not to run.
 #   poppler-utils   pdftoppm / pdftotext, used by the tests that look at a rendered
 #                   PDF page.
-#   chromium, chromium-driver
-#                   the headless browser and its WebDriver, for the browser tests of
-#                   `gongkai serve` (crates/web/tests/browser.rs).
-#   wrk             the HTTP load generator of the server benchmark.
+#   libreoffice-writer-nogui
+#                   the picture test turns the written DOCX into a PDF with it, as an
+#                   office would open it (crates/render/tests/pictures.rs).
+#   fonts-liberation2
+#                   Times New Roman's metrics for that conversion (the DOCX sets its
+#                   figures in Times New Roman).
 set -eu
 
-packages="fonts-noto-cjk poppler-utils chromium chromium-driver wrk"
+packages="fonts-noto-cjk poppler-utils libreoffice-writer-nogui fonts-liberation2"
 
 missing=""
 for p in $packages; do

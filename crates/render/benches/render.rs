@@ -16,11 +16,7 @@ fn main() {
         Ok(f) => println!(
             "font load (once per process): {:>9.1} ms  ({})",
             ms(t.elapsed()),
-            f.files
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            f.files.join(", ")
         ),
         Err(e) => println!("font load failed: {e}"),
     }

@@ -6,18 +6,22 @@ use gongkai_report::Report;
 use std::fmt::Write;
 
 const STYLE: &str = r#"
-@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+@page { size: A4; margin: 37mm 26mm 35mm 28mm;
+  @bottom-center { content: "— " counter(page) " —"; font-family: "宋体", "SimSun", "Noto Serif CJK SC", serif; font-size: 14pt; } }
 html { background: #f2f2f2; }
-body { margin: 0; color: #000; font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 1.75; }
+body { margin: 0; color: #000; font-family: "仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 16pt; line-height: 28.95pt; }
 main { box-sizing: border-box; width: 210mm; min-height: 297mm; margin: 12mm auto; padding: 37mm 26mm 35mm 28mm; background: #fff; box-shadow: 0 0 4mm rgba(0,0,0,.15); }
-h1 { margin: 0 0 1.2em; text-align: center; font-family: "方正小标宋简体", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong", "宋体", "SimSun", "Noto Serif CJK SC", serif; font-size: 22pt; font-weight: normal; line-height: 1.5; }
-h2 { margin: .6em 0 .3em; text-indent: 2em; font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; font-size: 16pt; font-weight: normal; }
+h1 { margin: 0 0 28pt; text-align: center; break-after: avoid; page-break-after: avoid; font-family: "方正小标宋简体", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong", "宋体", "SimSun", "Noto Serif CJK SC", serif; font-size: 22pt; font-weight: normal; line-height: 35pt; }
+h2 { margin: 0; text-indent: 2em; break-after: avoid; page-break-after: avoid; font-family: "黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif; font-size: 16pt; font-weight: normal; }
 p { margin: 0; text-indent: 2em; text-align: justify; }
-table { width: 100%; margin: .4em 0 .8em; border-collapse: collapse; table-layout: fixed; font-family: "宋体", "SimSun", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 10pt; line-height: 1.4; }
-td { border: 1px solid #000; padding: 2pt 3pt; text-align: center; vertical-align: middle; word-break: break-all; }
+table { width: 100%; margin: 6pt 0 12pt; border-collapse: collapse; table-layout: fixed; break-inside: avoid; page-break-inside: avoid; font-family: "宋体", "SimSun", "Noto Serif CJK SC", "Source Han Serif SC", serif; font-size: 10pt; line-height: 1.2; }
+td { border: 1px solid #000; padding: 0 2.85pt; height: 17pt; text-align: center; vertical-align: middle; }
+td.v { white-space: nowrap; }
 td.label { text-align: left; }
 td.note { text-align: left; font-family: "楷体_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif CJK SC", serif; }
-td.block { font-weight: bold; }
+td.block { text-align: left; background: #C6D9F1; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+p.sig { text-indent: 0; text-align: right; }
+p.sig.first { margin-top: 28pt; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 @media print {
@@ -34,7 +38,8 @@ pub fn render(report: &Report) -> String {
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     let _ = writeln!(out, "<title>{}</title>", esc(&title));
     let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>\n<main>");
-    let _ = writeln!(out, "<h1>{}</h1>", esc(&title));
+    let [line1, line2] = crate::title_lines(report);
+    let _ = writeln!(out, "<h1>{}<br>{}</h1>", esc(&line1), esc(&line2));
     let tables = layout::tables(report.template);
     for (i, heading) in SECTION_HEADINGS.iter().enumerate() {
         let _ = writeln!(out, "<h2>{heading}</h2>");
@@ -45,15 +50,26 @@ pub fn render(report: &Report) -> String {
             table(&mut out, t, report);
         }
     }
+    let sig = crate::signature(report);
+    let indents = crate::signature_indents(&sig);
+    for (k, (text, right)) in sig.iter().zip(indents).enumerate() {
+        let first = if k == 0 { " first" } else { "" };
+        let _ = writeln!(
+            out,
+            "<p class=\"sig{first}\" style=\"padding-right:{right:.2}em\">{}</p>",
+            esc(text)
+        );
+    }
     out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 
 fn table(out: &mut String, t: &TableLayout, report: &Report) {
-    let total: u32 = t.widths.iter().sum();
+    let fit = t.fit(report);
+    let total: u32 = fit.widths.iter().sum();
     let _ = writeln!(out, "<table class=\"{}\">", t.table.prefix());
     out.push_str("<colgroup>");
-    for w in &t.widths {
+    for w in &fit.widths {
         let _ = write!(
             out,
             "<col style=\"width:{:.2}%\">",
@@ -93,6 +109,9 @@ fn table(out: &mut String, t: &TableLayout, report: &Report) {
                     let _ = write!(out, ">{}</td>", esc(s));
                 }
                 Content::Value(k) => {
+                    if fit.value_pt < layout::TABLE_PT {
+                        let _ = write!(out, " style=\"font-size:{:.1}pt\"", fit.value_pt);
+                    }
                     let _ = write!(
                         out,
                         " data-key=\"{k}\">{}</td>",
@@ -138,7 +157,7 @@ mod tests {
         r.agency = Some("某县<人民政府>".into());
         r.year = Some(2022);
         let h = render(&r);
-        assert!(h.contains("<h1>某县&lt;人民政府&gt;2022年政府信息公开工作年度报告</h1>"));
+        assert!(h.contains("<h1>某县&lt;人民政府&gt;<br>2022年政府信息公开工作年度报告</h1>"));
         for s in SECTION_HEADINGS {
             assert!(h.contains(&format!("<h2>{s}</h2>")));
         }
@@ -146,5 +165,17 @@ mod tests {
         assert!(h.contains("data-key=\"requests.new.total\">0</td>"));
         assert!(h.contains("data-key=\"requests.new.business\"></td>"));
         assert!(h.contains("@page { size: A4;"));
+        // Printed pages carry their number, 「— 1 —」.
+        assert!(h.contains(r#"@bottom-center { content: "— " counter(page) " —";"#));
+        // Numbers never wrap; headings are kept with what follows; tables not split.
+        assert!(h.contains("td.v { white-space: nowrap; }"));
+        assert!(h.contains("h2 { margin: 0; text-indent: 2em; break-after: avoid;"));
+        assert!(h.contains("break-inside: avoid;"));
+        // The 落款 closes the page: agency (placeholder here), then the date.
+        let sig = h.rfind("<p class=\"sig first\"").unwrap();
+        assert!(h[sig..].contains("某县&lt;人民政府&gt;</p>"));
+        assert!(h[sig..].contains("××××年××月××日</p>"));
+        // The bar rows: filled, left aligned.
+        assert!(h.contains("td.block { text-align: left; background: #C6D9F1;"));
     }
 }

@@ -2,8 +2,8 @@
 //! grid of cells with their spans, labels and cell keys. Every format writer (HTML,
 //! DOCX, PDF, XLSX) draws from this one description.
 
-use gongkai_report::TemplateId;
 use gongkai_report::template::{self, APPEAL_COLUMNS, APPEAL_ROWS, REQUEST_COLUMNS, TableId};
+use gongkai_report::{Report, TemplateId};
 
 /// What a cell of a table shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +91,118 @@ impl TableLayout {
     }
 }
 
+/// The text width of an A4 page inside the GB/T 9704 margins (210 − 28 − 26 mm), in
+/// twips (twentieths of a point). Every format lays its tables out on it.
+pub const TEXT_W: u32 = 8844;
+/// The tables' type size (五号 is 10.5 pt; the national template sets 10 pt).
+pub const TABLE_PT: f64 = 10.0;
+/// A cell's padding on each side, in twips (1 mm).
+pub const CELL_PAD: u32 = 57;
+/// The minimum height of a table row, in twips (as in the national template): a row
+/// with every cell blank keeps it.
+pub const ROW_H: u32 = 340;
+/// The fill of the 第二十条 bar rows in the national template.
+pub const BAR_FILL: &str = "C6D9F1";
+
+/// Column widths fitted to the figures a report prints: a column widens (taking
+/// from the columns with room to spare) until its longest number fits on one line;
+/// when the table cannot hold them all at the table size, the numbers are set
+/// smaller instead. Never wraps or overflows a number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// Twips per grid column, summing to [`TEXT_W`].
+    pub widths: Vec<u32>,
+    /// The type size of the numbers, in points (≤ [`TABLE_PT`]).
+    pub value_pt: f64,
+}
+
+impl TableLayout {
+    /// The template's relative widths scaled to [`TEXT_W`].
+    fn base_widths(&self) -> Vec<u32> {
+        let total: u32 = self.widths.iter().sum();
+        let mut w: Vec<u32> = self.widths.iter().map(|x| x * TEXT_W / total).collect();
+        let used: u32 = w.iter().sum();
+        if let Some(last) = w.last_mut() {
+            *last += TEXT_W - used;
+        }
+        w
+    }
+
+    /// The widths that hold every number of `report` on one line.
+    pub fn fit(&self, report: &Report) -> Fit {
+        let base = self.base_widths();
+        let n = base.len();
+        // Widest number of each column, in em (cells one column wide; a spanning cell
+        // is as wide as several columns).
+        let mut widest = vec![0.0f64; n];
+        let mut holds_values = vec![false; n];
+        for c in &self.cells {
+            if let Content::Value(k) = c.content {
+                holds_values[c.col] = true;
+                if c.colspan == 1 {
+                    let w = crate::em_width(&crate::cell_text(report, k));
+                    widest[c.col] = widest[c.col].max(w);
+                }
+            }
+        }
+        // Two characters of header text per line at least.
+        let floor = (2.0 * TABLE_PT * 20.0) as u32 + 2 * CELL_PAD;
+        let mut value_pt = TABLE_PT;
+        loop {
+            // One point to spare, against rounding in the typesetters.
+            let need: Vec<u32> = widest
+                .iter()
+                .map(|em| (em * value_pt * 20.0).ceil() as u32 + 2 * CELL_PAD + 20)
+                .collect();
+            let mut widths = base.clone();
+            let mut deficit: u64 = 0;
+            for c in 0..n {
+                if need[c] > widths[c] {
+                    deficit += (need[c] - widths[c]) as u64;
+                    widths[c] = need[c];
+                }
+            }
+            if deficit == 0 {
+                return Fit { widths, value_pt };
+            }
+            // Room to give: down to the column's own need, or 80% of a label column
+            // (narrower, table 三's labels wrap onto more lines than a page holds).
+            let slack: Vec<u32> = (0..n)
+                .map(|c| {
+                    let keep = if holds_values[c] {
+                        need[c].max(floor)
+                    } else {
+                        (base[c] * 4 / 5).max(floor)
+                    };
+                    widths[c].saturating_sub(keep)
+                })
+                .collect();
+            let room: u64 = slack.iter().map(|&x| x as u64).sum();
+            if room >= deficit {
+                let mut left = deficit;
+                for c in 0..n {
+                    let take = (deficit * slack[c] as u64).div_ceil(room).min(left);
+                    widths[c] -= take as u32;
+                    left -= take;
+                }
+                let sum: u32 = widths.iter().sum();
+                // Rounding leftovers go to the widest column.
+                if let Some(c) = (0..n).max_by_key(|&c| widths[c]) {
+                    widths[c] = widths[c] + TEXT_W - sum;
+                }
+                return Fit { widths, value_pt };
+            }
+            if value_pt <= 6.0 {
+                return Fit {
+                    widths: base,
+                    value_pt,
+                };
+            }
+            value_pt -= 0.5;
+        }
+    }
+}
+
 /// The six section headings, in order (the form the 2021 notice prints).
 pub const SECTION_HEADINGS: [&str; 6] = [
     "一、总体情况",
@@ -172,12 +284,8 @@ const PROACTIVE_2019: &[Block] = &[
     },
     Block {
         heading: "第二十条第（九）项",
-        // The 2019 format prints 采购总金额 without a unit; values are kept in 万元,
-        // so the unit is named in the header.
-        columns: &[
-            ("items", "采购项目数量"),
-            ("amount_wan", "采购总金额（万元）"),
-        ],
+        // Exactly as the 2019 format prints it: no unit (the amount is in 万元).
+        columns: &[("items", "采购项目数量"), ("amount_wan", "采购总金额")],
         rows: &[("proactive.procurement", "政府集中采购")],
     },
 ];
@@ -596,5 +704,73 @@ mod tests {
         assert_eq!(group(&t19, "（三）不予公开"), Some(8));
         assert_eq!(group(&t21, "（六）其他处理"), Some(3));
         assert_eq!(group(&t19, "（六）其他处理"), Some(1));
+    }
+
+    #[test]
+    fn labels_are_the_templates_own() {
+        let t19 = proactive(TemplateId::T2019);
+        let texts: Vec<&str> = t19
+            .cells
+            .iter()
+            .filter_map(|c| match c.content {
+                Content::Text(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        assert!(texts.contains(&"采购总金额"));
+        assert!(!texts.iter().any(|s| s.contains("采购总金额（")));
+        let t21 = proactive(TemplateId::T2021);
+        assert!(
+            t21.cells
+                .iter()
+                .any(|c| c.content == Content::Text("本年收费金额（单位：万元）"))
+        );
+    }
+
+    #[test]
+    fn columns_widen_for_long_numbers() {
+        use gongkai_report::{Cell, Value};
+        let mut r = Report::new("x", TemplateId::T2021);
+        for t in tables(TemplateId::T2021) {
+            let base = t.base_widths();
+            assert_eq!(t.fit(&r).widths, base, "{}: nothing to widen", t.sheet);
+        }
+        // Five-digit counts in table 三's 总计 column and six in all of table 四.
+        r.set("requests.new.total", Cell::from_value(Value::int(12345)));
+        r.set(
+            "requests.total.natural_person",
+            Cell::from_value(Value::int(98765)),
+        );
+        for k in gongkai_report::template::keys(TemplateId::T2021) {
+            if k.starts_with("appeals.") {
+                r.set(k, Cell::from_value(Value::int(123456)));
+            }
+        }
+        for t in tables(TemplateId::T2021) {
+            let fit = t.fit(&r);
+            assert_eq!(fit.widths.iter().sum::<u32>(), TEXT_W, "{}", t.sheet);
+            for c in &t.cells {
+                if let (Content::Value(k), 1) = (c.content, c.colspan) {
+                    let text = crate::cell_text(&r, k);
+                    let need = crate::em_width(&text) * fit.value_pt * 20.0 + 2.0 * CELL_PAD as f64;
+                    assert!(
+                        fit.widths[c.col] as f64 >= need,
+                        "{}: {k} = {text} needs {need} twips, has {}",
+                        t.sheet,
+                        fit.widths[c.col]
+                    );
+                }
+            }
+            if t.table == TableId::Requests {
+                let base = t.base_widths();
+                assert!(fit.widths[9] > base[9] && fit.widths[3] > base[3]);
+                assert!(fit.widths[2] < base[2], "the label column gives the room");
+                assert_eq!(fit.value_pt, TABLE_PT);
+            }
+            if t.table == TableId::Appeals {
+                // 15 six-digit figures cannot fit at 10 pt: set smaller, still one line.
+                assert!(fit.value_pt < TABLE_PT);
+            }
+        }
     }
 }

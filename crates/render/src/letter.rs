@@ -115,6 +115,15 @@ impl Letter {
     /// The letter as a PDF (same page setup and type sizes as the DOCX).
     pub fn pdf(&self) -> Result<Vec<u8>, RenderError> {
         let fonts = fonts()?;
+        let mut missing: Vec<char> = Vec::new();
+        for c in self.text().chars() {
+            if !c.is_whitespace() && !c.is_control() && !missing.contains(&c) && !fonts.covers(c) {
+                missing.push(c);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(RenderError::GlyphMissing(missing));
+        }
         let mut s = String::with_capacity(8 * 1024);
         let _ = writeln!(s, "#set document(title: {})", lit(&self.title));
         s.push_str("#set page(paper: \"a4\", margin: (top: 37mm, bottom: 35mm, left: 28mm, right: 26mm))\n");

@@ -71,8 +71,10 @@ pub struct Options {
 /// Why a document could not be written. Displays as a Chinese sentence.
 #[derive(Debug)]
 pub enum RenderError {
-    /// No CJK font for the PDF (the message names the fix).
+    /// The fonts named by `GONGKAI_FONT` could not be found (the message names the fix).
     FontMissing(String),
+    /// Characters of the report's text that no font of the PDF can draw.
+    GlyphMissing(Vec<char>),
     /// A font file named by `GONGKAI_FONT` could not be read or parsed.
     FontUnreadable { path: String, detail: String },
     /// The PDF typesetter failed (a bug: the document is generated).
@@ -85,6 +87,18 @@ impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RenderError::FontMissing(m) => f.write_str(m),
+            RenderError::GlyphMissing(chars) => {
+                let named: Vec<String> = chars
+                    .iter()
+                    .map(|c| format!("“{c}”（U+{:04X}）", *c as u32))
+                    .collect();
+                write!(
+                    f,
+                    "字体中没有以下字符的字形，无法生成 PDF：{}。请改用常用字，\
+                     或用环境变量 GONGKAI_FONT 指定含有这些字符的字体文件。",
+                    named.join("、")
+                )
+            }
             RenderError::FontUnreadable { path, detail } => {
                 write!(f, "无法读取字体文件 {path}：{detail}")
             }
@@ -137,8 +151,15 @@ pub fn fill_blank_zero(report: &Report) -> Report {
     r
 }
 
-/// The report's title: agency + year + 政府信息公开工作年度报告.
+/// The report's title in one line (document properties): agency + year +
+/// 政府信息公开工作年度报告.
 pub fn title(report: &Report) -> String {
+    title_lines(report).concat()
+}
+
+/// The title as printed: the agency on the first line, the rest on the second
+/// (机关名称 / ××××年政府信息公开工作年度报告), so a line never breaks inside a word.
+pub fn title_lines(report: &Report) -> [String; 2] {
     let agency = report
         .agency
         .as_deref()
@@ -149,7 +170,50 @@ pub fn title(report: &Report) -> String {
         Some(y) => format!("{y}年"),
         None => "××××年".to_string(),
     };
-    format!("{agency}{year}政府信息公开工作年度报告")
+    [
+        agency.to_string(),
+        format!("{year}政府信息公开工作年度报告"),
+    ]
+}
+
+/// The 落款 printed under the last section: the agency and the date, as the report
+/// has them (the date exactly as printed); placeholders where they are unknown.
+pub fn signature(report: &Report) -> [String; 2] {
+    let [agency, _] = title_lines(report);
+    let date = report
+        .published
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or("××××年××月××日");
+    [agency, date.to_string()]
+}
+
+/// Right indents of the 落款's two lines, in em of the body text (GB/T 9704
+/// 7.3.5.2): the agency stands two characters from the right margin and the date
+/// starts two characters to the right of the agency's first character; a date longer
+/// than that stands two characters from the margin and the agency moves left.
+pub fn signature_indents(sig: &[String; 2]) -> [f64; 2] {
+    let (wa, wd) = (em_width(&sig[0]), em_width(&sig[1]));
+    let date = wa - wd;
+    if date >= 2.0 {
+        [2.0, date]
+    } else {
+        [4.0 + wd - wa, 2.0]
+    }
+}
+
+/// Approximate advance of a line of text, in em: CJK and full-width characters are
+/// one em, digits and other narrow characters a little over half (the Latin faces of
+/// Song/FangSong fonts and Times New Roman set digits at 0.5 em).
+pub fn em_width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| match c {
+            '0'..='9' | '.' | ',' | '-' | '+' | '/' | ' ' => 0.56,
+            c if c.is_ascii() => 0.6,
+            _ => 1.0,
+        })
+        .sum()
 }
 
 /// The text a value cell prints: the number, nothing, or "/".
@@ -183,8 +247,17 @@ pub fn section_paragraphs(report: &Report, index: usize) -> Vec<String> {
 }
 
 /// What a prose section prints: its text, or the template's placeholder for 一、五、六.
+/// A report read from a published document carries its 落款 at the end of 六; the
+/// writer prints the 落款 itself, so those closing lines are not repeated.
 pub fn section_text(report: &Report, index: usize) -> Vec<String> {
-    let paras = section_paragraphs(report, index);
+    let mut paras = section_paragraphs(report, index);
+    if index == 5 {
+        let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let closing: Vec<String> = signature(report).iter().map(|s| squeeze(s)).collect();
+        while paras.last().is_some_and(|p| closing.contains(&squeeze(p))) {
+            paras.pop();
+        }
+    }
     if paras.is_empty() && matches!(index, 0 | 4 | 5) {
         vec![layout::section_placeholder(index).to_string()]
     } else {
@@ -204,6 +277,40 @@ mod tests {
         r.agency = Some("某某市人民政府".into());
         r.year = Some(2024);
         assert_eq!(title(&r), "某某市人民政府2024年政府信息公开工作年度报告");
+    }
+
+    #[test]
+    fn title_breaks_after_the_agency_and_signature_follows_it() {
+        let mut r = blank(TemplateId::T2021);
+        assert_eq!(
+            title_lines(&r),
+            [
+                "（机关名称）".to_string(),
+                "××××年政府信息公开工作年度报告".into()
+            ]
+        );
+        assert_eq!(signature(&r)[1], "××××年××月××日");
+        r.agency = Some("某某市人民政府办公室".into());
+        r.year = Some(2024);
+        r.published = Some("2025年1月20日".into());
+        assert_eq!(title_lines(&r)[0], "某某市人民政府办公室");
+        assert_eq!(title_lines(&r)[1], "2024年政府信息公开工作年度报告");
+        let sig = signature(&r);
+        assert_eq!(
+            sig,
+            ["某某市人民政府办公室".to_string(), "2025年1月20日".into()]
+        );
+        // 10 em agency, 6.8 em date: agency two from the margin, date starting two
+        // to the right of the agency's first character.
+        let [ra, rd] = signature_indents(&sig);
+        assert_eq!(ra, 2.0);
+        assert!((rd - (10.0 - em_width("2025年1月20日"))).abs() < 1e-9);
+        // The 落款 read back into section 六 is not printed twice.
+        r.sections.push(Section {
+            heading: "六、其他需要报告的事项".into(),
+            text: "无。\n某某市人民政府办公室\n2025年1月20日".into(),
+        });
+        assert_eq!(section_text(&r, 5), vec!["无。"]);
     }
 
     #[test]

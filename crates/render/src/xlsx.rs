@@ -4,7 +4,7 @@
 use crate::RenderError;
 use crate::layout::{self, Content, Role, TableLayout};
 use gongkai_report::{Report, Value};
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 /// The sheet row where a table's grid starts (row 0: report title, row 1: section
 /// heading).
@@ -19,6 +19,7 @@ struct Styles {
     title: Format,
     heading: Format,
     header: Format,
+    block: Format,
     label: Format,
     note: Format,
     value: Format,
@@ -43,6 +44,11 @@ fn styles() -> Styles {
             .set_font_size(12)
             .set_align(FormatAlign::VerticalCenter),
         header: cell.clone().set_align(FormatAlign::Center),
+        // The 第二十条 bar rows, filled as in the national template.
+        block: cell
+            .clone()
+            .set_align(FormatAlign::Left)
+            .set_background_color(Color::RGB(0xC6D9F1)),
         label: cell.clone().set_align(FormatAlign::Left),
         note: cell
             .clone()
@@ -107,6 +113,7 @@ fn sheet(
                 let f = match c.role {
                     Role::RowLabel => &s.label,
                     Role::Note => &s.note,
+                    Role::Block => &s.block,
                     _ => &s.header,
                 };
                 if merged {

@@ -3,6 +3,8 @@
 //! text in an embedded CJK font (not tofu). Skips only when poppler-utils is absent
 //! (scripts/setup.sh installs it).
 
+mod common;
+
 use gongkai_render::{Format, Options, render};
 use gongkai_report::Report;
 use std::path::{Path, PathBuf};
@@ -31,24 +33,7 @@ struct Gray {
 }
 
 fn read_pgm(path: &Path) -> Gray {
-    let data = std::fs::read(path).unwrap();
-    // Header: "P5" w h maxval, separated by white space, then one white space byte.
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 4 {
-        while data[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let start = i;
-        while !data[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
-    }
-    assert_eq!(fields[0], "P5");
-    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    assert_eq!(fields[3], "255");
-    let px = data[i + 1..i + 1 + w * h].to_vec();
+    let (w, h, px) = common::read_pgm(path);
     Gray { w, h, px }
 }
 

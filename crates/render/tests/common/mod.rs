@@ -91,3 +91,26 @@ pub fn any_report() -> impl Strategy<Value = Report> {
         })
     })
 }
+
+/// A binary PGM (P5) page picture, as pdftoppm -gray writes it: width, height and
+/// 8-bit grey pixels.
+pub fn read_pgm(path: &std::path::Path) -> (usize, usize, Vec<u8>) {
+    let data = std::fs::read(path).unwrap();
+    // Header: "P5" w h maxval, separated by white space, then one white space byte.
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while !data[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(String::from_utf8_lossy(&data[start..i]).into_owned());
+    }
+    assert_eq!(fields[0], "P5");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    assert_eq!(fields[3], "255");
+    (w, h, data[i + 1..i + 1 + w * h].to_vec())
+}
