@@ -266,7 +266,7 @@ impl Case {
                 self.stage == Stage::Decided && matches!(ev.body, EventBody::Delivered { .. });
             if !allowed {
                 return Err(format!(
-                    "案件已{}，不能再记录「{}」",
+                    "案件{}，不能再记录「{}」",
                     self.stage.label(),
                     kind_label(&ev.body)
                 ));
@@ -532,7 +532,7 @@ impl Case {
             Stage::Received | Stage::InProcess => Ok(()),
             Stage::AwaitingCorrection => Err(format!("正在等待申请人补正，不能{what}")),
             Stage::AwaitingPayment => Err(format!("正在等待申请人缴费，不能{what}")),
-            s => Err(format!("案件已{}，不能{what}", s.label())),
+            s => Err(format!("案件{}，不能{what}", s.label())),
         }
     }
 

@@ -747,7 +747,11 @@ impl Office {
                 "办理日期 {date} 晚于今天（{today}）"
             )));
         }
-        let (mut case, _events, cal) = self.load(&row).await?;
+        let (mut case, events, cal) = self.load(&row).await?;
+        // Someone recorded a step between reading the case and reading its events.
+        if events.last().map(|e| e.seq) != Some(version) {
+            return Err(OfficeError::Conflict("案件已被他人更新，请刷新".into()));
+        }
         let event = Event {
             case: case.id.clone(),
             time: event_time(date, today),
