@@ -604,7 +604,7 @@ impl Office {
             let new = NewCase {
                 agency_id: agency.id,
                 number: number.clone(),
-                channel: serde_plain(&reg.channel),
+                channel: wire_name(reg.channel),
                 applicant_kind: reg.applicant_kind.column_key().to_string(),
                 applicant_name: reg.applicant_name.trim().to_string(),
                 id_type: reg.id_type.clone().filter(|s| !s.is_empty()),
@@ -996,7 +996,9 @@ impl Office {
     }
 }
 
-fn serde_plain<T: Serialize>(v: &T) -> String {
+/// The name a serde enum value has on the wire (`in_person`, `per_volume` …): the
+/// key stored in the database and sent by forms.
+pub fn wire_name<T: Serialize>(v: T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(String::from))

@@ -4,6 +4,7 @@
 
 use crate::views::{Choice, FieldView, StepFormView};
 use gongkai_cases::{AppealKind, AppealResult, Consultee, FeeMethod, NaiveDate, Outcome};
+use gongkai_office::casework::wire_name as plain;
 use gongkai_office::casework::{CaseView, Step, StepKind};
 use std::collections::HashMap;
 
@@ -129,13 +130,6 @@ fn texts(all: &[String]) -> Vec<Choice> {
             selected: false,
         })
         .collect()
-}
-
-fn plain<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
 }
 
 /// The choices of a select field; `method` means the fee method on the fee form and

@@ -14,6 +14,7 @@ use axum::http::header::{self, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use gongkai_cases::{ApplicantKind, Channel, NaiveDate, Outcome};
+use gongkai_office::casework::wire_name as plain;
 use gongkai_office::casework::{self, Registration, mask_id};
 use gongkai_office::session::SESSION_HOURS;
 use gongkai_office::{OfficeError, Permission, Role};
@@ -233,13 +234,6 @@ impl InboxQuery {
         }
         parts.join("&")
     }
-}
-
-fn plain<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
 }
 
 fn channel_label(key: &str) -> &'static str {
