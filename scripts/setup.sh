@@ -16,7 +16,7 @@
 #                   figures in Times New Roman).
 set -eu
 
-packages="fonts-noto-cjk poppler-utils libreoffice-writer-nogui fonts-liberation2"
+packages="fonts-noto-cjk poppler-utils libreoffice-writer-nogui fonts-liberation2 chromium chromium-driver wrk"
 
 missing=""
 for p in $packages; do
