@@ -169,6 +169,53 @@ pub fn fill(body: &str, fields: &[(&str, String)]) -> String {
     out
 }
 
+/// The `{field}` names written in `body`, in order, each once.
+pub fn placeholders(body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = after[..close].to_string();
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// The fields of every case letter (`case_fields`).
+const COMMON_FIELDS: [&str; 6] = ["申请人", "编号", "收到日期", "申请内容", "机关", "复议机关"];
+
+/// Every field a template of `kind` may use.
+pub fn fields_of(kind: LetterKind) -> Vec<String> {
+    let mut out: Vec<String> = COMMON_FIELDS.iter().map(|s| s.to_string()).collect();
+    let extra: &[&str] = if kind == ANSWER {
+        &["不予公开理由", "处理说明"]
+    } else {
+        &[]
+    };
+    for f in placeholders(kind.default_body)
+        .into_iter()
+        .chain(extra.iter().map(|s| s.to_string()))
+    {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The fields of `body` that a letter of `kind` cannot fill.
+pub fn unknown_fields(kind: LetterKind, body: &str) -> Vec<String> {
+    let known = fields_of(kind);
+    placeholders(body)
+        .into_iter()
+        .filter(|f| !known.contains(f))
+        .collect()
+}
+
 /// A date as letters print it: 2026年12月1日.
 pub fn cn_date(d: gongkai_cases::NaiveDate) -> String {
     use chrono::Datelike;

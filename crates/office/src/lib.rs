@@ -6,6 +6,7 @@
 //! The web server and the command line are faces over this crate: they parse
 //! requests and show results; the rules live here and in `gongkai-cases`.
 
+pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod casework;

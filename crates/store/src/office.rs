@@ -363,6 +363,36 @@ impl Store {
         })
     }
 
+    /// Turns an account on or off; a turned-off account's sessions stop at once.
+    pub async fn set_user_active(&self, id: i64, active: bool) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+                .bind(i64::from(active))
+                .bind(id)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// A new password hash; the user's sessions end.
+    pub async fn set_password_hash(&self, id: i64, hash: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     pub async fn create_session(&self, s: &SessionRow) -> Result<(), StoreError> {
         let now = now_utc();
         on_db!(&self.db, pool => {

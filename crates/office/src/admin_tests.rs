@@ -1,0 +1,214 @@
+use super::*;
+use crate::{Clock, demo};
+use gongkai_cases::NaiveDate;
+use gongkai_store::Store;
+
+struct Fx {
+    office: Office,
+    _dir: tempfile::TempDir,
+}
+
+async fn fx() -> Fx {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite:{}", dir.path().join("a.db").display()))
+        .await
+        .unwrap();
+    let office = Office::new(store, Clock::Fixed(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()))
+        .await
+        .unwrap();
+    demo::seed(&office).await.unwrap();
+    Fx { office, _dir: dir }
+}
+
+async fn actor(o: &Office, login: &str) -> Actor {
+    let u = o.store.user_by_login(login).await.unwrap().unwrap();
+    let a = o.agency(u.agency_id).await.unwrap();
+    Actor::new(&u, &a).unwrap()
+}
+
+fn account(login: &str, role: Role) -> NewAccount {
+    NewAccount {
+        login: login.into(),
+        name: "钱新人".into(),
+        role,
+        password: "a-long-password-1".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_admin_opens_an_account_that_can_log_in_and_is_audited() {
+    let f = fx().await;
+    let admin = actor(&f.office, "admin").await;
+    let id = f
+        .office
+        .add_user(&admin, admin.agency_id, &account("qian", Role::Clerk), Some("10.0.0.1"))
+        .await
+        .unwrap();
+    let s = f
+        .office
+        .login("qian", "a-long-password-1", "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(s.actor.user_id, id);
+    assert_eq!(s.actor.role, Role::Clerk);
+    let log = f
+        .office
+        .store
+        .audit_log(Some(admin.agency_id), 50)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "新增用户" && e.target == format!("user:{id}")),
+        "{log:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_are_refused_with_what_to_fix() {
+    let f = fx().await;
+    let admin = actor(&f.office, "admin").await;
+    let bad = NewAccount {
+        login: "王".into(),
+        name: " ".into(),
+        role: Role::Clerk,
+        password: "short".into(),
+    };
+    let e = f
+        .office
+        .add_user(&admin, admin.agency_id, &bad, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    for part in ["登录名须为 3–50 个字符", "只能使用英文字母", "姓名不能为空", "密码至少 10 个字符"] {
+        assert!(e.contains(part), "{e}");
+    }
+    let taken = f
+        .office
+        .add_user(&admin, admin.agency_id, &account("clerk", Role::Clerk), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(taken.contains("登录名「clerk」已被使用"), "{taken}");
+    // Oversight is not an agency administrator's role to give.
+    let e = f
+        .office
+        .add_user(&admin, admin.agency_id, &account("watcher", Role::Oversight), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("不能设置「监督"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_agencys_own_admin_manages_its_users() {
+    let f = fx().await;
+    let admin = actor(&f.office, "admin").await;
+    let clerk = actor(&f.office, "clerk").await;
+    let land = actor(&f.office, "land").await;
+    assert!(matches!(
+        f.office.users(&clerk, clerk.agency_id).await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    // Another agency's users are out of the admin's reach.
+    assert!(matches!(
+        f.office.users(&admin, land.agency_id).await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    assert!(matches!(
+        f.office.set_user_active(&admin, land.user_id, false, None).await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    let users = f.office.users(&admin, admin.agency_id).await.unwrap();
+    assert!(users.iter().any(|u| u.login == "clerk"));
+    assert!(users.iter().all(|u| u.agency_id == admin.agency_id));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_turned_off_account_loses_its_session_and_a_reset_password_ends_sessions() {
+    let f = fx().await;
+    let admin = actor(&f.office, "admin").await;
+    let clerk = actor(&f.office, "clerk").await;
+    let s = f
+        .office
+        .login("clerk", demo::DEMO_PASSWORD, "10.0.0.2")
+        .await
+        .unwrap();
+    assert!(f.office.session(&s.token).await.unwrap().is_some());
+    f.office
+        .set_user_active(&admin, clerk.user_id, false, None)
+        .await
+        .unwrap();
+    assert!(f.office.session(&s.token).await.unwrap().is_none());
+    assert!(f
+        .office
+        .login("clerk", demo::DEMO_PASSWORD, "10.0.0.2")
+        .await
+        .is_err());
+    f.office
+        .set_user_active(&admin, clerk.user_id, true, None)
+        .await
+        .unwrap();
+    let s = f
+        .office
+        .login("clerk", demo::DEMO_PASSWORD, "10.0.0.2")
+        .await
+        .unwrap();
+    f.office
+        .reset_password(&admin, clerk.user_id, "another-password-2", None)
+        .await
+        .unwrap();
+    assert!(f.office.session(&s.token).await.unwrap().is_none());
+    f.office
+        .login("clerk", "another-password-2", "10.0.0.2")
+        .await
+        .unwrap();
+    assert!(matches!(
+        f.office.set_user_active(&admin, admin.user_id, false, None).await,
+        Err(OfficeError::Invalid(m)) if m.contains("不能停用自己的账号")
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_template_edit_is_a_new_version_used_by_the_next_letter() {
+    let f = fx().await;
+    let admin = actor(&f.office, "admin").await;
+    let before = f.office.templates(&admin, admin.agency_id).await.unwrap();
+    let ext = before.iter().find(|t| t.kind.key == "extension").unwrap();
+    assert!(!ext.customized);
+    assert_eq!(ext.body, letters::EXTENSION.default_body);
+
+    let e = f
+        .office
+        .save_template(&admin, admin.agency_id, "extension", "因{延期原因}延期。", None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("无法填写的字段：延期原因"), "{e}");
+    assert!(e.contains("延期理由"), "the message lists the usable fields: {e}");
+
+    let body = "{申请人}：\n因{延期理由}，答复期限延长{延期天数}个工作日，至{答复期限}。";
+    f.office
+        .save_template(&admin, admin.agency_id, "extension", body, None)
+        .await
+        .unwrap();
+    let after = f.office.templates(&admin, admin.agency_id).await.unwrap();
+    let ext = after.iter().find(|t| t.kind.key == "extension").unwrap();
+    assert!(ext.customized);
+    assert_eq!(ext.body, body);
+    // A clerk may not edit the wording.
+    let clerk = actor(&f.office, "clerk").await;
+    assert!(matches!(
+        f.office
+            .save_template(&clerk, clerk.agency_id, "extension", body, None)
+            .await,
+        Err(OfficeError::Forbidden(_))
+    ));
+    // Emptying the box restores the built-in wording, as one more version.
+    f.office
+        .save_template(&admin, admin.agency_id, "extension", "  ", None)
+        .await
+        .unwrap();
+    let restored = f.office.templates(&admin, admin.agency_id).await.unwrap();
+    assert!(!restored.iter().find(|t| t.kind.key == "extension").unwrap().customized);
+}
