@@ -6,6 +6,7 @@
 //! permissions and records live there. Every piece of state is in the store, so
 //! several servers on one PostgreSQL behave as one.
 
+mod admin;
 mod api;
 mod forms;
 mod http;
@@ -47,6 +48,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/calendar",
             get(pages::calendar_page).post(pages::calendar_import),
+        )
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}", post(admin::user_action))
+        .route(
+            "/admin/templates",
+            get(admin::templates).post(admin::save_template),
         )
         .route("/audit", get(pages::audit))
         .route("/assets/style.css", get(http::style))

@@ -42,6 +42,19 @@ pub fn html<T: Template>(t: &T) -> Response {
 }
 
 /// Percent-encoding of everything but unreserved ASCII.
+/// A stored UTC time as an office reads it: Beijing time, to the second. A value
+/// that is not a time is shown as stored.
+pub fn local_time(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored).map_or_else(
+        |_| stored.to_string(),
+        |t| {
+            t.with_timezone(&gongkai_office::cst())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        },
+    )
+}
+
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
@@ -79,6 +92,12 @@ impl Nav {
         }
         if a.may(Permission::ViewStatistics, &own) {
             add("/stats", "年度统计");
+        }
+        if a.may(Permission::ManageUsers, &own) {
+            add("/admin/users", "用户管理");
+        }
+        if a.may(Permission::EditTemplates, &own) {
+            add("/admin/templates", "文书模板");
         }
         if a.may(Permission::ManageCalendar, &own) {
             add("/admin/calendar", "工作日日历");
@@ -257,6 +276,8 @@ pub struct CasePage {
     pub provisional: Option<String>,
     pub explanation: String,
     pub applicant_due: Option<String>,
+    /// What the shown date is: 答复期限, or the applicant's deadline while a 补正 is awaited.
+    pub due_label: String,
     pub timeline: Vec<TimelineRow>,
     pub documents: Vec<DocRow>,
     pub forms: Vec<StepFormView>,
@@ -317,4 +338,16 @@ pub struct AuditView {
 pub struct AuditPage {
     pub nav: Nav,
     pub rows: Vec<AuditView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_time;
+
+    #[test]
+    fn stored_utc_times_are_shown_in_beijing_time() {
+        // Past 16:00 UTC it is already the next day in Beijing.
+        assert_eq!(local_time("2026-12-01T16:30:05Z"), "2026-12-02 00:30:05");
+        assert_eq!(local_time("not a time"), "not a time");
+    }
 }

@@ -32,6 +32,9 @@ struct Fixture {
     other_doc: i64,
     own_agency: i64,
     other_agency: i64,
+    /// The clerk of the own agency, and the clerk of the other.
+    own_user: i64,
+    other_user: i64,
     _dir: tempfile::TempDir,
 }
 
@@ -165,6 +168,8 @@ async fn fixture() -> Fixture {
         other_doc,
         own_agency: own,
         other_agency: other,
+        own_user: clerk.user_id,
+        other_user: other_clerk.user_id,
         _dir: dir,
     }
 }
@@ -206,7 +211,7 @@ async fn call(
         Body_::None => Body::empty(),
         Body_::Form(s) => {
             req = req.header("content-type", "application/x-www-form-urlencoded");
-            Body::from(s.replace("{csrf}", &csrf))
+            Body::from(s.replace("{csrf}", &csrf).replace("{role}", ROLES[role]))
         }
         Body_::Json(s) => {
             req = req.header("content-type", "application/json");
@@ -236,7 +241,12 @@ fn table(f: &Fixture) -> Vec<Row> {
         f.own_agency,
         f.other_agency,
     );
+    let (ou, xu) = (f.own_user, f.other_user);
     let form = |s: &str| Body_::Form(s.to_string());
+    // A login of its own per agency and role, so each allowed creation succeeds.
+    let new_user = |agency: i64| {
+        format!("_csrf={{csrf}}&agency={agency}&login=n{agency}-{{role}}&name=x&role=clerk&password=long-enough-1")
+    };
     let consult =
         "_csrf={csrf}&version=VERSION&step=consult&date=2026-11-30&consultee=third_party&name=x";
     let register = "_csrf={csrf}&channel=in_person&kind=natural_person&name=%E7%8E%8B%E4%BA%94&request=%E6%96%87%E4%BB%B6&submitted=2026-11-30";
@@ -256,6 +266,17 @@ fn table(f: &Fixture) -> Vec<Row> {
         Row { method: "GET", path: format!("/stats?agency={xa}"), body: Body_::None, expect: [403, 403, 403, 200, 200, 303] },
         Row { method: "GET", path: "/admin/calendar".into(), body: Body_::None, expect: [403, 403, 403, 403, 200, 303] },
         Row { method: "POST", path: "/admin/calendar".into(), body: form("_csrf={csrf}&tsv=2027-01-01%09off%092027"), expect: [403, 403, 403, 403, 200, 303] },
+        Row { method: "GET", path: "/admin/users".into(), body: Body_::None, expect: [403, 403, 200, 403, 200, 303] },
+        Row { method: "GET", path: format!("/admin/users?agency={xa}"), body: Body_::None, expect: [403, 403, 403, 403, 200, 303] },
+        Row { method: "POST", path: "/admin/users".into(), body: form(&new_user(oa)), expect: [403, 403, 303, 403, 303, 303] },
+        Row { method: "POST", path: "/admin/users".into(), body: form(&new_user(xa)), expect: [403, 403, 403, 403, 303, 303] },
+        Row { method: "POST", path: format!("/admin/users/{ou}"), body: form("_csrf={csrf}&action=activate"), expect: [403, 403, 303, 403, 303, 303] },
+        Row { method: "POST", path: format!("/admin/users/{xu}"), body: form("_csrf={csrf}&action=activate"), expect: [403, 403, 403, 403, 303, 303] },
+        Row { method: "POST", path: "/admin/users/999999".into(), body: form("_csrf={csrf}&action=activate"), expect: [404, 404, 404, 404, 404, 303] },
+        Row { method: "GET", path: "/admin/templates".into(), body: Body_::None, expect: [403, 403, 200, 403, 200, 303] },
+        Row { method: "GET", path: format!("/admin/templates?agency={xa}"), body: Body_::None, expect: [403, 403, 403, 403, 200, 303] },
+        Row { method: "POST", path: "/admin/templates".into(), body: form(&format!("_csrf={{csrf}}&agency={oa}&kind=fee&body=")), expect: [403, 403, 303, 403, 303, 303] },
+        Row { method: "POST", path: "/admin/templates".into(), body: form(&format!("_csrf={{csrf}}&agency={xa}&kind=fee&body=")), expect: [403, 403, 403, 403, 303, 303] },
         Row { method: "GET", path: "/audit".into(), body: Body_::None, expect: [403, 403, 200, 403, 200, 303] },
         Row { method: "POST", path: "/logout".into(), body: form("_csrf=wrong"), expect: [403, 403, 403, 403, 403, 303] },
         Row { method: "GET", path: "/api/cases".into(), body: Body_::None, expect: [200, 200, 403, 403, 403, 401] },
