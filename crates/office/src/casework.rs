@@ -859,7 +859,7 @@ impl Office {
                 fields.push(("缴费期限", due));
                 letters::FEE
             }
-            Step::Decide { outcome, .. } => {
+            Step::Decide { outcome, note, .. } => {
                 let basis = case
                     .decision
                     .as_ref()
@@ -867,8 +867,20 @@ impl Office {
                     .unwrap_or_default();
                 fields.push(("答复内容", letters::answer_text(*outcome, &basis)));
                 fields.push(("救济途径", letters::remedy(&review)));
-                fields.push(("不予公开理由", "（请填写不予公开部分及其理由）".into()));
-                fields.push(("处理说明", "（请填写处理情况）".into()));
+                // The clerk's note is the reason or account the letter gives; without
+                // one the letter shows where it is missing rather than inventing it.
+                let note = note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+                fields.push((
+                    "不予公开理由",
+                    // The wording closes the sentence itself.
+                    note.map_or("（请填写不予公开部分及其理由）".into(), |n| {
+                        n.trim_end_matches('。').to_string()
+                    }),
+                ));
+                fields.push((
+                    "处理说明",
+                    note.map_or("（请填写处理情况）".into(), str::to_string),
+                ));
                 letters::ANSWER
             }
             _ => return Ok(Vec::new()),

@@ -631,6 +631,14 @@ async fn case_response(
         due: due
             .and_then(|d| d.deadline.answer_due.or(Some(d.deadline.next_due)))
             .map(|d| d.to_string()),
+        // While a 补正 is awaited the answer period has not begun (第三十条): the date
+        // that matters is the applicant's.
+        due_label: match due.and_then(|d| d.deadline.applicant_due.as_ref()) {
+            Some(a) if due.is_some_and(|d| d.deadline.answer_due.is_none()) => {
+                format!("申请人{}期限", a.what)
+            }
+            _ => "答复期限".into(),
+        },
         days_left: left.abs().to_string(),
         overdue: left < 0,
         paused: due.is_some_and(|d| d.deadline.paused),
@@ -638,9 +646,13 @@ async fn case_response(
         explanation: due
             .map(|d| d.deadline.explanation.clone())
             .unwrap_or_default(),
-        applicant_due: due
-            .and_then(|d| d.deadline.applicant_due.as_ref())
-            .map(|a| format!("申请人{}期限：{}", a.what, a.due)),
+        applicant_due: due.and_then(|d| match &d.deadline.applicant_due {
+            Some(_) if d.deadline.answer_due.is_none() => {
+                Some("答复期限自收到补正后的申请之日起重新计算（条例第三十条）".to_string())
+            }
+            Some(a) => Some(format!("申请人{}期限：{}", a.what, a.due)),
+            None => None,
+        }),
         timeline: v
             .timeline
             .iter()
@@ -649,7 +661,7 @@ async fn case_response(
                 what: t.what.clone(),
                 detail: t.detail.clone(),
                 actor: t.actor.clone(),
-                recorded: t.recorded_at.replace('T', " ").replace('Z', " UTC"),
+                recorded: views::local_time(&t.recorded_at),
             })
             .collect(),
         documents: v
@@ -664,7 +676,7 @@ async fn case_response(
                 } else {
                     "Word"
                 },
-                created: d.created_at.replace('T', " ").replace('Z', " UTC"),
+                created: views::local_time(&d.created_at),
             })
             .collect(),
         forms,
@@ -961,7 +973,7 @@ pub async fn audit(State(st): State<AppState>, PageUser(s): PageUser) -> PageRes
             None => "—".into(),
         };
         out.push(AuditView {
-            at: r.at.replace('T', " ").replace('Z', ""),
+            at: views::local_time(&r.at),
             user,
             action: r.action,
             target: r.target,
