@@ -1,0 +1,542 @@
+//! The clerk's work end to end in a real headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, installed by scripts/setup.sh): log in, register a posted
+//! application, ask for a 补正, receive it, consult a third party, have the head
+//! extend the time limit and decide 部分公开, download the 答复书 DOCX and read it
+//! back, record the delivery, and see the case counted in table 三. Every page is
+//! driven the way a person does it: visible fields, clicks, the browser's own
+//! download. Screenshots of the inbox and the case page land in
+//! `target/tmp/browser/` (copied to docs/ for the README).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use gongkai_cases::NaiveDate;
+use gongkai_office::{Clock, Office};
+use gongkai_store::Store;
+use gongkai_web::{AppState, router};
+use serde_json::json;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const APPLICANT: &str = "陈浏览（测试）";
+const REQUEST: &str = "2026年本县老旧小区改造项目的立项批复及资金安排文件";
+
+/// Kills chromedriver (and so its Chromium) however the test ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_driver() -> (Driver, String) {
+    for exe in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(exe).exists(),
+            "{exe} is missing: run `sh scripts/setup.sh` (installs Debian's chromium and chromium-driver)"
+        );
+    }
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (driver, format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(webdriver: &str, profile: &Path, downloads: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                // A Chinese office's browser: dates in the pickers read 年/月/日.
+                "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "download.prompt_for_download": false,
+                // No saved passwords filling the next login form.
+                "credentials_enable_service": false,
+                "profile.password_manager_enabled": false,
+            },
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(webdriver)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+/// The demo office on a fixed day, served on a free local port.
+async fn server(dir: &Path) -> String {
+    let store = Store::open(&format!("sqlite:{}", dir.join("office.db").display()))
+        .await
+        .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let office = Office::new(store, Clock::Fixed(today)).await.unwrap();
+    gongkai_office::demo::seed(&office).await.unwrap();
+    let app = router(AppState {
+        office,
+        secure_cookies: false,
+        demo: true,
+    })
+    .into_make_service_with_connect_info::<SocketAddr>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(selector))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let page = c.source().await.unwrap_or_default();
+            let url = c.current_url().await.map(|u| u.to_string());
+            panic!("no {selector} on {url:?}: {e}\n{page}")
+        }
+    }
+}
+
+/// Sets an input's value as the date picker would (typing into a date field is
+/// locale-dependent in Chromium).
+async fn set_value(c: &Client, selector: &str, value: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![json!(selector), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+/// Types into a field, replacing whatever it held.
+async fn type_into(c: &Client, selector: &str, text: &str) {
+    let el = css(c, selector).await;
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+/// Clicks a button or link and waits for the next page to replace this one.
+async fn click_and_wait(c: &Client, button: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    css(c, button).await.click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while old.tag_name().await.is_ok() {
+        assert!(Instant::now() < deadline, "{button} did not lead to a new page");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn login(c: &Client, base: &str, who: &str) {
+    login_with(c, base, who, gongkai_office::demo::DEMO_PASSWORD).await
+}
+
+async fn login_with(c: &Client, base: &str, who: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    type_into(c, "#login", who).await;
+    type_into(c, "#password", password).await;
+    click_and_wait(c, "form button[type=submit]").await;
+    css(c, "main h1").await;
+    if c.current_url().await.unwrap().path() == "/login" {
+        let why = match c.find(Locator::Css("p.error")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        panic!("{who} could not log in: {why}");
+    }
+}
+
+async fn logout(c: &Client) {
+    click_and_wait(c, "form[action='/logout'] button").await;
+    css(c, "#login").await;
+}
+
+/// Opens the step's fold on the case page, fills it, submits, and expects the
+/// page's confirmation (never an error).
+async fn step(c: &Client, key: &str, date: &str, fill: &[(&str, &str)]) {
+    let input = format!("input[name=step][value='{key}']");
+    let form = format!("form:has({input})");
+    let summary = format!("details:has({input}) > summary");
+    let details = css(c, &format!("details:has({input})")).await;
+    if details.attr("open").await.unwrap().is_none() {
+        css(c, &summary).await.click().await.unwrap();
+    }
+    set_value(c, &format!("#{key}-date"), date).await;
+    for (field, value) in fill {
+        let sel = format!("#{key}-{field}");
+        let el = css(c, &sel).await;
+        match el.tag_name().await.unwrap().as_str() {
+            "select" => el.select_by_value(value).await.unwrap(),
+            _ if el.attr("type").await.unwrap().as_deref() == Some("date") => {
+                set_value(c, &sel, value).await
+            }
+            _ => {
+                el.clear().await.unwrap();
+                el.send_keys(value).await.unwrap();
+            }
+        }
+    }
+    click_and_wait(c, &format!("{form} button[type=submit]")).await;
+    let status = css(c, "p.ok, p.error").await;
+    let text = status.text().await.unwrap();
+    assert_eq!(
+        status.attr("class").await.unwrap().as_deref(),
+        Some("ok"),
+        "step {key} refused: {text}"
+    );
+}
+
+/// The 自然人 count in table 三's row whose label holds `label`.
+async fn table3_count(c: &Client, base: &str, label: &str) -> i64 {
+    c.goto(&format!("{base}/stats?year=2026")).await.unwrap();
+    let cell = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(&format!(
+            "(//table)[1]//tr[th[contains(., '{label}')]]/td[1]"
+        )))
+        .await
+        .unwrap();
+    cell.text().await.unwrap().trim().parse().unwrap()
+}
+
+async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, c.screenshot().await.unwrap()).unwrap();
+    path
+}
+
+/// Waits for the browser's download of a file ending in `suffix`.
+fn downloaded(dir: &Path, suffix: &str) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = std::fs::read_dir(dir).unwrap().flatten().find(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.ends_with(suffix) && !n.ends_with(".crdownload")
+        });
+        if let Some(e) = done {
+            return e.path();
+        }
+        assert!(Instant::now() < deadline, "no {suffix} downloaded into {}", dir.display());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn docx_text(path: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    // Text runs only: drop the markup between them.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for ch in xml.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(ch),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_posted_application_from_registration_to_table_three() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    let profile = dir.path().join("profile");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let base = server(dir.path()).await;
+    let (_driver, webdriver) = start_driver();
+    let c = browser(&webdriver, &profile, &downloads).await;
+
+    login(&c, &base, "clerk").await;
+    let partial_before = table3_count(&c, &base, "部分公开").await;
+
+    // 登记: a letter posted on 18 November, signed for on the 20th. Each step is
+    // recorded on or near its day, as the engine offers only what is lawful today.
+    c.goto(&format!("{base}/cases/new")).await.unwrap();
+    css(&c, "#channel").await.select_by_value("post_signed").await.unwrap();
+    set_value(&c, "#submitted", "2026-11-18").await;
+    set_value(&c, "#confirmed", "2026-11-20").await;
+    css(&c, "#name").await.send_keys(APPLICANT).await.unwrap();
+    css(&c, "#id_number").await.send_keys("110101199003071234").await.unwrap();
+    css(&c, "#phone").await.send_keys("13912345678").await.unwrap();
+    css(&c, "#address").await.send_keys("演示县人民路8号").await.unwrap();
+    css(&c, "#request").await.send_keys(REQUEST).await.unwrap();
+    click_and_wait(&c, "form[action='/cases'] button[type=submit]").await;
+    let ok = css(&c, "p.ok").await.text().await.unwrap();
+    assert_eq!(ok, "已登记");
+    let case_url = c.current_url().await.unwrap();
+    assert!(case_url.path().starts_with("/cases/"), "{case_url}");
+    let number = css(&c, "main h1").await.text().await.unwrap();
+    // Received on the signing day (第三十一条): 20 working days run from 23 November.
+    let due = css(&c, "p.due strong").await.text().await.unwrap();
+    assert_eq!(due, "2026-12-18", "{number}");
+
+    step(
+        &c,
+        "request_correction",
+        "2026-11-23",
+        &[
+            ("items", "请明确所需文件的年份范围和项目名称"),
+            ("supplement_due", "2026-12-04"),
+        ],
+    )
+    .await;
+    // Until the 补正 arrives the applicant's date is what matters, and the answer
+    // period will start again.
+    let due = css(&c, "p.due").await.text().await.unwrap();
+    assert!(due.starts_with("申请人补正期限：2026-12-04"), "{due}");
+    let section = css(&c, "section[aria-labelledby=h-due]").await.text().await.unwrap();
+    assert!(section.contains("重新计算"), "{section}");
+    step(&c, "supplemented", "2026-11-24", &[("note", "申请人来函补正")]).await;
+    // 第三十条: the time limit runs again from the 补正 — 20 working days from 25 November.
+    assert_eq!(css(&c, "p.due strong").await.text().await.unwrap(), "2026-12-22");
+    step(
+        &c,
+        "consult",
+        "2026-11-25",
+        &[("consultee", "third_party"), ("name", "演示建设有限公司")],
+    )
+    .await;
+    assert!(
+        css(&c, "p.due").await.text().await.unwrap().contains("暂停计时"),
+        "the time limit pauses while the third party is consulted"
+    );
+    let consultation = css(&c, "#consultation_replied-consultation option")
+        .await
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    step(
+        &c,
+        "consultation_replied",
+        "2026-11-27",
+        &[("consultation", &consultation), ("consent", "false")],
+    )
+    .await;
+
+    // 延期 needs the head (条例第三十三条第二款), and this office has its answers
+    // approved too: the head takes over.
+    logout(&c).await;
+
+    login(&c, &base, "head").await;
+    c.goto(case_url.as_str()).await.unwrap();
+    step(
+        &c,
+        "extend",
+        "2026-11-30",
+        &[("working_days", "15"), ("reason", "需征求第三方意见并区分处理")],
+    )
+    .await;
+    step(
+        &c,
+        "decide",
+        "2026-11-30",
+        &[("outcome", "partial"), ("note", "涉及第三方商业秘密的部分不予公开")],
+    )
+    .await;
+
+    // The 答复书, downloaded by the browser and read back.
+    let link = c
+        .find(Locator::XPath(
+            "//ul[@class='docs']//a[contains(., '答复书') and contains(@download, '.docx')]",
+        ))
+        .await
+        .expect("the 答复书 DOCX is listed among the case's documents");
+    link.click().await.unwrap();
+    let docx = downloaded(&downloads, ".docx");
+    let text = docx_text(&docx);
+    // The clerk's note is the reason given; no placeholder is left for a hand edit.
+    for expected in [
+        APPLICANT,
+        REQUEST,
+        "对可以公开的部分予以公开",
+        "理由如下：涉及第三方商业秘密的部分不予公开。",
+        "第三十七条",
+        "六十日内",
+    ] {
+        assert!(text.contains(expected), "答复书 lacks {expected}: {text}");
+    }
+    assert!(!text.contains("请填写"), "{text}");
+    logout(&c).await;
+
+    login(&c, &base, "clerk").await;
+    c.goto(case_url.as_str()).await.unwrap();
+    step(
+        &c,
+        "deliver",
+        "2026-11-30",
+        &[("method", "邮寄"), ("tracking", "EMS1234567890")],
+    )
+    .await;
+    assert!(css(&c, "h1 .stage").await.text().await.unwrap().contains("已送达"));
+    screenshot(&c, "case.png").await;
+
+    c.goto(&format!("{base}/inbox")).await.unwrap();
+    css(&c, "table.list").await;
+    screenshot(&c, "inbox.png").await;
+
+    // On a phone the case page fits the screen: no sideways scrolling.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}{}", case_url.path())).await.unwrap();
+    css(&c, "main h1").await;
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(0), "the case page scrolls sideways at 390 px");
+    screenshot(&c, "case-phone.png").await;
+    c.set_window_size(1280, 900).await.unwrap();
+
+    assert_eq!(
+        table3_count(&c, &base, "部分公开").await,
+        partial_before + 1,
+        "the delivered 部分公开 answer is counted in table 三"
+    );
+    c.close().await.unwrap();
+}
+
+/// The administrator's pages, the calendar import and the audit log, as their users
+/// work them: open an account, edit a letter's wording (a refused field first),
+/// the new clerk logs in, the account is turned off, the audit log shows it all, and
+/// the system administrator imports next year's holiday notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_manages_accounts_templates_and_the_calendar() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let base = server(dir.path()).await;
+    let (_driver, webdriver) = start_driver();
+    let c = browser(&webdriver, &dir.path().join("profile"), &downloads).await;
+
+    login(&c, &base, "admin").await;
+    click_and_wait(&c, "nav a[href='/admin/users']").await;
+    css(&c, "#login").await.send_keys("qian.clerk").await.unwrap();
+    css(&c, "#name").await.send_keys("钱经办").await.unwrap();
+    css(&c, "#role").await.select_by_value("clerk").await.unwrap();
+    css(&c, "#password").await.send_keys("qian-password-2026").await.unwrap();
+    assert_eq!(
+        css(&c, "#password").await.prop("value").await.unwrap().as_deref(),
+        Some("qian-password-2026"),
+        "the browser filled the new account's password field by itself"
+    );
+    click_and_wait(&c, "form[action='/admin/users'] button[type=submit]").await;
+    assert_eq!(
+        css(&c, "p.ok").await.text().await.unwrap(),
+        "已新增用户 qian.clerk"
+    );
+    let row = css(&c, "table.list tbody tr:last-child").await.text().await.unwrap();
+    assert!(row.contains("qian.clerk") && row.contains("经办人") && row.contains("在用"), "{row}");
+    screenshot(&c, "users.png").await;
+
+    // A template with a field the letters cannot fill is refused and kept as typed.
+    click_and_wait(&c, "nav a[href='/admin/templates']").await;
+    css(&c, "details:has(#body-extension) > summary").await.click().await.unwrap();
+    let body = css(&c, "#body-extension").await;
+    body.clear().await.unwrap();
+    body.send_keys("因{延期原因}，答复期限延长。").await.unwrap();
+    click_and_wait(&c, "details:has(#body-extension) button[type=submit]").await;
+    let error = css(&c, "p.error").await.text().await.unwrap();
+    assert!(error.contains("无法填写的字段：延期原因"), "{error}");
+    assert_eq!(
+        css(&c, "#body-extension").await.prop("value").await.unwrap().as_deref(),
+        Some("因{延期原因}，答复期限延长。")
+    );
+    let body = css(&c, "#body-extension").await;
+    body.clear().await.unwrap();
+    body.send_keys("因{延期理由}，答复期限延长{延期天数}个工作日，至{答复期限}。")
+        .await
+        .unwrap();
+    click_and_wait(&c, "details:has(#body-extension) button[type=submit]").await;
+    assert!(css(&c, "p.ok").await.text().await.unwrap().starts_with("已保存"));
+    let summary = css(&c, "details:has(#body-extension) > summary").await.text().await.unwrap();
+    assert!(summary.contains("本机关模板"), "{summary}");
+    logout(&c).await;
+
+    // The new account works, then is turned off and no longer does.
+    login_with(&c, &base, "qian.clerk", "qian-password-2026").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/inbox");
+    logout(&c).await;
+    login(&c, &base, "admin").await;
+    c.goto(&format!("{base}/admin/users")).await.unwrap();
+    click_and_wait(&c, "table.list tbody tr:last-child form.inline button").await;
+    assert!(css(&c, "p.ok").await.text().await.unwrap().starts_with("已停用"));
+    let row = css(&c, "table.list tbody tr:last-child").await.text().await.unwrap();
+    assert!(row.contains("已停用"), "{row}");
+
+    click_and_wait(&c, "nav a[href='/audit']").await;
+    let log = css(&c, "table.list tbody").await.text().await.unwrap();
+    for action in ["新增用户", "修改文书模板", "停用用户"] {
+        assert!(log.contains(action), "the audit log lacks {action}: {log}");
+    }
+    logout(&c).await;
+
+    c.goto(&format!("{base}/login")).await.unwrap();
+    type_into(&c, "#login", "qian.clerk").await;
+    type_into(&c, "#password", "qian-password-2026").await;
+    click_and_wait(&c, "form button[type=submit]").await;
+    let refused = css(&c, "p.error").await.text().await.unwrap();
+    assert!(refused.contains("用户名或密码不正确"), "{refused}");
+
+    // The system administrator imports the 2027 notice; the reminder goes.
+    login(&c, &base, "sysadmin").await;
+    c.goto(&format!("{base}/admin/calendar")).await.unwrap();
+    assert!(css(&c, "p.warn").await.text().await.unwrap().contains("2027"));
+    set_value(
+        &c,
+        "#tsv",
+        "date\tkind\tnotice_year\n2027-01-01\toff\t2027\n2027-02-10\toff\t2027\n2027-02-11\toff\t2027\n2027-02-12\toff\t2027\n2027-02-07\twork\t2027\n",
+    )
+    .await;
+    click_and_wait(&c, "form[action='/admin/calendar'] button[type=submit]").await;
+    let ok = css(&c, "p.ok, p.error").await.text().await.unwrap();
+    assert!(ok.starts_with("已导入"), "{ok}");
+    let imports = css(&c, "main").await.text().await.unwrap();
+    assert!(imports.contains("2027 年"), "{imports}");
+    screenshot(&c, "calendar.png").await;
+    c.close().await.unwrap();
+}
