@@ -54,12 +54,18 @@ macro_rules! migrations {
     };
 }
 
+// The numbers are the files' names (`0003_reading.sql`).
+#[allow(clippy::zero_prefixed_literal)]
 fn sqlite_migrator() -> Migrator {
-    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office"))
+    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading"))
 }
 
+// The numbers are the files' names (`0003_reading.sql`).
+#[allow(clippy::zero_prefixed_literal)]
 fn postgres_migrator() -> Migrator {
-    Migrator::with_migrations(migrations!("postgres": 0001 "reports", 0002 "office"))
+    Migrator::with_migrations(
+        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading"),
+    )
 }
 
 const SOURCE_COLUMNS: &str = "INSERT INTO sources (hash, file_name, path, size, format, status, cause, reports, ingested_at) VALUES ";
@@ -96,6 +102,14 @@ pub struct SourceRow {
     pub status: String,
     pub cause: Option<String>,
     pub reports: i64,
+}
+
+/// A file whose reading started and has not ended with a stored result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub hash: String,
+    pub path: String,
+    pub size: u64,
 }
 
 /// One report as stored.
@@ -318,6 +332,17 @@ impl Store {
     /// `open` with at most `connections` PostgreSQL connections (SQLite always has one
     /// writer connection; readers are served by it too).
     pub async fn open_with(target: &str, connections: u32) -> Result<Store, StoreError> {
+        Store::connect(target, connections, true).await
+    }
+
+    /// `open` of a dataset that must exist already: a SQLite file that is not there is
+    /// an error (数据库文件不存在), never created. For commands that only read, so that
+    /// a mistyped path is said instead of answered from a new, empty database.
+    pub async fn open_existing(target: &str) -> Result<Store, StoreError> {
+        Store::connect(target, 8, false).await
+    }
+
+    async fn connect(target: &str, connections: u32, create: bool) -> Result<Store, StoreError> {
         let (db, schema) = if is_postgres(target) {
             let (url, schema) = split_schema(target);
             if let Some(s) = &schema {
@@ -351,9 +376,12 @@ impl Store {
                 .strip_prefix("sqlite://")
                 .or_else(|| target.strip_prefix("sqlite:"))
                 .unwrap_or(target);
+            if !create && path != ":memory:" && !std::path::Path::new(path).exists() {
+                return Err(StoreError::NotFound(format!("数据库文件不存在：{path}")));
+            }
             let opts = SqliteConnectOptions::new()
                 .filename(path)
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 // FULL: a commit is on disk before it is acknowledged, even if the
                 // machine (not only the process) goes down. WAL keeps that cheap.
@@ -476,6 +504,59 @@ impl Store {
         }
     }
 
+    /// Notes, and commits, that the file `hash` is about to be read: if the reading
+    /// ends the program, the next run finds the note in [`Store::unfinished_readings`].
+    /// Storing the file's result removes it.
+    pub async fn reading_started(
+        &self,
+        hash: &str,
+        path: &str,
+        size: u64,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO reading (hash, path, size, started_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (hash) DO UPDATE SET path = excluded.path, size = excluded.size, \
+                 started_at = excluded.started_at",
+            )
+            .bind(hash)
+            .bind(clean(path).into_owned())
+            .bind(size as i64)
+            .bind(now_utc())
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Files whose reading started and never ended with a stored result, oldest first.
+    pub async fn unfinished_readings(&self) -> Result<Vec<Reading>, StoreError> {
+        on_db!(&self.db, pool => {
+            let rows = sqlx::query("SELECT hash, path, size FROM reading ORDER BY started_at, hash")
+                .fetch_all(pool)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let size: i64 = r.try_get(2)?;
+                out.push(Reading {
+                    hash: r.try_get(0)?,
+                    path: r.try_get(1)?,
+                    size: size.max(0) as u64,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Forgets every unfinished reading: for a run stopped on purpose (Ctrl-C), whose
+    /// files were not at fault.
+    pub async fn clear_readings(&self) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM reading").execute(pool).await?;
+            Ok(())
+        })
+    }
+
     /// Stores one file in one transaction: its source row, its reports with every cell
     /// and finding. Returns `false` when the file (by content hash) was already stored;
     /// nothing is written then. With `replace_failed`, a file stored as failed before is
@@ -524,6 +605,16 @@ impl Store {
                 async {
                     let files: &[PreparedFile] = $files;
                     let tx = &mut $tx;
+                    // Their readings have ended: the markers go with the results.
+                    let sql = format!(
+                        "DELETE FROM reading WHERE hash IN ({})",
+                        placeholders(files.len(), numbered)
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for f in files {
+                        q = q.bind(f.hash.as_str());
+                    }
+                    q.execute(&mut **tx).await?;
                     if replace_failed {
                         let sql = format!(
                             "DELETE FROM sources WHERE status = 'failed' AND hash IN ({})",

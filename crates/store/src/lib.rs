@@ -24,7 +24,7 @@ mod files;
 mod normalize;
 pub mod office;
 
-pub use db::{CellRow, FindingRow, ReportRow, SourceRow, Store, Totals};
+pub use db::{CellRow, FindingRow, Reading, ReportRow, SourceRow, Store, Totals};
 pub use error::StoreError;
 pub use files::{Failure, PreparedFile, PreparedReport, file_name_of};
 pub use normalize::agency_key;
