@@ -87,3 +87,11 @@ fn pg_cross_year() {
 fn pg_batch_store() {
     with_pg("batch", common::batch_store);
 }
+
+#[test]
+fn pg_crashed_reading_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("crashed", |t| {
+        common::crashed_reading_is_recorded(t, dir.path())
+    });
+}

@@ -41,3 +41,9 @@ fn batch_store() {
     let dir = tempfile::tempdir().unwrap();
     common::batch_store(&db(&dir));
 }
+
+#[test]
+fn crashed_reading_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    common::crashed_reading_is_recorded(&db(&dir), dir.path());
+}

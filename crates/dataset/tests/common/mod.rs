@@ -26,15 +26,24 @@ fn opts() -> IngestOptions {
 pub fn fixtures_then_rerun(target: &str) {
     let rt = runtime();
     let store = rt.block_on(Store::open(target)).unwrap();
-    let (files, missing) =
-        gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
-    assert!(missing.is_empty());
+    let inputs = gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
+    assert!(
+        inputs.missing.is_empty() && inputs.refused.is_empty(),
+        "{inputs:?}"
+    );
+    let files = inputs.files;
     assert!(files.len() >= 10, "{files:?}");
     let mut events = 0;
     let s = ingest(rt.handle(), &store, &files, &opts(), |_| events += 1).unwrap();
     assert_eq!(events, files.len());
     assert_eq!(s.files, files.len());
-    assert_eq!(s.stored + s.failed + s.skipped, files.len(), "{s:?}");
+    assert_eq!(
+        s.stored + s.failed + s.skipped + s.not_documents,
+        files.len(),
+        "{s:?}"
+    );
+    // README.md and the expected readings (JSON) are not documents.
+    assert!(s.not_documents >= 2, "{s:?}");
     // The plain-text samples are read.
     assert!(s.reports >= 5, "{s:?}");
     let sources = rt.block_on(store.sources()).unwrap();
@@ -54,7 +63,11 @@ pub fn fixtures_then_rerun(target: &str) {
     let before = rt.block_on(store.totals()).unwrap();
 
     let again = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
-    assert_eq!(again.skipped, files.len(), "{again:?}");
+    assert_eq!(
+        again.skipped + again.not_documents,
+        files.len(),
+        "{again:?}"
+    );
     assert_eq!(again.stored, 0);
     assert_eq!(
         rt.block_on(store.totals()).unwrap(),
@@ -321,4 +334,56 @@ pub fn batch_store(target: &str) {
         );
         assert_eq!(report.template.id(), row.template);
     }
+}
+
+/// A file whose reading ended an earlier run (its reading note left behind, as a crash
+/// in a reader leaves it) is stored as failed with that cause and not read; the other
+/// files are stored once, and no note is left.
+pub fn crashed_reading_is_recorded(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let names = [
+        "qingtongxia-2021.txt",
+        "tongjiang-2020.txt",
+        "fengxiang-2020.txt",
+    ];
+    let files: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            let p = dir.join(n);
+            std::fs::copy(fixtures().join(n), &p).unwrap();
+            p
+        })
+        .collect();
+    let crash = &files[1];
+    let bytes = std::fs::read(crash).unwrap();
+    let hash = gongkai_dataset::content_hash(&bytes);
+    let shown = crash.to_string_lossy().into_owned();
+    // What the killed run left: the note, committed, and nothing else.
+    rt.block_on(store.reading_started(&hash, &shown, bytes.len() as u64))
+        .unwrap();
+    assert_eq!(rt.block_on(store.unfinished_readings()).unwrap().len(), 1);
+
+    let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    assert_eq!(s.crashed_before, vec![shown.clone()], "{s:?}");
+    assert_eq!(s.stored, 2, "{s:?}");
+    assert_eq!(s.skipped, 1, "the crashed file is not read again: {s:?}");
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+    let sources = rt.block_on(store.sources()).unwrap();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    let row = sources.iter().find(|r| r.hash == hash).unwrap();
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.path, shown);
+    assert!(
+        row.cause.as_deref().unwrap().contains("读取时程序异常终止"),
+        "{row:?}"
+    );
+    let t = rt.block_on(store.totals()).unwrap();
+    assert_eq!(t.reports, 2);
+
+    // Nothing is stored twice on the next run, and nothing is taken for a crash.
+    let again = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    assert!(again.crashed_before.is_empty());
+    assert_eq!(again.skipped, 3, "{again:?}");
+    assert_eq!(rt.block_on(store.totals()).unwrap(), t);
 }
