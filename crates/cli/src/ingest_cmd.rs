@@ -101,15 +101,14 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
             return 2;
         }
     };
-    stop_cleanly_on_signals(&db);
+    let defaults = IngestOptions::default();
     let opts = IngestOptions {
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| IngestOptions::default().jobs)
-            .max(1),
+        jobs: args.jobs.unwrap_or(defaults.jobs).max(1),
         retry_failed: args.retry_failed,
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
+        run: defaults.run,
     };
+    stop_cleanly_on_signals(&db, &opts.run);
 
     let bar = progress_bar(files.len() as u64);
     let mut formats: BTreeMap<String, usize> = BTreeMap::new();
@@ -207,18 +206,20 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
 }
 
 /// Ctrl-C or a termination request stops the run; the files being read at that moment
-/// were not at fault, so their reading notes are removed (otherwise the next run would
-/// take them for files whose reading crashed the program).
-fn stop_cleanly_on_signals(db: &Db) {
+/// were not at fault, so this run's reading notes are removed (otherwise a later run
+/// would take them for files whose reading crashed the program). The notes of other
+/// runs at work on the same database are theirs and stay.
+fn stop_cleanly_on_signals(db: &Db, run: &str) {
     use tokio::signal::unix::{SignalKind, signal};
     for kind in [SignalKind::interrupt(), SignalKind::terminate()] {
         let store = db.store.clone();
+        let run = run.to_string();
         let Ok(mut stream) = db.handle().block_on(async { signal(kind) }) else {
             continue;
         };
         db.handle().spawn(async move {
             if stream.recv().await.is_some() {
-                let _ = store.clear_readings().await;
+                let _ = store.clear_readings(&run).await;
                 errln!("\n已中断：已入库的文件完整保存，重新运行同一命令即可继续。");
                 std::process::exit(130);
             }

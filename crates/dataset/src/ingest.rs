@@ -228,6 +228,35 @@ pub struct IngestOptions {
     /// A file still being read after this long is recorded as failed (读取超时) and the
     /// run goes on; `None` waits for ever.
     pub timeout: Option<Duration>,
+    /// This run's id in its reading notes ([`new_run_id`]): several runs may ingest into
+    /// one database at once, and each knows its own notes from the others'.
+    pub run: String,
+}
+
+/// A random id for a run: 16 hex digits from the operating system's random source
+/// (time and process id when that is unavailable).
+pub fn new_run_id() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let digest = Sha256::digest(format!("{nanos}-{}", std::process::id()));
+        bytes.copy_from_slice(&digest[..8]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How long after its reading started a note can still belong to a live reader, for
+/// a run with per-file limit `timeout`: twice the limit and a minute (the result may
+/// wait for the writer, the writer for the database), or an hour with no limit. A note
+/// older than that was left by a run that ended while reading the file.
+pub fn reading_bound(timeout: Option<Duration>) -> Duration {
+    match timeout {
+        Some(t) => t.saturating_mul(2).saturating_add(Duration::from_secs(60)),
+        None => Duration::from_secs(3600),
+    }
 }
 
 /// The default per-file reading limit: a report takes milliseconds, a large PDF seconds.
@@ -241,6 +270,7 @@ impl Default for IngestOptions {
                 .unwrap_or(1),
             retry_failed: false,
             timeout: Some(DEFAULT_TIMEOUT),
+            run: new_run_id(),
         }
     }
 }
@@ -299,7 +329,7 @@ pub struct IngestSummary {
 }
 
 /// The category of a file whose reading ended the program.
-pub const CRASHED: &str = "读取时程序异常终止";
+pub use gongkai_store::CRASHED;
 
 enum Msg {
     File(PreparedFile),
@@ -442,7 +472,8 @@ fn ingest_with(
     prepare: fn(&str, &[u8], String) -> PreparedFile,
     mut on_event: impl FnMut(&FileEvent),
 ) -> Result<IngestSummary, StoreError> {
-    let crashed_before = settle_crashed(rt, store)?;
+    let crashed_before = settle_crashed(rt, store, &opts.run)?;
+    let bound = reading_bound(opts.timeout);
     let known: HashMap<String, bool> = rt.block_on(store.known_hashes())?;
     // Hashes claimed in this batch: the second copy of a file is skipped before parsing.
     let claimed: Mutex<std::collections::HashSet<String>> = Mutex::new(Default::default());
@@ -502,9 +533,9 @@ fn ingest_with(
                                 let size = bytes.len() as u64;
                                 if skip || repeated {
                                     Msg::Skipped(shown)
-                                } else if let Err(e) =
-                                    rt.block_on(store.reading_started(&hash, &shown, size))
-                                {
+                                } else if let Err(e) = rt.block_on(
+                                    store.reading_started(&opts.run, &hash, &shown, size, bound),
+                                ) {
                                     Msg::Abort(e)
                                 } else {
                                     Msg::File(prepare_within(
@@ -594,26 +625,24 @@ fn ingest_with(
     Ok(summary)
 }
 
-/// Stores as failed every file whose reading started in an earlier run and never ended
-/// (the reader took the program down with it), so that it is not read again: one such
-/// file would otherwise end every run. Returns their paths.
-fn settle_crashed(rt: &Handle, store: &Store) -> Result<Vec<String>, StoreError> {
+/// Stores as failed every file whose reading started in a run that ended while reading
+/// it (the reader took the program down with it), so that it is not read again: one
+/// such file would otherwise end every run. Only notes of other runs past their bound
+/// count: a run at work beside this one on the same database keeps its files. Returns
+/// the paths this run recorded (another run may record the same note at once).
+fn settle_crashed(rt: &Handle, store: &Store, run: &str) -> Result<Vec<String>, StoreError> {
     let mut paths = Vec::new();
-    for r in rt.block_on(store.unfinished_readings())? {
-        let failed = PreparedFile::failed(
-            &r.path,
-            r.hash,
-            r.size,
-            None,
-            CRASHED,
-            format!(
-                "{CRASHED}：上次运行在读取此文件时中途退出（已记为失败，不再读取；\
-                 请将文件反馈给维护人员，读取程序修复后可用 --retry-failed 重读）"
-            ),
-        );
-        // Removes the marker in the same transaction.
-        rt.block_on(store.store_file(&failed, false))?;
-        paths.push(r.path);
+    let mut seen = std::collections::HashSet::new();
+    for r in rt.block_on(store.stale_readings(run))? {
+        if !seen.insert(r.hash.clone()) {
+            continue;
+        }
+        let crashed = PreparedFile::crashed(&r.path, r.hash, r.size);
+        // Removes the file's notes in the same transaction; `false` when the file has
+        // been stored meanwhile (by a reading that did finish, or by another run).
+        if rt.block_on(store.store_file(&crashed, false))? {
+            paths.push(r.path);
+        }
     }
     Ok(paths)
 }
@@ -872,6 +901,7 @@ mod tests {
             jobs: 1,
             retry_failed: false,
             timeout: None,
+            ..IngestOptions::default()
         };
         let s = ingest_with(rt.handle(), &store, &files, &opts, noting_reader, |_| {}).unwrap();
         assert_eq!(s.stored, 2);
@@ -896,6 +926,7 @@ mod tests {
             jobs: 2,
             retry_failed: false,
             timeout: Some(Duration::from_millis(300)),
+            ..IngestOptions::default()
         };
         let started = std::time::Instant::now();
         let mut events = Vec::new();

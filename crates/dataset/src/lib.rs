@@ -6,8 +6,8 @@ pub mod ingest;
 
 pub use ingest::{
     CRASHED, DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Inputs, NOTHING_READ,
-    Outcome, category, collect_inputs, content_hash, ingest, not_a_document_by_content,
-    not_a_document_by_name, prepare_file, read_nothing,
+    Outcome, category, collect_inputs, content_hash, ingest, new_run_id, not_a_document_by_content,
+    not_a_document_by_name, prepare_file, read_nothing, reading_bound,
 };
 
 /// A runtime for the blocking entry points (the command line): one worker thread, so

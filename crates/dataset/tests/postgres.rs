@@ -95,3 +95,16 @@ fn pg_crashed_reading_is_recorded() {
         common::crashed_reading_is_recorded(t, dir.path())
     });
 }
+
+#[test]
+fn pg_only_stale_notes_of_other_runs_are_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("stale", |t| {
+        common::only_stale_notes_of_other_runs_are_crashes(t, dir.path())
+    });
+}
+
+#[test]
+fn pg_clearing_notes_keeps_other_runs_notes() {
+    with_pg("clear", common::clearing_notes_keeps_other_runs_notes);
+}

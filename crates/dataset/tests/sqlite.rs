@@ -47,3 +47,15 @@ fn crashed_reading_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     common::crashed_reading_is_recorded(&db(&dir), dir.path());
 }
+
+#[test]
+fn only_stale_notes_of_other_runs_are_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    common::only_stale_notes_of_other_runs_are_crashes(&db(&dir), dir.path());
+}
+
+#[test]
+fn clearing_notes_keeps_other_runs_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    common::clearing_notes_keeps_other_runs_notes(&db(&dir));
+}

@@ -107,10 +107,21 @@ pub struct SourceRow {
 /// A file whose reading started and has not ended with a stored result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
+    /// The run reading it (random per `ingest` run).
+    pub run: String,
     pub hash: String,
     pub path: String,
     pub size: u64,
+    /// When the reading started, by the database's clock (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub started_at: String,
+    /// From when on no live run can still be reading it, by the database's clock.
+    pub stale_at: String,
 }
+
+/// The database's clock as `YYYY-MM-DDTHH:MM:SSZ` (UTC), in SQL: the reading notes of
+/// runs on several machines are compared by one clock, not by each machine's own.
+const PG_NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+const SQLITE_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 /// One report as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -504,55 +515,117 @@ impl Store {
         }
     }
 
-    /// Notes, and commits, that the file `hash` is about to be read: if the reading
-    /// ends the program, the next run finds the note in [`Store::unfinished_readings`].
-    /// Storing the file's result removes it.
+    /// Notes, and commits, that run `run` is about to read the file `hash`, and that
+    /// after `bound` (from now, by the database's clock) no live run can still be
+    /// reading it. If the reading ends the program, a later run finds the note in
+    /// [`Store::stale_readings`]. Storing the file's result removes it, whichever run
+    /// stores it.
     pub async fn reading_started(
         &self,
+        run: &str,
         hash: &str,
         path: &str,
         size: u64,
+        bound: Duration,
     ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            sqlx::query(
-                "INSERT INTO reading (hash, path, size, started_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (hash) DO UPDATE SET path = excluded.path, size = excluded.size, \
-                 started_at = excluded.started_at",
-            )
-            .bind(hash)
-            .bind(clean(path).into_owned())
-            .bind(size as i64)
-            .bind(now_utc())
-            .execute(pool)
-            .await?;
-            Ok(())
-        })
+        const UPSERT: &str = "ON CONFLICT (run_id, hash) DO UPDATE SET path = excluded.path, \
+             size = excluded.size, started_at = excluded.started_at, stale_at = excluded.stale_at";
+        let secs = bound.as_secs().min(i64::MAX as u64 / 2) as i64;
+        match &self.db {
+            Db::Postgres(pool) => {
+                let sql = format!(
+                    "INSERT INTO reading (run_id, hash, path, size, started_at, stale_at) \
+                     VALUES ($1, $2, $3, $4, {PG_NOW}, \
+                     to_char((now() + make_interval(secs => $5)) AT TIME ZONE 'UTC', \
+                     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) {UPSERT}"
+                );
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(run)
+                    .bind(hash)
+                    .bind(clean(path).into_owned())
+                    .bind(size as i64)
+                    .bind(secs as f64)
+                    .execute(pool)
+                    .await?;
+            }
+            Db::Sqlite(pool) => {
+                let sql = format!(
+                    "INSERT INTO reading (run_id, hash, path, size, started_at, stale_at) \
+                     VALUES ($1, $2, $3, $4, {SQLITE_NOW}, \
+                     strftime('%Y-%m-%dT%H:%M:%SZ', 'now', printf('+%d seconds', $5))) {UPSERT}"
+                );
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(run)
+                    .bind(hash)
+                    .bind(clean(path).into_owned())
+                    .bind(size as i64)
+                    .bind(secs)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
-    /// Files whose reading started and never ended with a stored result, oldest first.
+    /// Every reading noted and not ended with a stored result, of every run, oldest
+    /// first: files being read now as well as files whose reading crashed.
     pub async fn unfinished_readings(&self) -> Result<Vec<Reading>, StoreError> {
+        self.readings_where("1 = 1", None).await
+    }
+
+    /// The readings that ended their program: noted by a run other than `run` and
+    /// past their `stale_at` (by the database's clock), when no live reader can still
+    /// be at them. Oldest first; a file may be named by several crashed runs.
+    pub async fn stale_readings(&self, run: &str) -> Result<Vec<Reading>, StoreError> {
+        let now = if self.is_postgres() {
+            PG_NOW
+        } else {
+            SQLITE_NOW
+        };
+        self.readings_where(&format!("run_id <> $1 AND stale_at <= {now}"), Some(run))
+            .await
+    }
+
+    async fn readings_where(
+        &self,
+        condition: &str,
+        run: Option<&str>,
+    ) -> Result<Vec<Reading>, StoreError> {
+        let sql = format!(
+            "SELECT run_id, hash, path, size, started_at, stale_at FROM reading \
+             WHERE {condition} ORDER BY started_at, hash, run_id"
+        );
         on_db!(&self.db, pool => {
-            let rows = sqlx::query("SELECT hash, path, size FROM reading ORDER BY started_at, hash")
-                .fetch_all(pool)
-                .await?;
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            if let Some(run) = run {
+                q = q.bind(run);
+            }
+            let rows = q.fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
-                let size: i64 = r.try_get(2)?;
+                let size: i64 = r.try_get(3)?;
                 out.push(Reading {
-                    hash: r.try_get(0)?,
-                    path: r.try_get(1)?,
+                    run: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                    path: r.try_get(2)?,
                     size: size.max(0) as u64,
+                    started_at: r.try_get(4)?,
+                    stale_at: r.try_get(5)?,
                 });
             }
             Ok(out)
         })
     }
 
-    /// Forgets every unfinished reading: for a run stopped on purpose (Ctrl-C), whose
-    /// files were not at fault.
-    pub async fn clear_readings(&self) -> Result<(), StoreError> {
+    /// Forgets the unfinished readings of run `run`: for a run stopped on purpose
+    /// (Ctrl-C), whose files were not at fault. Other runs' notes are theirs: a run
+    /// still reading keeps its notes, a crashed one leaves them to be found.
+    pub async fn clear_readings(&self, run: &str) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM reading").execute(pool).await?;
+            sqlx::query("DELETE FROM reading WHERE run_id = $1")
+                .bind(run)
+                .execute(pool)
+                .await?;
             Ok(())
         })
     }
@@ -561,6 +634,7 @@ impl Store {
     /// and finding. Returns `false` when the file (by content hash) was already stored;
     /// nothing is written then. With `replace_failed`, a file stored as failed before is
     /// replaced by this attempt.
+    /// Removes the file's reading notes, whichever run wrote them.
     pub async fn store_file(
         &self,
         file: &PreparedFile,

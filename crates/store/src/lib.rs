@@ -26,7 +26,7 @@ pub mod office;
 
 pub use db::{CellRow, FindingRow, Reading, ReportRow, SourceRow, Store, Totals};
 pub use error::StoreError;
-pub use files::{Failure, PreparedFile, PreparedReport, file_name_of};
+pub use files::{CRASHED, Failure, PreparedFile, PreparedReport, file_name_of};
 pub use normalize::agency_key;
 
 /// The default SQLite file when no `--db` is given.

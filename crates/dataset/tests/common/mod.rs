@@ -5,6 +5,7 @@ use gongkai_dataset::{IngestOptions, ingest};
 use gongkai_report::{Report, TemplateId, Value};
 use gongkai_store::{PreparedFile, PreparedReport, Store};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub fn runtime() -> tokio::runtime::Runtime {
     gongkai_dataset::runtime().unwrap()
@@ -359,8 +360,8 @@ pub fn crashed_reading_is_recorded(target: &str, dir: &Path) {
     let bytes = std::fs::read(crash).unwrap();
     let hash = gongkai_dataset::content_hash(&bytes);
     let shown = crash.to_string_lossy().into_owned();
-    // What the killed run left: the note, committed, and nothing else.
-    rt.block_on(store.reading_started(&hash, &shown, bytes.len() as u64))
+    // What the killed run left: the note, committed, and nothing else; its time is up.
+    rt.block_on(store.reading_started("killed", &hash, &shown, bytes.len() as u64, Duration::ZERO))
         .unwrap();
     assert_eq!(rt.block_on(store.unfinished_readings()).unwrap().len(), 1);
 
@@ -386,4 +387,121 @@ pub fn crashed_reading_is_recorded(target: &str, dir: &Path) {
     assert!(again.crashed_before.is_empty());
     assert_eq!(again.skipped, 3, "{again:?}");
     assert_eq!(rt.block_on(store.totals()).unwrap(), t);
+}
+
+/// Copies `names` from the fixtures into `dir`.
+fn copies(dir: &Path, names: &[&str]) -> Vec<PathBuf> {
+    names
+        .iter()
+        .map(|n| {
+            let p = dir.join(n);
+            std::fs::copy(fixtures().join(n), &p).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// `(hash, path, size)` of a file, as its reading note names it.
+fn note_of(path: &Path) -> (String, String, u64) {
+    let bytes = std::fs::read(path).unwrap();
+    (
+        gongkai_dataset::content_hash(&bytes),
+        path.to_string_lossy().into_owned(),
+        bytes.len() as u64,
+    )
+}
+
+/// Two runs at work on one database: the note of a file another run is reading now
+/// (within its bound) is no crash, and the next run reads that file as any other; only
+/// a note past its bound is. The run's own notes are never taken for a crash.
+pub fn only_stale_notes_of_other_runs_are_crashes(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files = copies(
+        dir,
+        &[
+            "qingtongxia-2021.txt",
+            "tongjiang-2020.txt",
+            "fengxiang-2020.txt",
+        ],
+    );
+    let (live, dead) = (note_of(&files[0]), note_of(&files[1]));
+    let bound = gongkai_dataset::reading_bound(Some(gongkai_dataset::DEFAULT_TIMEOUT));
+    assert_eq!(bound, Duration::from_secs(300));
+    // Another run reading the first file right now, with the default limit.
+    rt.block_on(store.reading_started("live-run", &live.0, &live.1, live.2, bound))
+        .unwrap();
+    // A run that ended while reading the second: its bound has passed.
+    rt.block_on(store.reading_started("dead-run", &dead.0, &dead.1, dead.2, Duration::ZERO))
+        .unwrap();
+    let notes = rt.block_on(store.unfinished_readings()).unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let fresh = notes.iter().find(|r| r.run == "live-run").unwrap();
+    assert!(fresh.stale_at > fresh.started_at, "{fresh:?}");
+    let stale: Vec<String> = rt
+        .block_on(store.stale_readings("this-run"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.hash)
+        .collect();
+    assert_eq!(stale, vec![dead.0.clone()]);
+    // The dead run's own notes are its own, past their bound or not.
+    assert!(
+        rt.block_on(store.stale_readings("dead-run"))
+            .unwrap()
+            .is_empty()
+    );
+
+    let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    assert_eq!(s.crashed_before, vec![dead.1.clone()], "{s:?}");
+    assert_eq!(
+        s.stored, 2,
+        "the file being read elsewhere is read here too: {s:?}"
+    );
+    assert_eq!(s.skipped, 1, "{s:?}");
+    assert_eq!(s.failed, 0, "{s:?}");
+    let sources = rt.block_on(store.sources()).unwrap();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    let row = |hash: &str| sources.iter().find(|r| r.hash == hash).unwrap().clone();
+    assert_eq!(row(&live.0).status, "ok", "{:?}", row(&live.0));
+    assert_eq!(row(&dead.0).status, "failed");
+    assert!(
+        row(&dead.0)
+            .cause
+            .as_deref()
+            .unwrap()
+            .starts_with(gongkai_dataset::CRASHED)
+    );
+    // Storing a file's result removes its notes, whoever wrote them.
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+}
+
+/// A run stopped on purpose (Ctrl-C) clears its own reading notes, never those of a
+/// run at work beside it.
+pub fn clearing_notes_keeps_other_runs_notes(target: &str) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let minute = Duration::from_secs(60);
+    for (run, hash) in [
+        ("run-a", "h1"),
+        ("run-a", "h2"),
+        ("run-b", "h2"),
+        ("run-b", "h3"),
+    ] {
+        rt.block_on(store.reading_started(run, hash, &format!("/{run}/{hash}"), 1, minute))
+            .unwrap();
+    }
+    rt.block_on(store.clear_readings("run-a")).unwrap();
+    let left: Vec<(String, String)> = rt
+        .block_on(store.unfinished_readings())
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.run, r.hash))
+        .collect();
+    assert_eq!(
+        left,
+        vec![("run-b".into(), "h2".into()), ("run-b".into(), "h3".into())]
+    );
+    rt.block_on(store.clear_readings("run-b")).unwrap();
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
 }
