@@ -108,3 +108,11 @@ fn pg_only_stale_notes_of_other_runs_are_crashes() {
 fn pg_clearing_notes_keeps_other_runs_notes() {
     with_pg("clear", common::clearing_notes_keeps_other_runs_notes);
 }
+
+#[test]
+fn pg_a_finished_reading_replaces_a_crash_record() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("replace", |t| {
+        common::a_finished_reading_replaces_a_crash_record(t, dir.path())
+    });
+}

@@ -59,3 +59,9 @@ fn clearing_notes_keeps_other_runs_notes() {
     let dir = tempfile::tempdir().unwrap();
     common::clearing_notes_keeps_other_runs_notes(&db(&dir));
 }
+
+#[test]
+fn a_finished_reading_replaces_a_crash_record() {
+    let dir = tempfile::tempdir().unwrap();
+    common::a_finished_reading_replaces_a_crash_record(&db(&dir), dir.path());
+}

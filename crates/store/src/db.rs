@@ -5,7 +5,7 @@
 //! for each engine's pool.
 
 use crate::error::StoreError;
-use crate::files::PreparedFile;
+use crate::files::{CRASHED, PreparedFile};
 use gongkai_report::{Cell, Decimal, Finding, Report, TemplateId, Value, check_consecutive};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -633,7 +633,8 @@ impl Store {
     /// Stores one file in one transaction: its source row, its reports with every cell
     /// and finding. Returns `false` when the file (by content hash) was already stored;
     /// nothing is written then. With `replace_failed`, a file stored as failed before is
-    /// replaced by this attempt.
+    /// replaced by this attempt; without it, only a crash record
+    /// ([`PreparedFile::crashed`]) is replaced, by anything but another crash record.
     /// Removes the file's reading notes, whichever run wrote them.
     pub async fn store_file(
         &self,
@@ -698,6 +699,30 @@ impl Store {
                         for f in files {
                             q = q.bind(f.hash.as_str());
                         }
+                        q.execute(&mut **tx).await?;
+                    }
+                    // A reading that finished disproves a crash inferred from its note
+                    // (another run took a slow reading for a crashed one): its result,
+                    // whatever it is, replaces the crash record. A crash record itself
+                    // never replaces anything.
+                    let read: Vec<&PreparedFile> =
+                        files.iter().filter(|f| !f.is_crash_record()).collect();
+                    if !read.is_empty() && !replace_failed {
+                        let sql = format!(
+                            "DELETE FROM sources WHERE status = 'failed' AND hash IN ({}) \
+                             AND cause LIKE {}",
+                            placeholders(read.len(), numbered),
+                            if numbered {
+                                format!("${}", read.len() + 1)
+                            } else {
+                                "?".into()
+                            }
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for f in &read {
+                            q = q.bind(f.hash.as_str());
+                        }
+                        let q = q.bind(format!("{CRASHED}%"));
                         q.execute(&mut **tx).await?;
                     }
                     // Sources: the hashes that were new are the files to store.

@@ -505,3 +505,53 @@ pub fn clearing_notes_keeps_other_runs_notes(target: &str) {
     rt.block_on(store.clear_readings("run-b")).unwrap();
     assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
 }
+
+/// A file recorded as crashed (its note past its bound) and then read to the end by a
+/// run that was slower than the bound: the reading's result replaces the crash record.
+/// A crash record never replaces a result.
+pub fn a_finished_reading_replaces_a_crash_record(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files = copies(dir, &["qingtongxia-2021.txt", "tongjiang-2020.txt"]);
+    let (slow, done) = (note_of(&files[0]), note_of(&files[1]));
+    // The first file: crash record first, then the slow run's result.
+    let crash = PreparedFile::crashed(&slow.1, slow.0.clone(), slow.2);
+    assert!(crash.is_crash_record());
+    assert!(rt.block_on(store.store_file(&crash, false)).unwrap());
+    let read =
+        gongkai_dataset::prepare_file(&slow.1, &std::fs::read(&files[0]).unwrap(), slow.0.clone());
+    assert!(!read.reports.is_empty());
+    assert!(
+        rt.block_on(store.store_file(&read, false)).unwrap(),
+        "the result is stored"
+    );
+    // The second file: result first, then a late crash record (a run that found the
+    // note before the result removed it).
+    let read =
+        gongkai_dataset::prepare_file(&done.1, &std::fs::read(&files[1]).unwrap(), done.0.clone());
+    assert!(rt.block_on(store.store_file(&read, false)).unwrap());
+    let crash = PreparedFile::crashed(&done.1, done.0.clone(), done.2);
+    assert!(
+        !rt.block_on(store.store_file(&crash, false)).unwrap(),
+        "nothing replaced"
+    );
+
+    let sources = rt.block_on(store.sources()).unwrap();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(
+        sources
+            .iter()
+            .all(|r| r.status == "ok" && r.cause.is_none() && r.reports == 1),
+        "{sources:?}"
+    );
+    let t = rt.block_on(store.totals()).unwrap();
+    assert_eq!((t.sources, t.reports), (2, 2), "{t:?}");
+    // A failure that was read (not a crash) is not replaced without --retry-failed.
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let e = note_of(&empty);
+    let failed = gongkai_dataset::prepare_file(&e.1, b"", e.0.clone());
+    assert!(rt.block_on(store.store_file(&failed, false)).unwrap());
+    let again = gongkai_dataset::prepare_file(&e.1, b"", e.0.clone());
+    assert!(!rt.block_on(store.store_file(&again, false)).unwrap());
+}
