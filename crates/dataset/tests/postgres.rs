@@ -116,3 +116,9 @@ fn pg_a_finished_reading_replaces_a_crash_record() {
         common::a_finished_reading_replaces_a_crash_record(t, dir.path())
     });
 }
+
+#[test]
+fn pg_two_runs_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("twoatonce", |t| common::two_runs_at_once(t, dir.path()));
+}

@@ -65,3 +65,9 @@ fn a_finished_reading_replaces_a_crash_record() {
     let dir = tempfile::tempdir().unwrap();
     common::a_finished_reading_replaces_a_crash_record(&db(&dir), dir.path());
 }
+
+#[test]
+fn two_runs_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    common::two_runs_at_once(&db(&dir), dir.path());
+}

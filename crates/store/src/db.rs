@@ -725,13 +725,18 @@ impl Store {
                         let q = q.bind(format!("{CRASHED}%"));
                         q.execute(&mut **tx).await?;
                     }
-                    // Sources: the hashes that were new are the files to store.
+                    // Sources: the hashes that were new are the files to store. In hash
+                    // order, so that runs storing the same files at once take their
+                    // locks in one order (PostgreSQL), never waiting on each other in a
+                    // circle.
                     let sql = format!(
                         "{} ON CONFLICT (hash) DO NOTHING RETURNING hash",
                         values_sql(SOURCE_COLUMNS, SOURCE_ARITY, files.len(), numbered)
                     );
                     let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-                    for file in files {
+                    let mut in_order: Vec<&PreparedFile> = files.iter().collect();
+                    in_order.sort_by(|a, b| a.hash.cmp(&b.hash));
+                    for file in in_order {
                         let status = if file.reports.is_empty() {
                             "failed"
                         } else {
@@ -914,7 +919,21 @@ impl Store {
         let numbered = self.is_postgres();
         {
             on_db!(&self.db, pool => {
-                let mut tx = pool.begin().await?;
+                // Several runs may finish at once on one database: each agency's
+                // findings are recomputed by one of them at a time, and on what the
+                // other committed. SQLite: the write lock from the start (a transaction
+                // that read first could not write once another had committed);
+                // PostgreSQL: a lock on the agency, held to the commit.
+                let mut tx = if numbered {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('gongkai.cross_year:' || $1))")
+                        .bind(agency_key)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx
+                } else {
+                    pool.begin_with("BEGIN IMMEDIATE").await?
+                };
                 let rows = sqlx::query(
                     "SELECT id, member, year, template FROM reports \
                      WHERE agency_key = $1 AND year IS NOT NULL ORDER BY year, id",

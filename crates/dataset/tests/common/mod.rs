@@ -555,3 +555,142 @@ pub fn a_finished_reading_replaces_a_crash_record(target: &str, dir: &Path) {
     let again = gongkai_dataset::prepare_file(&e.1, b"", e.0.clone());
     assert!(!rt.block_on(store.store_file(&again, false)).unwrap());
 }
+
+/// `copies` variants of the plain-text fixtures, each with distinct content (so a
+/// distinct file to read), written into `dir`.
+fn variants(dir: &Path, copies: usize) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
+    let names = [
+        "tongchuan-govoffice-2020.txt",
+        "fengxiang-2020.txt",
+        "qingtongxia-2021.txt",
+        "tongjiang-2020.txt",
+        "yuncheng-govoffice-2020.txt",
+    ];
+    let mut out = Vec::new();
+    for i in 0..copies {
+        for n in names {
+            let mut text = std::fs::read_to_string(fixtures().join(n)).unwrap();
+            text.push_str(&"\n".repeat(i + 1));
+            let p = dir.join(format!("{i:03}-{n}"));
+            std::fs::write(&p, text).unwrap();
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Two ingest runs at once into one database (two machines on one PostgreSQL, or two
+/// processes on one SQLite file), over folders that overlap: the second starts while
+/// the first is reading. Neither takes the other's readings for crashes, every distinct
+/// file is stored exactly once, and each run's counts add up.
+pub fn two_runs_at_once(target: &str, dir: &Path) {
+    let (a_dir, b_dir) = (dir.join("a"), dir.join("b"));
+    let shared = variants(&a_dir, 12);
+    // B: copies of all of A's files (same content, other paths) and some of its own.
+    std::fs::create_dir_all(&b_dir).unwrap();
+    for p in &shared {
+        std::fs::copy(p, b_dir.join(p.file_name().unwrap())).unwrap();
+    }
+    variants(&b_dir.join("own"), 4);
+    let a_files = gongkai_dataset::collect_inputs(&[a_dir.to_string_lossy().into_owned()]).files;
+    let b_files = gongkai_dataset::collect_inputs(&[
+        b_dir.to_string_lossy().into_owned(),
+        // And the fixtures folder itself, in both.
+        fixtures().to_string_lossy().into_owned(),
+    ])
+    .files;
+    let a_files: Vec<PathBuf> = a_files
+        .into_iter()
+        .chain(gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]).files)
+        .collect();
+    let distinct: std::collections::HashSet<String> = a_files
+        .iter()
+        .chain(&b_files)
+        .filter(|p| !gongkai_dataset::not_a_document_by_name(p))
+        .map(|p| note_of(p).0)
+        .collect();
+
+    let rt = runtime();
+    let watcher = rt.block_on(Store::open(target)).unwrap();
+    let a = std::thread::spawn({
+        let (target, files) = (target.to_string(), a_files.clone());
+        move || {
+            let rt = runtime();
+            let store = rt.block_on(Store::open(&target)).unwrap();
+            let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+            rt.block_on(store.close());
+            s
+        }
+    });
+    // B starts while A is reading: A's notes are in the table.
+    let started = std::time::Instant::now();
+    while rt
+        .block_on(watcher.unfinished_readings())
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            !a.is_finished(),
+            "the first run ended before it was seen reading"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let b = std::thread::spawn({
+        let (target, files) = (target.to_string(), b_files.clone());
+        move || {
+            let rt = runtime();
+            let store = rt.block_on(Store::open(&target)).unwrap();
+            let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+            rt.block_on(store.close());
+            s
+        }
+    });
+    let (sa, sb) = (a.join().unwrap(), b.join().unwrap());
+
+    for (s, n) in [(&sa, a_files.len()), (&sb, b_files.len())] {
+        assert!(s.crashed_before.is_empty(), "{s:?}");
+        assert!(
+            !s.failed_by_cause.contains_key(gongkai_dataset::CRASHED),
+            "{s:?}"
+        );
+        assert_eq!(
+            s.stored + s.failed + s.skipped + s.not_documents,
+            n,
+            "{s:?}"
+        );
+    }
+    let sources = rt.block_on(watcher.sources()).unwrap();
+    assert!(
+        sources.iter().all(|r| !r
+            .cause
+            .as_deref()
+            .unwrap_or("")
+            .contains(gongkai_dataset::CRASHED)),
+        "{sources:?}"
+    );
+    let stored: std::collections::HashSet<String> =
+        sources.iter().map(|r| r.hash.clone()).collect();
+    assert_eq!(stored, distinct, "every distinct file stored, nothing else");
+    assert_eq!(sources.len(), distinct.len(), "each once");
+    // Each file stored by exactly one of the two runs.
+    assert_eq!(
+        sa.stored + sa.failed + sb.stored + sb.failed,
+        distinct.len(),
+        "{sa:?} {sb:?}"
+    );
+    let t = rt.block_on(watcher.totals()).unwrap();
+    assert_eq!(t.sources as usize, distinct.len());
+    assert_eq!(t.reports as usize, sa.reports + sb.reports, "{t:?}");
+    assert_eq!(
+        t.reports,
+        sources.iter().map(|r| r.reports).sum::<i64>(),
+        "no report stored twice"
+    );
+    assert!(
+        rt.block_on(watcher.unfinished_readings())
+            .unwrap()
+            .is_empty()
+    );
+}
