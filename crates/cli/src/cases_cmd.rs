@@ -3,6 +3,8 @@
 //! Exit codes: 0 done; 1 done, but some deadlines could not be computed (calendar
 //! not covering a date); 2 bad input (file, arguments, event log).
 
+use crate::input;
+use crate::output::{errln, out, outln};
 use gongkai_cases::{Calendar, Deadline, NaiveDate, Registry, Template, YearReport};
 use std::path::{Path, PathBuf};
 use unicode_width::UnicodeWidthStr;
@@ -98,7 +100,7 @@ fn finish(result: Result<u8, Fail>) -> u8 {
     match result {
         Ok(code) => code,
         Err(Fail(msg)) => {
-            eprintln!("错误：{msg}");
+            errln!("错误：{msg}");
             2
         }
     }
@@ -109,30 +111,22 @@ fn parse_date(s: &str, what: &str) -> Result<NaiveDate, Fail> {
         .map_err(|_| Fail(format!("{what}「{s}」无效，应为 YYYY-MM-DD 格式的真实日期")))
 }
 
-fn read_text(path: &Path, what: &str) -> Result<String, Fail> {
-    let bytes = std::fs::read(path).map_err(|e| {
+fn read_text(path: &Path, what: &str, limit: u64) -> Result<String, Fail> {
+    let bytes = input::read_path(path, limit).map_err(|e| {
         Fail(format!(
             "无法读取{what} {}：{}",
             path.display(),
-            io_reason(&e)
+            input::cause(&e)
         ))
     })?;
     String::from_utf8(bytes)
         .map_err(|_| Fail(format!("{what} {} 不是 UTF-8 编码的文本", path.display())))
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "文件不存在".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        _ => e.to_string(),
-    }
-}
-
 fn calendar(holidays: Option<&Path>) -> Result<Calendar, Fail> {
     let mut cal = Calendar::builtin();
     if let Some(path) = holidays {
-        let text = read_text(path, "节假日文件")?;
+        let text = read_text(path, "节假日文件", input::MAX_TEXT)?;
         cal.load_tsv(&text)
             .map_err(|e| Fail(format!("{}：{e}", path.display())))?;
     }
@@ -141,7 +135,7 @@ fn calendar(holidays: Option<&Path>) -> Result<Calendar, Fail> {
 
 /// Loads the event log; bad lines are listed with their numbers.
 fn registry(path: &Path, cal: Calendar, until: Option<NaiveDate>) -> Result<Registry, Fail> {
-    let text = read_text(path, "事件记录文件")?;
+    let text = read_text(path, "事件记录文件", gongkai_extract::MAX_INPUT_BYTES)?;
     let events = gongkai_cases::parse_event_log(&text)
         .map_err(|errs| log_failure(path, errs.iter().map(|e| e.to_string()).collect()))?;
     let mut reg = Registry::new(cal);
@@ -195,7 +189,7 @@ fn report(a: &ReportArgs) -> Result<u8, Fail> {
         )));
     }
     if template != Template::for_year(a.year) {
-        eprintln!(
+        errln!(
             "提示：{} 年度应使用 {} 格式，现按 {} 格式输出",
             a.year,
             Template::for_year(a.year),
@@ -227,7 +221,7 @@ fn report(a: &ReportArgs) -> Result<u8, Fail> {
         out.push_str(&format!("    {}: {v}{comma}\n", json_str(k)));
     }
     out.push_str("  }\n}\n");
-    print!("{out}");
+    out!("{out}");
     Ok(0)
 }
 
@@ -275,7 +269,7 @@ fn due(a: &DueArgs) -> Result<u8, Fail> {
             .map(|(c, e)| serde_json::json!({"case": c.id, "error": e}))
             .collect();
         let doc = serde_json::json!({"at": at.to_string(), "cases": cases, "errors": errors});
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
         print_due_table(at, &rows, &failed);
     }
@@ -288,10 +282,10 @@ fn print_due_table(
     failed: &[(&gongkai_cases::Case, String)],
 ) {
     if rows.is_empty() && failed.is_empty() {
-        println!("截至 {at} 没有未办结的案件。");
+        outln!("截至 {at} 没有未办结的案件。");
         return;
     }
-    println!(
+    outln!(
         "截至 {at} 未办结案件 {} 件（按紧迫程度排序）",
         rows.len() + failed.len()
     );
@@ -367,21 +361,21 @@ fn print_due_table(
                 line.push_str(&" ".repeat(widths[i] - r[i].width() + 2));
             }
         }
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
         if n == 0 {
-            println!(
+            outln!(
                 "{}",
                 "-".repeat(widths.iter().sum::<usize>() + 2 * (cols - 1))
             );
         }
     }
-    println!();
-    println!("期限说明：");
+    outln!();
+    outln!("期限说明：");
     for (_, d) in rows {
-        println!("  {}：{}", d.case, d.explanation);
+        outln!("  {}：{}", d.case, d.explanation);
     }
     for (c, e) in failed {
-        println!("  {}：{e}", c.id);
+        outln!("  {}：{e}", c.id);
     }
 }
 
@@ -391,6 +385,6 @@ fn calendar_add(date: &str, n: u32, holidays: Option<&Path>) -> Result<u8, Fail>
     let due = cal
         .add_working_days(d, n)
         .map_err(|e| Fail(e.to_string()))?;
-    println!("{due}");
+    outln!("{due}");
     Ok(0)
 }

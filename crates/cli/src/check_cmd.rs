@@ -1,9 +1,11 @@
 //! `gongkai check` and `gongkai extract`: read reports, say what was read and what
 //! does not add up.
 
+use crate::input;
+use crate::output::{Stdout, errln, stdout_failed};
 use gongkai_extract::{Extracted, ReadError};
 use gongkai_report::{Finding, Severity, Status, check, has_errors};
-use std::io::{Read, Write};
+use std::io::Write;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
@@ -21,9 +23,11 @@ pub enum ExtractFormat {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// 年报文件（txt / html / docx / pdf / zip），`-` 表示标准输入；不指定时校验内置示例
+    /// 年报文件（txt / html / docx / pdf / zip）或文件夹（递归读取其中的文档），`-` 表示标准输入；不指定时校验内置示例
+    #[arg(value_name = "文件")]
     pub files: Vec<String>,
-    #[arg(long, value_enum, default_value = "text")]
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "text", value_name = "格式")]
     pub format: CheckFormat,
     /// 同时列出无法核对（含空白单元格）的说明
     #[arg(long)]
@@ -32,10 +36,11 @@ pub struct CheckArgs {
 
 #[derive(clap::Args)]
 pub struct ExtractArgs {
-    /// 年报文件（txt / html / docx / pdf / zip），`-` 表示标准输入
-    #[arg(required = true)]
+    /// 年报文件（txt / html / docx / pdf / zip）或文件夹（递归读取其中的文档），`-` 表示标准输入
+    #[arg(required = true, value_name = "文件")]
     pub files: Vec<String>,
-    #[arg(long, value_enum, default_value = "json")]
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "json", value_name = "格式")]
     pub format: ExtractFormat,
     /// JSON 中附上每个单元格的原文、单位、备注和出处
     #[arg(long)]
@@ -46,45 +51,71 @@ pub struct ExtractArgs {
 const SAMPLE: &[u8] = include_bytes!("../../../tests/fixtures/tongjiang-2020.txt");
 const SAMPLE_NAME: &str = "内置示例 tongjiang-2020.txt";
 
+/// Every input read: files, archive members, stdin, and the documents in folders.
+struct Inputs {
+    read: Vec<(String, Result<Extracted, ReadError>)>,
+    /// Files in folders that are not documents (README, scripts, JSON…), not read.
+    not_documents: Vec<String>,
+}
+
 /// Reads every input (files, archive members, stdin); a file that cannot be opened is
-/// an error entry like any other, never the end of the run.
-fn read_inputs(files: &[String]) -> Vec<(String, Result<Extracted, ReadError>)> {
-    let mut out = Vec::new();
+/// an error entry like any other, never the end of the run. A folder is read the way
+/// `ingest` reads it: every document in it, recursively, with what cannot be read
+/// (pipes, links to nothing, closed folders) listed as errors.
+fn read_inputs(files: &[String]) -> Inputs {
+    let mut inputs = Inputs {
+        read: Vec::new(),
+        not_documents: Vec::new(),
+    };
+    let out = &mut inputs.read;
     if files.is_empty() {
-        eprintln!(
+        errln!(
             "未指定文件，校验内置示例：{SAMPLE_NAME}（同江市人民政府2020年报，表三有真实的计算错误）\n"
         );
         out.extend(gongkai_extract::read_all(SAMPLE_NAME, SAMPLE));
     }
+    let unopenable = |cause: String| ReadError::Unopenable {
+        cause,
+        original: None,
+    };
     for f in files {
-        let bytes = if f == "-" {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map(|_| buf)
-        } else {
-            std::fs::read(f)
-        };
-        match bytes {
+        if f != "-" && std::path::Path::new(f).is_dir() {
+            let found = gongkai_dataset::collect_inputs(std::slice::from_ref(f));
+            if found.files.is_empty() && found.refused.is_empty() {
+                out.push((f.clone(), Err(unopenable("文件夹中没有文件".into()))));
+            }
+            for (path, cause) in found.refused {
+                out.push((path, Err(unopenable(cause))));
+            }
+            for path in found.files {
+                let name = path.display().to_string();
+                if gongkai_dataset::not_a_document_by_name(&path) {
+                    inputs.not_documents.push(name);
+                    continue;
+                }
+                match input::read_path(&path, gongkai_extract::MAX_INPUT_BYTES) {
+                    Ok(b) if gongkai_dataset::not_a_document_by_content(&b) => {
+                        inputs.not_documents.push(name)
+                    }
+                    Ok(b) => out.extend(gongkai_extract::read_all(&name, &b)),
+                    Err(e) => out.push((name, Err(e))),
+                }
+            }
+            continue;
+        }
+        match input::read(f, gongkai_extract::MAX_INPUT_BYTES) {
             Ok(b) => out.extend(gongkai_extract::read_all(f, &b)),
-            Err(e) => out.push((
-                f.clone(),
-                Err(ReadError::Corrupt {
-                    format: "文件".into(),
-                    detail: format!("无法打开：{}", io_cause(&e)),
-                    original: None,
-                }),
-            )),
+            Err(e) => out.push((f.clone(), Err(e))),
         }
     }
-    out
-}
-
-fn io_cause(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "文件不存在".into(),
-        std::io::ErrorKind::PermissionDenied => "没有读取权限".into(),
-        std::io::ErrorKind::IsADirectory => "这是一个目录".into(),
-        _ => e.to_string(),
+    if !inputs.not_documents.is_empty() {
+        errln!(
+            "跳过 {} 个非文档文件（说明、脚本、数据等），例如：{}",
+            inputs.not_documents.len(),
+            inputs.not_documents[0]
+        );
     }
+    inputs
 }
 
 fn finding_json(f: &Finding) -> serde_json::Value {
@@ -92,14 +123,16 @@ fn finding_json(f: &Finding) -> serde_json::Value {
 }
 
 pub fn run_check(args: &CheckArgs) -> u8 {
-    let inputs = read_inputs(&args.files);
+    let inputs = read_inputs(&args.files).read;
     let mut unreadable = 0;
     let mut with_errors = 0;
     let mut ok = 0;
     let mut json_out = Vec::new();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Stdout;
     for (name, result) in &inputs {
+        if stdout_failed() {
+            break;
+        }
         match result {
             Err(e) => {
                 unreadable += 1;
@@ -210,17 +243,16 @@ fn print_text(
 }
 
 pub fn run_extract(args: &ExtractArgs) -> u8 {
-    let inputs = read_inputs(&args.files);
+    let inputs = read_inputs(&args.files).read;
     let mut unreadable = 0;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Stdout;
     let mut docs = Vec::new();
     let mut csv = String::from("\u{feff}source,agency,year,template,key,value,raw\n");
     for (name, result) in &inputs {
         match result {
             Err(e) => {
                 unreadable += 1;
-                eprintln!("✗ {name}：无法读取——{e}");
+                errln!("✗ {name}：无法读取——{e}");
                 if args.format == ExtractFormat::Json {
                     docs.push(serde_json::json!({"source": name, "error": e.to_string()}));
                 }

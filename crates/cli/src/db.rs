@@ -11,10 +11,24 @@ pub struct Db {
 impl Db {
     /// Opens `target` (a SQLite path or a PostgreSQL URL), running migrations.
     pub fn open(target: &str) -> Result<Db, StoreError> {
+        Db::open_in(target, true)
+    }
+
+    /// Opens a dataset that must exist: for commands that only read it, a SQLite path
+    /// that is not there is an error (数据库文件不存在), not a new empty database.
+    pub fn open_existing(target: &str) -> Result<Db, StoreError> {
+        Db::open_in(target, false)
+    }
+
+    fn open_in(target: &str, create: bool) -> Result<Db, StoreError> {
         let rt = gongkai_dataset::runtime().map_err(|e| {
             StoreError::Invalid(format!("无法启动数据库运行时（系统资源不足？）：{e}"))
         })?;
-        let store = rt.block_on(Store::open(target))?;
+        let store = if create {
+            rt.block_on(Store::open(target))?
+        } else {
+            rt.block_on(Store::open_existing(target))?
+        };
         Ok(Db { rt, store })
     }
 

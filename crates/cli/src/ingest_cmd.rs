@@ -2,6 +2,7 @@
 //! as CSV / XLSX / JSON, long or wide, or its findings).
 
 use crate::db::Db;
+use crate::output::{Stdout, errln, out, stdout_failed};
 use gongkai_dataset::{FileEvent, IngestOptions, IngestSummary, Outcome};
 use gongkai_report::template;
 use gongkai_store::{CellRow, DEFAULT_DB, ReportRow};
@@ -78,38 +79,46 @@ pub struct ExportArgs {
 // ingest
 
 pub fn run_ingest(args: &IngestArgs) -> u8 {
-    let (files, missing) = gongkai_dataset::collect_inputs(&args.paths);
+    let gongkai_dataset::Inputs {
+        files,
+        missing,
+        refused,
+    } = gongkai_dataset::collect_inputs(&args.paths);
     for m in &missing {
-        eprintln!("找不到：{m}（既不是文件、目录，也没有匹配的通配符）");
+        errln!("找不到：{m}（既不是文件、目录，也没有匹配的通配符）");
+    }
+    for (path, cause) in &refused {
+        errln!("无法读取：{path}：{cause}");
     }
     if files.is_empty() {
-        eprintln!("没有可读取的文件。");
+        errln!("没有可读取的文件。");
         return 2;
     }
     let db = match Db::open(&args.db) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return 2;
         }
     };
+    let defaults = IngestOptions::default();
     let opts = IngestOptions {
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| IngestOptions::default().jobs)
-            .max(1),
+        jobs: args.jobs.unwrap_or(defaults.jobs).max(1),
         retry_failed: args.retry_failed,
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
+        run: defaults.run,
     };
+    stop_cleanly_on_signals(&db, &opts.run);
 
     let bar = progress_bar(files.len() as u64);
     let mut formats: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut skipped, mut failed) = (0usize, 0usize);
+    let (mut skipped, mut not_documents, mut failed) = (0usize, 0usize, 0usize);
     let mut failures: Vec<(String, String)> = Vec::new();
     let result =
         gongkai_dataset::ingest(db.handle(), &db.store, &files, &opts, |ev: &FileEvent| {
             match &ev.outcome {
                 Outcome::Skipped => skipped += 1,
+                Outcome::NotDocument => not_documents += 1,
                 Outcome::Unreadable { cause } => {
                     failed += 1;
                     failures.push((ev.path.clone(), cause.clone()));
@@ -133,6 +142,9 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
             if skipped > 0 {
                 msg.push(format!("跳过 {skipped}"));
             }
+            if not_documents > 0 {
+                msg.push(format!("非文档 {not_documents}"));
+            }
             if failed > 0 {
                 msg.push(format!("失败 {failed}"));
             }
@@ -143,8 +155,8 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
     let mut summary = match result {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("入库中止：{e}");
-            eprintln!("已写入的文件完整保存；修复问题后重新运行同一命令即可继续。");
+            errln!("入库中止：{e}");
+            errln!("已写入的文件完整保存；修复问题后重新运行同一命令即可继续。");
             return 2;
         }
     };
@@ -156,20 +168,63 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
             .entry("找不到文件".into())
             .or_default() += missing.len();
     }
+    // Met in folders but not files (named pipes, links to nothing, closed folders):
+    // listed with the failures, not stored (they have no content to know them by).
+    if !refused.is_empty() {
+        summary.files += refused.len();
+        summary.failed += refused.len();
+        *summary
+            .failed_by_cause
+            .entry("无法读取（非普通文件或无权限）".into())
+            .or_default() += refused.len();
+        failures.extend(refused.iter().cloned());
+    }
     print_summary(&args.db, &summary, &db);
     if !failures.is_empty() {
-        eprintln!("读取失败的文件：");
+        errln!("读取失败的文件：");
         for (path, cause) in failures.iter().take(20) {
-            eprintln!("  {path}：{cause}");
+            errln!("  {path}：{cause}");
         }
         if failures.len() > 20 {
-            eprintln!(
+            errln!(
                 "  ……另有 {} 个（原因已记入数据库 sources 表）",
                 failures.len() - 20
             );
         }
     }
-    if summary.failed > 0 { 1 } else { 0 }
+    if !summary.crashed_before.is_empty() {
+        errln!("上次运行读取以下文件时程序异常终止，已记为失败，本次不再读取：");
+        for path in &summary.crashed_before {
+            errln!("  {path}");
+        }
+    }
+    if summary.failed > 0 || !summary.crashed_before.is_empty() {
+        1
+    } else {
+        0
+    }
+}
+
+/// Ctrl-C or a termination request stops the run; the files being read at that moment
+/// were not at fault, so this run's reading notes are removed (otherwise a later run
+/// would take them for files whose reading crashed the program). The notes of other
+/// runs at work on the same database are theirs and stay.
+fn stop_cleanly_on_signals(db: &Db, run: &str) {
+    use tokio::signal::unix::{SignalKind, signal};
+    for kind in [SignalKind::interrupt(), SignalKind::terminate()] {
+        let store = db.store.clone();
+        let run = run.to_string();
+        let Ok(mut stream) = db.handle().block_on(async { signal(kind) }) else {
+            continue;
+        };
+        db.handle().spawn(async move {
+            if stream.recv().await.is_some() {
+                let _ = store.clear_readings(&run).await;
+                errln!("\n已中断：已入库的文件完整保存，重新运行同一命令即可继续。");
+                std::process::exit(130);
+            }
+        });
+    }
 }
 
 fn progress_bar(len: u64) -> ProgressBar {
@@ -205,6 +260,14 @@ fn print_summary(target: &str, s: &IngestSummary, db: &Db) {
         format!("{} 个文件，报告 {} 份", s.stored, s.reports),
     );
     line(&mut out, "已在库中（跳过）", s.skipped.to_string());
+    line(&mut out, "跳过（非文档）", s.not_documents.to_string());
+    if !s.crashed_before.is_empty() {
+        line(
+            &mut out,
+            "上次读取时异常终止",
+            format!("{}（已记为失败）", s.crashed_before.len()),
+        );
+    }
     line(&mut out, "失败", s.failed.to_string());
     if !s.failed_by_cause.is_empty() {
         out.push_str("  失败按原因：\n");
@@ -238,7 +301,7 @@ fn print_summary(target: &str, s: &IngestSummary, db: &Db) {
             ),
         );
     }
-    print!("{out}");
+    out!("{out}");
 }
 
 /// The database as shown to the user: a PostgreSQL URL without its password.
@@ -337,7 +400,7 @@ trait Sink {
 
 fn open_out(path: &PathBuf) -> Result<Box<dyn Write>, String> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(BufWriter::new(std::io::stdout().lock())));
+        return Ok(Box::new(BufWriter::new(Stdout)));
     }
     File::create(path)
         .map(|f| Box::new(BufWriter::new(f)) as Box<dyn Write>)
@@ -521,13 +584,14 @@ impl Sink for XlsxSink {
 
 pub fn run_export(args: &ExportArgs) -> u8 {
     if args.format == ExportFormat::Xlsx && args.output.as_os_str() == "-" {
-        eprintln!("XLSX 不能写到标准输出，请用 -o 指定文件名。");
+        errln!("XLSX 不能写到标准输出，请用 -o 指定文件名。");
         return 2;
     }
-    let db = match Db::open(&args.db) {
+    // Export only reads: a mistyped --db is said, not created empty.
+    let db = match Db::open_existing(&args.db) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return 2;
         }
     };
@@ -552,7 +616,7 @@ pub fn run_export(args: &ExportArgs) -> u8 {
     let mut sink = match sink {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return 2;
         }
     };
@@ -567,12 +631,14 @@ pub fn run_export(args: &ExportArgs) -> u8 {
     match result {
         Ok(n) => {
             if args.output.as_os_str() != "-" {
-                eprintln!("已导出 {n} 行到 {}", args.output.display());
+                errln!("已导出 {n} 行到 {}", args.output.display());
             }
             0
         }
+        // Standard output refused the rows: `output::finish` says why, once.
+        Err(_) if args.output.as_os_str() == "-" && stdout_failed() => 2,
         Err(e) => {
-            eprintln!("导出失败：{e}");
+            errln!("导出失败：{e}");
             2
         }
     }

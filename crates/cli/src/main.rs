@@ -1,13 +1,23 @@
 //! The `gongkai` command line.
 
+// Results and messages go through `output`, which never panics on a closed pipe or a
+// full disk: `print!` and its kin would.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod output;
+
+mod args_zh;
 mod cases_cmd;
 mod check_cmd;
 mod db;
 mod ingest_cmd;
+mod input;
 mod render_cmd;
 mod serve_cmd;
 
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use output::{errln, out};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -45,8 +55,36 @@ enum Command {
     Restore(serve_cmd::RestoreArgs),
 }
 
+/// Parses the command line with Chinese help and errors; `Err` is the exit code.
+fn parse() -> Result<Cli, u8> {
+    let told = |e: clap::Error| -> u8 {
+        match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                out!("{}", e.render());
+                0
+            }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                errln!("错误：缺少命令或参数\n");
+                errln!("{}", e.render());
+                2
+            }
+            _ => {
+                output::print_err(&args_zh::error_message(&e));
+                2
+            }
+        }
+    };
+    let matches = args_zh::localize(Cli::command())
+        .try_get_matches()
+        .map_err(told)?;
+    Cli::from_arg_matches(&matches).map_err(told)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return ExitCode::from(output::finish(code)),
+    };
     let code = match cli.command {
         Command::Check(args) => check_cmd::run_check(&args),
         Command::Extract(args) => check_cmd::run_extract(&args),
@@ -59,5 +97,5 @@ fn main() -> ExitCode {
         Command::Backup(args) => serve_cmd::run_backup(&args),
         Command::Restore(args) => serve_cmd::run_restore(&args),
     };
-    ExitCode::from(code)
+    ExitCode::from(output::finish(code))
 }

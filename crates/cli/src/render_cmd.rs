@@ -1,9 +1,11 @@
 //! `gongkai render`: writes a report, or the empty national template, in the
 //! national format (DOCX / HTML / PDF / XLSX) or the machine forms (CSV / JSON).
 
+use crate::input;
+use crate::output::{Stdout, errln};
 use gongkai_render::{Format, Options};
 use gongkai_report::{Report, TemplateId};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 
 #[derive(clap::Args)]
@@ -37,7 +39,7 @@ pub fn run_render(args: &RenderArgs) -> u8 {
     match run(args) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("错误：{msg}");
+            errln!("错误：{msg}");
             2
         }
     }
@@ -74,7 +76,7 @@ fn run(args: &RenderArgs) -> Result<u8, String> {
             };
             let findings = gongkai_report::check(&printed);
             for f in &findings {
-                eprintln!("{}［{}］{}", f.severity.chinese(), f.rule, f.message);
+                errln!("{}［{}］{}", f.severity.chinese(), f.rule, f.message);
             }
             if gongkai_report::has_errors(&findings) {
                 let n = findings
@@ -85,12 +87,10 @@ fn run(args: &RenderArgs) -> Result<u8, String> {
                     })
                     .count();
                 if args.strict {
-                    eprintln!("校验发现 {n} 处错误，按 --strict 要求未生成文件。");
+                    errln!("校验发现 {n} 处错误，按 --strict 要求未生成文件。");
                     return Ok(1);
                 }
-                eprintln!(
-                    "校验发现 {n} 处错误，仍照原数据生成（加 --strict 可在有错误时拒绝生成）。"
-                );
+                errln!("校验发现 {n} 处错误，仍照原数据生成（加 --strict 可在有错误时拒绝生成）。");
             }
             report
         }
@@ -103,14 +103,12 @@ fn run(args: &RenderArgs) -> Result<u8, String> {
 
     let bytes = gongkai_render::render(&report, format, &opts).map_err(|e| e.to_string())?;
     if args.output == "-" {
-        let mut out = std::io::stdout().lock();
-        out.write_all(&bytes)
-            .and_then(|_| out.flush())
-            .map_err(|e| format!("写入标准输出失败：{e}"))?;
+        // A failure is said once, by `output::finish`.
+        let _ = Stdout.write_all(&bytes);
     } else {
         std::fs::write(&args.output, &bytes)
             .map_err(|e| format!("无法写入 {}：{}", args.output, io_reason(&e)))?;
-        eprintln!(
+        errln!(
             "已生成 {}（{}，{} 字节）",
             args.output,
             format.name().to_uppercase(),
@@ -122,17 +120,11 @@ fn run(args: &RenderArgs) -> Result<u8, String> {
 
 /// Reads the spec's JSON from a file (or stdin for "-"). Errors name the file.
 fn load(path: &str) -> Result<Report, String> {
-    let text = if path == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("无法读取标准输入：{e}"))?;
-        s
-    } else {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("无法读取 {path}：{}", io_reason(&e)))?;
-        String::from_utf8(bytes).map_err(|_| format!("{path} 不是 UTF-8 编码的文本"))?
-    };
+    let bytes = input::read(path, input::MAX_TEXT).map_err(|e| {
+        let shown = if path == "-" { "标准输入" } else { path };
+        format!("无法读取 {shown}：{}", input::cause(&e))
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{path} 不是 UTF-8 编码的文本"))?;
     let text = text.trim_start_matches('\u{FEFF}');
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         format!(

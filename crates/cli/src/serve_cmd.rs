@@ -1,11 +1,12 @@
 //! `gongkai serve` (the disclosure office's server), `gongkai backup` and
 //! `gongkai restore`.
 
+use crate::output::{errln, outln};
 use clap::Args;
 use gongkai_office::{Clock, Office};
 use gongkai_store::Store;
 use gongkai_web::AppState;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -60,7 +61,7 @@ pub fn run_serve(args: &ServeArgs) -> u8 {
     match serve(args) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             2
         }
     }
@@ -117,24 +118,24 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             .await
             .map_err(|e| format!("无法监听 {}：{}", args.listen, io_cause(&e)))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        println!(
+        outln!(
             "gongkai 已启动：http://{addr}/  （{:.1} 秒）",
             started.elapsed().as_secs_f64()
         );
-        println!("数据库：{}", redact(&db));
+        outln!("数据库：{}", redact(&db));
         if let Some(d) = &demo {
-            println!(
+            outln!(
                 "演示数据（虚构，退出后删除）：{} 件案件。登录名（密码均为 {}）：",
                 d.cases,
                 gongkai_office::demo::DEMO_PASSWORD
             );
             for l in &d.logins {
-                println!("  {:<10} {}，{}", l.login, l.role.label(), l.agency);
+                outln!("  {:<10} {}，{}", l.login, l.role.label(), l.agency);
             }
         } else if empty {
-            println!("数据库中还没有机关和用户：可先用 --demo 试用。");
+            outln!("数据库中还没有机关和用户：可先用 --demo 试用。");
         }
-        println!("按 Ctrl-C 停止。");
+        outln!("按 Ctrl-C 停止。");
         let state = AppState {
             office,
             secure_cookies: args.secure_cookies,
@@ -175,12 +176,11 @@ fn io_cause(e: &std::io::Error) -> String {
 
 pub fn run_backup(args: &BackupArgs) -> u8 {
     let result = (|| -> Result<(), String> {
-        if !Path::new(args.db.trim_start_matches("sqlite:")).is_file() {
-            return Err(format!("数据库文件不存在：{}", args.db));
-        }
         let rt = runtime()?;
         rt.block_on(async {
-            let store = Store::open(&args.db).await.map_err(|e| e.to_string())?;
+            let store = Store::open_existing(&args.db)
+                .await
+                .map_err(|e| e.to_string())?;
             store
                 .backup_to(&args.output)
                 .await
@@ -191,11 +191,11 @@ pub fn run_backup(args: &BackupArgs) -> u8 {
     })();
     match result {
         Ok(()) => {
-            eprintln!("已备份到 {}", args.output);
+            errln!("已备份到 {}", args.output);
             0
         }
         Err(e) => {
-            eprintln!("备份失败：{e}");
+            errln!("备份失败：{e}");
             2
         }
     }
@@ -228,7 +228,7 @@ pub fn run_restore(args: &RestoreArgs) -> u8 {
             Ok(n) => {
                 std::fs::rename(&tmp, &args.db)
                     .map_err(|e| format!("无法写入 {}：{}", args.db.display(), io_cause(&e)))?;
-                eprintln!("已恢复到 {}（{n} 个机关）", args.db.display());
+                errln!("已恢复到 {}（{n} 个机关）", args.db.display());
                 Ok(())
             }
             Err(e) => {
@@ -240,7 +240,7 @@ pub fn run_restore(args: &RestoreArgs) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("恢复失败：{e}");
+            errln!("恢复失败：{e}");
             2
         }
     }

@@ -135,3 +135,56 @@ fn unreadable_input_names_file_and_cause() {
         "{out}"
     );
 }
+
+/// A folder is read as `ingest` reads it: every document in it, recursively; notes and
+/// scripts beside them are skipped, what cannot be read is listed.
+#[test]
+fn check_reads_a_folder_recursively() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("年报");
+    std::fs::create_dir_all(d.join("2023")).unwrap();
+    std::fs::copy(
+        fixture("qingtongxia-2021.txt"),
+        d.join("qingtongxia-2021.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("pingtan-2023.html"),
+        d.join("2023/pingtan-2023.html"),
+    )
+    .unwrap();
+    std::fs::write(d.join("README.md"), "# 说明\n").unwrap();
+    std::fs::write(d.join("fetch.sh"), "#!/bin/sh\n").unwrap();
+    let (code, out, err) = gongkai(&["check", d.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("qingtongxia-2021.txt") && out.contains("pingtan-2023.html"),
+        "{out}"
+    );
+    assert!(out.contains("合计：2 份，无错误 2 份"), "{out}");
+    assert!(err.contains("跳过 2 个非文档文件"), "{err}");
+
+    let fifo = d.join("2023/pipe.txt");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, out, _) = gongkai(&["extract", "--format", "csv", d.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("qingtongxia-2021.txt") && out.contains("pingtan-2023.html"));
+    let (code, out, _) = gongkai(&["check", d.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("pipe.txt") && out.contains("不是普通文件"),
+        "{out}"
+    );
+
+    let empty = tmp.path().join("空");
+    std::fs::create_dir(&empty).unwrap();
+    let (code, out, _) = gongkai(&["check", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("文件夹中没有文件"), "{out}");
+}

@@ -308,6 +308,39 @@ fn missing_inputs_and_bad_db_are_reported() {
     assert!(!text(&out.stderr).is_empty());
 }
 
+/// Commands that only read the dataset never create one from a mistyped path.
+#[test]
+fn reading_a_missing_database_does_not_create_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let typo = tmp.path().join("typo.db");
+    let t = typo.to_str().unwrap();
+    let runs = [
+        vec!["export", "--db", t, "--format", "csv", "-o", "-"],
+        vec![
+            "export",
+            "--db",
+            t,
+            "--format",
+            "json",
+            "--findings",
+            "-o",
+            "-",
+        ],
+        vec!["backup", "--db", t, "copy.db"],
+    ];
+    for args in runs {
+        let out = bin().args(&args).current_dir(tmp.path()).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("数据库文件不存在：{t}")),
+            "{args:?}: {err}"
+        );
+        assert!(!typo.exists(), "{args:?} created {t}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
 #[test]
 fn postgres_round_trip() {
     let url = match std::env::var("GONGKAI_TEST_PG") {
@@ -344,4 +377,171 @@ fn postgres_round_trip() {
     if let Ok(store) = rt.block_on(gongkai_store::Store::open(&target)) {
         let _ = rt.block_on(store.drop_schema());
     }
+}
+
+/// The sources stored in a SQLite dataset: (file name, status, cause).
+fn sources(db: &str) -> Vec<(String, String, Option<String>)> {
+    let rt = gongkai_dataset::runtime().unwrap();
+    let store = rt
+        .block_on(gongkai_store::Store::open_existing(db))
+        .unwrap();
+    let rows = rt.block_on(store.sources()).unwrap();
+    rt.block_on(store.close());
+    rows.into_iter()
+        .map(|s| (s.file_name, s.status, s.cause))
+        .collect()
+}
+
+/// The value printed on the summary line starting with `label`.
+fn summary_value<'a>(stdout: &'a str, label: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no line {label}:\n{stdout}"))
+        .trim_start()[label.len()..]
+        .trim()
+}
+
+/// Notes, scripts and data beside the reports are skipped as not documents (by name
+/// and by content), never stored or counted as failures; a text read as nothing is a
+/// failure with its cause, not a report.
+#[test]
+fn non_documents_are_skipped_and_empty_readings_fail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("in");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(
+        fixtures().join("qingtongxia-2021.txt"),
+        d.join("qingtongxia-2021.txt"),
+    )
+    .unwrap();
+    for (name, body) in [
+        ("README.md", "# 年报数据\n说明文字。\n"),
+        ("README", "年报数据说明。\n"),
+        ("fetch.py", "import sys\nprint('年报')\n"),
+        ("run.sh", "gongkai ingest .\n"),
+        ("meta.json", "{\"year\": 2021}\n"),
+        ("Cargo.toml", "[package]\nname = \"x\"\n"),
+        // No telling name: known by content.
+        (
+            "download",
+            "#!/bin/sh\ncurl -O http://example.org/年报.html\n",
+        ),
+        ("list", "[\"2021年报.html\", \"2022年报.html\"]\n"),
+    ] {
+        std::fs::write(d.join(name), body).unwrap();
+    }
+    // The blank national template: its tables are there, nothing is filled in.
+    std::fs::copy(
+        fixtures().join("template-2021-blank.docx"),
+        d.join("nothing.docx"),
+    )
+    .unwrap();
+    let db = tmp.path().join("g.db");
+    let db = db.to_str().unwrap();
+    let out = run(&["ingest", d.to_str().unwrap(), "--db", db]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert_eq!(summary_value(&stdout, "跳过（非文档）"), "8", "{stdout}");
+    assert_eq!(summary_value(&stdout, "失败"), "1", "{stdout}");
+    assert!(stdout.contains("1 个文件，报告 1 份"), "{stdout}");
+    assert!(stdout.contains("未识别出年度报告"), "{stdout}");
+    assert!(
+        stderr.contains("nothing.docx")
+            && stderr.contains("未识别出年度报告（无单位、年度和表格）"),
+        "{stderr}"
+    );
+    let stored = sources(db);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    let nothing = stored.iter().find(|s| s.0 == "nothing.docx").unwrap();
+    assert_eq!(nothing.1, "failed");
+    assert!(nothing.2.as_deref().unwrap().contains("无单位、年度和表格"));
+    let totals = {
+        let rt = gongkai_dataset::runtime().unwrap();
+        let store = rt
+            .block_on(gongkai_store::Store::open_existing(db))
+            .unwrap();
+        rt.block_on(store.totals()).unwrap()
+    };
+    assert_eq!(totals.reports, 1, "the empty reading is no report");
+}
+
+/// Named pipes, links to nothing or to folders, and folders that cannot be opened are
+/// listed with their cause; a link to a file is read.
+#[test]
+fn walking_lists_what_it_cannot_read() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let tmp = tempfile::tempdir().unwrap();
+    // Written by `nobody` below when the tests run as root.
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let d = tmp.path().join("in");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(
+        fixtures().join("qingtongxia-2021.txt"),
+        d.join("qingtongxia-2021.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("tongjiang-2020.txt"),
+        tmp.path().join("tongjiang-2020.txt"),
+    )
+    .unwrap();
+    symlink(
+        tmp.path().join("tongjiang-2020.txt"),
+        d.join("link-to-file.txt"),
+    )
+    .unwrap();
+    symlink(tmp.path().join("gone.txt"), d.join("dangling.txt")).unwrap();
+    symlink(tmp.path(), d.join("link-to-dir")).unwrap();
+    let fifo = d.join("pipe.txt");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let closed = d.join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::write(closed.join("inside.txt"), "x").unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o000)).unwrap();
+    for p in [
+        &tmp.path().join("tongjiang-2020.txt"),
+        &d.join("qingtongxia-2021.txt"),
+    ] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let db = tmp.path().join("g.db");
+    let mut cmd = bin();
+    cmd.args(["ingest", d.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(tmp.path()).unwrap()) == 0;
+    if root {
+        // Root opens any folder: run as someone who cannot.
+        use std::os::unix::process::CommandExt;
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output().unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("2 个文件，报告 2 份"),
+        "link to a file is read\n{stdout}"
+    );
+    for (name, cause) in [
+        ("pipe.txt", "不是普通文件"),
+        ("dangling.txt", "链接指向的文件不存在"),
+        ("link-to-dir", "链接指向文件夹"),
+        ("closed", "没有读取权限"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(name) && l.contains(cause)),
+            "{name}: {cause}\n{stderr}"
+        );
+    }
+    assert_eq!(summary_value(&stdout, "失败"), "4", "{stdout}");
 }

@@ -101,6 +101,7 @@ fn run(label: &str, db: &Path, files: &[PathBuf], jobs: usize) -> f64 {
                 Ok("0") => None,
                 _ => Some(gongkai_dataset::DEFAULT_TIMEOUT),
             },
+            ..IngestOptions::default()
         },
         |_| {},
     )

@@ -38,6 +38,118 @@ pub fn category(e: &ReadError) -> String {
     }
 }
 
+/// Extensions of files that are never reports: notes, source code, scripts,
+/// configuration, data and databases (the dataset itself among them), programs.
+const NOT_DOCUMENT_EXTENSIONS: &[&str] = &[
+    "md",
+    "markdown",
+    "rst",
+    "adoc",
+    "py",
+    "pyc",
+    "ipynb",
+    "sh",
+    "bash",
+    "zsh",
+    "fish",
+    "ps1",
+    "bat",
+    "cmd",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "css",
+    "scss",
+    "rs",
+    "go",
+    "c",
+    "h",
+    "cc",
+    "cpp",
+    "hpp",
+    "java",
+    "class",
+    "jar",
+    "rb",
+    "pl",
+    "php",
+    "lua",
+    "r",
+    "sql",
+    "json",
+    "jsonl",
+    "toml",
+    "yaml",
+    "yml",
+    "ini",
+    "cfg",
+    "conf",
+    "lock",
+    "log",
+    "db",
+    "sqlite",
+    "sqlite3",
+    "db-wal",
+    "db-shm",
+    "db-journal",
+    "exe",
+    "dll",
+    "so",
+    "dylib",
+    "o",
+    "a",
+];
+
+/// Names (without extension, any case) of a project's notes, never reports:
+/// `README.txt` is skipped as well as `README`.
+const NOT_DOCUMENT_NAMES: &[&str] = &[
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "changelog",
+    "authors",
+    "contributing",
+    "makefile",
+    "dockerfile",
+];
+
+/// `true` when the file's name says it is not a document (README, a script, source
+/// code, configuration, a database): such files are skipped, not read.
+pub fn not_a_document_by_name(path: &Path) -> bool {
+    let lower = |s: &std::ffi::OsStr| s.to_string_lossy().to_lowercase();
+    let ext = path.extension().map(lower).unwrap_or_default();
+    let stem = path.file_stem().map(lower).unwrap_or_default();
+    NOT_DOCUMENT_EXTENSIONS.contains(&ext.as_str()) || NOT_DOCUMENT_NAMES.contains(&stem.as_str())
+}
+
+/// `true` when the bytes are a script (`#!`), a program (ELF) or JSON: not a document
+/// whatever the file is called.
+pub fn not_a_document_by_content(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let trimmed = text.trim_ascii();
+    text.starts_with(b"#!")
+        || text.starts_with(b"\x7FELF")
+        || matches!(
+            (trimmed.first(), trimmed.last()),
+            (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']'))
+        )
+}
+
+/// The category and cause of a reading that found nothing of a report.
+pub const NOTHING_READ: &str = "未识别出年度报告";
+
+/// `true` when a reading found no agency, no year and no value in any table: the
+/// document is not a report, whatever the reader made of it.
+pub fn read_nothing(r: &gongkai_report::Report) -> bool {
+    r.agency.is_none()
+        && r.year.is_none()
+        && r.cells
+            .values()
+            .all(|c| matches!(c.value, gongkai_report::Value::Blank))
+}
+
 /// Reads and checks one file's bytes (every member of an archive). Never panics: a
 /// reader that panics is recorded as a failure of that file.
 pub fn prepare_file(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
@@ -47,6 +159,11 @@ pub fn prepare_file(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
         gongkai_extract::read_all(path, bytes)
             .into_iter()
             .map(|(member, result)| match result {
+                Ok(e) if read_nothing(&e.report) => Err(Failure {
+                    member,
+                    category: NOTHING_READ.into(),
+                    cause: format!("{NOTHING_READ}（无单位、年度和表格）"),
+                }),
                 Ok(e) => {
                     let findings = gongkai_report::check(&e.report);
                     Ok(PreparedReport {
@@ -111,6 +228,35 @@ pub struct IngestOptions {
     /// A file still being read after this long is recorded as failed (读取超时) and the
     /// run goes on; `None` waits for ever.
     pub timeout: Option<Duration>,
+    /// This run's id in its reading notes ([`new_run_id`]): several runs may ingest into
+    /// one database at once, and each knows its own notes from the others'.
+    pub run: String,
+}
+
+/// A random id for a run: 16 hex digits from the operating system's random source
+/// (time and process id when that is unavailable).
+pub fn new_run_id() -> String {
+    let mut bytes = [0u8; 8];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let digest = Sha256::digest(format!("{nanos}-{}", std::process::id()));
+        bytes.copy_from_slice(&digest[..8]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How long after its reading started a note can still belong to a live reader, for
+/// a run with per-file limit `timeout`: twice the limit and a minute (the result may
+/// wait for the writer, the writer for the database), or an hour with no limit. A note
+/// older than that was left by a run that ended while reading the file.
+pub fn reading_bound(timeout: Option<Duration>) -> Duration {
+    match timeout {
+        Some(t) => t.saturating_mul(2).saturating_add(Duration::from_secs(60)),
+        None => Duration::from_secs(3600),
+    }
 }
 
 /// The default per-file reading limit: a report takes milliseconds, a large PDF seconds.
@@ -124,6 +270,7 @@ impl Default for IngestOptions {
                 .unwrap_or(1),
             retry_failed: false,
             timeout: Some(DEFAULT_TIMEOUT),
+            run: new_run_id(),
         }
     }
 }
@@ -141,6 +288,8 @@ pub enum Outcome {
     Failed { failures: Vec<Failure> },
     /// Already in the dataset (same content hash), or twice in this batch.
     Skipped,
+    /// Not a document (a README, a script, JSON…): neither read nor stored.
+    NotDocument,
     /// The file system refused it (not stored: it has no content to identify it by).
     Unreadable { cause: String },
 }
@@ -164,6 +313,8 @@ pub struct IngestSummary {
     pub reports_with_errors: usize,
     /// Files already stored before (by content hash) or repeated in this batch.
     pub skipped: usize,
+    /// Files that are not documents (by name or content): neither read nor stored.
+    pub not_documents: usize,
     /// Files read as nothing (stored as failed, or unreadable from disk).
     pub failed: usize,
     /// Failures by category: files and archive members.
@@ -172,58 +323,129 @@ pub struct IngestSummary {
     pub by_format: BTreeMap<String, usize>,
     /// Cross-year findings written by this run's recomputation.
     pub cross_year_findings: usize,
+    /// Files whose reading ended an earlier run (a crash in a reader), found at the start
+    /// of this one: now stored as failed (读取时程序异常终止), not read again.
+    pub crashed_before: Vec<String>,
 }
+
+/// The category of a file whose reading ended the program.
+pub use gongkai_store::CRASHED;
 
 enum Msg {
     File(PreparedFile),
+    /// The store refused the note that a reading starts: the run stops.
+    Abort(StoreError),
     Skipped(String),
-    Unreadable(String, String),
+    NotDocument(String),
+    /// Path, category, cause.
+    Unreadable(String, String, String),
+}
+
+/// What the command line's paths name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inputs {
+    /// The files to read, sorted, without repeats.
+    pub files: Vec<PathBuf>,
+    /// Arguments that are no file, folder or matching pattern.
+    pub missing: Vec<String>,
+    /// What was met inside folders and cannot be read as a file, with why: folders
+    /// that cannot be opened, links to folders or to nothing, named pipes, devices.
+    pub refused: Vec<(String, String)>,
 }
 
 /// Expands the command line's paths: files as they are, directories recursively (hidden
-/// entries skipped), glob patterns (`*.txt`, `data/**/*.html`). Sorted, without
-/// repeats. Paths that match nothing are returned as the second list.
-pub fn collect_inputs(args: &[String]) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut missing = Vec::new();
+/// entries skipped), glob patterns (`*.txt`, `data/**/*.html`). A link inside a
+/// folder is read when it leads to a file; anything else that is not a file is listed
+/// in `refused`, never dropped in silence.
+pub fn collect_inputs(args: &[String]) -> Inputs {
+    let mut inputs = Inputs::default();
     for arg in args {
         let p = Path::new(arg);
         if p.exists() {
-            push_path(p, &mut files);
+            push_path(p, &mut inputs);
             continue;
         }
         let mut matched = false;
         if arg.contains(['*', '?', '[']) {
             if let Ok(paths) = glob::glob(arg) {
-                for entry in paths.flatten() {
+                for entry in paths {
                     matched = true;
-                    push_path(&entry, &mut files);
+                    match entry {
+                        Ok(path) => push_path(&path, &mut inputs),
+                        Err(e) => inputs
+                            .refused
+                            .push((e.path().display().to_string(), walk_cause(e.error()))),
+                    }
                 }
             }
         }
         if !matched {
-            missing.push(arg.clone());
+            inputs.missing.push(arg.clone());
         }
     }
-    files.sort();
-    files.dedup();
-    (files, missing)
+    inputs.files.sort();
+    inputs.files.dedup();
+    inputs
 }
 
-fn push_path(p: &Path, out: &mut Vec<PathBuf>) {
-    if p.is_dir() {
-        for entry in walkdir::WalkDir::new(p)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-            .flatten()
-        {
-            if entry.file_type().is_file() {
-                out.push(entry.into_path());
+/// A folder or entry that could not be opened, in a clerk's words.
+fn walk_cause(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "没有读取权限，无法打开".into(),
+        std::io::ErrorKind::NotFound => "读取时已不存在".into(),
+        _ => format!("无法打开（{e}）"),
+    }
+}
+
+const NOT_A_FILE: &str = "不是普通文件（是命名管道、设备或套接字），未读取";
+
+fn push_path(p: &Path, inputs: &mut Inputs) {
+    if !p.is_dir() {
+        inputs.files.push(p.to_path_buf());
+        return;
+    }
+    let walk = walkdir::WalkDir::new(p)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().unwrap_or(p).display().to_string();
+                let cause = if e.loop_ancestor().is_some() {
+                    "链接形成循环，未读取".to_string()
+                } else {
+                    e.io_error()
+                        .map(walk_cause)
+                        .unwrap_or_else(|| e.to_string())
+                };
+                inputs.refused.push((path, cause));
+                continue;
             }
+        };
+        let kind = entry.file_type();
+        let shown = || entry.path().display().to_string();
+        if kind.is_file() {
+            inputs.files.push(entry.into_path());
+        } else if kind.is_dir() {
+            continue;
+        } else if kind.is_symlink() {
+            match std::fs::metadata(entry.path()) {
+                Ok(m) if m.is_file() => inputs.files.push(entry.into_path()),
+                Ok(m) if m.is_dir() => inputs.refused.push((
+                    shown(),
+                    "链接指向文件夹，未跟随读取（如需读取，请直接给出该文件夹）".into(),
+                )),
+                Ok(_) => inputs.refused.push((shown(), NOT_A_FILE.into())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => inputs
+                    .refused
+                    .push((shown(), "链接指向的文件不存在".into())),
+                Err(e) => inputs.refused.push((shown(), walk_cause(&e))),
+            }
+        } else {
+            inputs.refused.push((shown(), NOT_A_FILE.into()));
         }
-    } else {
-        out.push(p.to_path_buf());
     }
 }
 
@@ -250,6 +472,8 @@ fn ingest_with(
     prepare: fn(&str, &[u8], String) -> PreparedFile,
     mut on_event: impl FnMut(&FileEvent),
 ) -> Result<IngestSummary, StoreError> {
+    let crashed_before = settle_crashed(rt, store, &opts.run)?;
+    let bound = reading_bound(opts.timeout);
     let known: HashMap<String, bool> = rt.block_on(store.known_hashes())?;
     // Hashes claimed in this batch: the second copy of a file is skipped before parsing.
     let claimed: Mutex<std::collections::HashSet<String>> = Mutex::new(Default::default());
@@ -260,6 +484,7 @@ fn ingest_with(
     let (tx, rx) = mpsc::sync_channel::<Msg>(jobs * 4);
     let mut summary = IngestSummary {
         files: files.len(),
+        crashed_before,
         ..Default::default()
     };
     let retry_failed = opts.retry_failed;
@@ -280,8 +505,18 @@ fn ingest_with(
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
                         let shown = path.to_string_lossy().into_owned();
-                        let msg = match std::fs::read(path) {
-                            Err(e) => Msg::Unreadable(shown, format!("无法读取文件：{e}")),
+                        if not_a_document_by_name(path) {
+                            if tx.send(Msg::NotDocument(shown)).is_err() {
+                                break;
+                            }
+                            continue;
+                        }
+                        // Limited: a FIFO or device is refused, not waited on or read for ever.
+                        let msg = match gongkai_extract::read_path(path) {
+                            Err(e) => Msg::Unreadable(shown, category(&e), e.to_string()),
+                            Ok(bytes) if not_a_document_by_content(&bytes) => {
+                                Msg::NotDocument(shown)
+                            }
                             Ok(bytes) => {
                                 let hash = content_hash(&bytes);
                                 let stored = known.get(&hash).copied();
@@ -295,8 +530,13 @@ fn ingest_with(
                                         .lock()
                                         .map(|mut c| c.insert(hash.clone()))
                                         .unwrap_or(true);
+                                let size = bytes.len() as u64;
                                 if skip || repeated {
                                     Msg::Skipped(shown)
+                                } else if let Err(e) = rt.block_on(
+                                    store.reading_started(&opts.run, &hash, &shown, size, bound),
+                                ) {
+                                    Msg::Abort(e)
                                 } else {
                                     Msg::File(prepare_within(
                                         prepare,
@@ -321,6 +561,7 @@ fn ingest_with(
         // transaction, at most WRITE_BATCH of them.
         while let Ok(first) = rx.recv() {
             let mut batch: Vec<PreparedFile> = Vec::new();
+            let mut aborted = None;
             let waiting = std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok()));
             for msg in waiting {
                 match msg {
@@ -332,12 +573,17 @@ fn ingest_with(
                             outcome: Outcome::Skipped,
                         });
                     }
-                    Msg::Unreadable(path, cause) => {
+                    Msg::NotDocument(path) => {
+                        summary.not_documents += 1;
+                        on_event(&FileEvent {
+                            path,
+                            format: None,
+                            outcome: Outcome::NotDocument,
+                        });
+                    }
+                    Msg::Unreadable(path, category, cause) => {
                         summary.failed += 1;
-                        *summary
-                            .failed_by_cause
-                            .entry("无法读取文件".into())
-                            .or_default() += 1;
+                        *summary.failed_by_cause.entry(category).or_default() += 1;
                         on_event(&FileEvent {
                             path,
                             format: None,
@@ -345,10 +591,19 @@ fn ingest_with(
                         });
                     }
                     Msg::File(file) => batch.push(file),
+                    Msg::Abort(e) => {
+                        aborted = Some(e);
+                        break;
+                    }
                 }
                 if batch.len() == WRITE_BATCH {
                     break;
                 }
+            }
+            if let Some(e) = aborted {
+                stop.store(true, Ordering::Relaxed);
+                outcome = Err(e);
+                break;
             }
             if batch.is_empty() {
                 continue;
@@ -368,6 +623,28 @@ fn ingest_with(
     result?;
     summary.cross_year_findings = rt.block_on(store.cross_year())?;
     Ok(summary)
+}
+
+/// Stores as failed every file whose reading started in a run that ended while reading
+/// it (the reader took the program down with it), so that it is not read again: one
+/// such file would otherwise end every run. Only notes of other runs past their bound
+/// count: a run at work beside this one on the same database keeps its files. Returns
+/// the paths this run recorded (another run may record the same note at once).
+fn settle_crashed(rt: &Handle, store: &Store, run: &str) -> Result<Vec<String>, StoreError> {
+    let mut paths = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in rt.block_on(store.stale_readings(run))? {
+        if !seen.insert(r.hash.clone()) {
+            continue;
+        }
+        let crashed = PreparedFile::crashed(&r.path, r.hash, r.size);
+        // Removes the file's notes in the same transaction; `false` when the file has
+        // been stored meanwhile (by a reading that did finish, or by another run).
+        if rt.block_on(store.store_file(&crashed, false))? {
+            paths.push(r.path);
+        }
+    }
+    Ok(paths)
 }
 
 /// Reads one file on a thread of its own and waits at most `timeout` for it. A reader
@@ -579,6 +856,60 @@ mod tests {
         prepare_file(path, bytes, hash)
     }
 
+    /// The store a reader looks into while it reads (for `noting_reader`).
+    /// The runtime, the store, and the hashes noted as being read, per reading.
+    type Probe = (Handle, Store, Vec<Vec<String>>);
+    static PROBE: Mutex<Option<Probe>> = Mutex::new(None);
+
+    /// Stands in for a reader: before reading, records which files the store has as
+    /// being read, as the next run would find them had this reading crashed.
+    fn noting_reader(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
+        let (rt, store) = {
+            let probe = PROBE.lock().unwrap();
+            let (rt, store, _) = probe.as_ref().unwrap();
+            (rt.clone(), store.clone())
+        };
+        let pending: Vec<String> = rt
+            .block_on(store.unfinished_readings())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.hash)
+            .collect();
+        assert!(pending.contains(&hash), "{path} is read without its note");
+        PROBE.lock().unwrap().as_mut().unwrap().2.push(pending);
+        prepare_file(path, bytes, hash)
+    }
+
+    #[test]
+    fn each_reading_is_noted_before_it_starts_and_cleared_once_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let files: Vec<PathBuf> = ["qingtongxia-2021.txt", "tongjiang-2020.txt"]
+            .iter()
+            .map(|n| {
+                let p = dir.path().join(n);
+                std::fs::copy(fixtures.join(n), &p).unwrap();
+                p
+            })
+            .collect();
+        let rt = runtime();
+        let store = rt
+            .block_on(Store::open(dir.path().join("t.db").to_str().unwrap()))
+            .unwrap();
+        *PROBE.lock().unwrap() = Some((rt.handle().clone(), store.clone(), Vec::new()));
+        let opts = IngestOptions {
+            jobs: 1,
+            retry_failed: false,
+            timeout: None,
+            ..IngestOptions::default()
+        };
+        let s = ingest_with(rt.handle(), &store, &files, &opts, noting_reader, |_| {}).unwrap();
+        assert_eq!(s.stored, 2);
+        let seen = PROBE.lock().unwrap().take().unwrap().2;
+        assert_eq!(seen.len(), 2, "both files were read");
+        assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+    }
+
     #[test]
     fn a_hanging_file_times_out_and_the_batch_goes_on() {
         let dir = tempfile::tempdir().unwrap();
@@ -595,6 +926,7 @@ mod tests {
             jobs: 2,
             retry_failed: false,
             timeout: Some(Duration::from_millis(300)),
+            ..IngestOptions::default()
         };
         let started = std::time::Instant::now();
         let mut events = Vec::new();

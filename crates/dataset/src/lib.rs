@@ -5,8 +5,9 @@
 pub mod ingest;
 
 pub use ingest::{
-    DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Outcome, category, collect_inputs,
-    content_hash, ingest, prepare_file,
+    CRASHED, DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Inputs, NOTHING_READ,
+    Outcome, category, collect_inputs, content_hash, ingest, new_run_id, not_a_document_by_content,
+    not_a_document_by_name, prepare_file, read_nothing, reading_bound,
 };
 
 /// A runtime for the blocking entry points (the command line): one worker thread, so

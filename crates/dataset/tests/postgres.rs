@@ -87,3 +87,38 @@ fn pg_cross_year() {
 fn pg_batch_store() {
     with_pg("batch", common::batch_store);
 }
+
+#[test]
+fn pg_crashed_reading_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("crashed", |t| {
+        common::crashed_reading_is_recorded(t, dir.path())
+    });
+}
+
+#[test]
+fn pg_only_stale_notes_of_other_runs_are_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("stale", |t| {
+        common::only_stale_notes_of_other_runs_are_crashes(t, dir.path())
+    });
+}
+
+#[test]
+fn pg_clearing_notes_keeps_other_runs_notes() {
+    with_pg("clear", common::clearing_notes_keeps_other_runs_notes);
+}
+
+#[test]
+fn pg_a_finished_reading_replaces_a_crash_record() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("replace", |t| {
+        common::a_finished_reading_replaces_a_crash_record(t, dir.path())
+    });
+}
+
+#[test]
+fn pg_two_runs_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("twoatonce", |t| common::two_runs_at_once(t, dir.path()));
+}

@@ -5,7 +5,7 @@
 //! for each engine's pool.
 
 use crate::error::StoreError;
-use crate::files::PreparedFile;
+use crate::files::{CRASHED, PreparedFile};
 use gongkai_report::{Cell, Decimal, Finding, Report, TemplateId, Value, check_consecutive};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -54,12 +54,18 @@ macro_rules! migrations {
     };
 }
 
+// The numbers are the files' names (`0003_reading.sql`).
+#[allow(clippy::zero_prefixed_literal)]
 fn sqlite_migrator() -> Migrator {
-    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office"))
+    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading"))
 }
 
+// The numbers are the files' names (`0003_reading.sql`).
+#[allow(clippy::zero_prefixed_literal)]
 fn postgres_migrator() -> Migrator {
-    Migrator::with_migrations(migrations!("postgres": 0001 "reports", 0002 "office"))
+    Migrator::with_migrations(
+        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading"),
+    )
 }
 
 const SOURCE_COLUMNS: &str = "INSERT INTO sources (hash, file_name, path, size, format, status, cause, reports, ingested_at) VALUES ";
@@ -97,6 +103,25 @@ pub struct SourceRow {
     pub cause: Option<String>,
     pub reports: i64,
 }
+
+/// A file whose reading started and has not ended with a stored result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The run reading it (random per `ingest` run).
+    pub run: String,
+    pub hash: String,
+    pub path: String,
+    pub size: u64,
+    /// When the reading started, by the database's clock (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub started_at: String,
+    /// From when on no live run can still be reading it, by the database's clock.
+    pub stale_at: String,
+}
+
+/// The database's clock as `YYYY-MM-DDTHH:MM:SSZ` (UTC), in SQL: the reading notes of
+/// runs on several machines are compared by one clock, not by each machine's own.
+const PG_NOW: &str = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+const SQLITE_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')";
 
 /// One report as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -318,6 +343,17 @@ impl Store {
     /// `open` with at most `connections` PostgreSQL connections (SQLite always has one
     /// writer connection; readers are served by it too).
     pub async fn open_with(target: &str, connections: u32) -> Result<Store, StoreError> {
+        Store::connect(target, connections, true).await
+    }
+
+    /// `open` of a dataset that must exist already: a SQLite file that is not there is
+    /// an error (数据库文件不存在), never created. For commands that only read, so that
+    /// a mistyped path is said instead of answered from a new, empty database.
+    pub async fn open_existing(target: &str) -> Result<Store, StoreError> {
+        Store::connect(target, 8, false).await
+    }
+
+    async fn connect(target: &str, connections: u32, create: bool) -> Result<Store, StoreError> {
         let (db, schema) = if is_postgres(target) {
             let (url, schema) = split_schema(target);
             if let Some(s) = &schema {
@@ -351,9 +387,12 @@ impl Store {
                 .strip_prefix("sqlite://")
                 .or_else(|| target.strip_prefix("sqlite:"))
                 .unwrap_or(target);
+            if !create && path != ":memory:" && !std::path::Path::new(path).exists() {
+                return Err(StoreError::NotFound(format!("数据库文件不存在：{path}")));
+            }
             let opts = SqliteConnectOptions::new()
                 .filename(path)
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 // FULL: a commit is on disk before it is acknowledged, even if the
                 // machine (not only the process) goes down. WAL keeps that cheap.
@@ -476,10 +515,127 @@ impl Store {
         }
     }
 
+    /// Notes, and commits, that run `run` is about to read the file `hash`, and that
+    /// after `bound` (from now, by the database's clock) no live run can still be
+    /// reading it. If the reading ends the program, a later run finds the note in
+    /// [`Store::stale_readings`]. Storing the file's result removes it, whichever run
+    /// stores it.
+    pub async fn reading_started(
+        &self,
+        run: &str,
+        hash: &str,
+        path: &str,
+        size: u64,
+        bound: Duration,
+    ) -> Result<(), StoreError> {
+        const UPSERT: &str = "ON CONFLICT (run_id, hash) DO UPDATE SET path = excluded.path, \
+             size = excluded.size, started_at = excluded.started_at, stale_at = excluded.stale_at";
+        let secs = bound.as_secs().min(i64::MAX as u64 / 2) as i64;
+        match &self.db {
+            Db::Postgres(pool) => {
+                let sql = format!(
+                    "INSERT INTO reading (run_id, hash, path, size, started_at, stale_at) \
+                     VALUES ($1, $2, $3, $4, {PG_NOW}, \
+                     to_char((now() + make_interval(secs => $5)) AT TIME ZONE 'UTC', \
+                     'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) {UPSERT}"
+                );
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(run)
+                    .bind(hash)
+                    .bind(clean(path).into_owned())
+                    .bind(size as i64)
+                    .bind(secs as f64)
+                    .execute(pool)
+                    .await?;
+            }
+            Db::Sqlite(pool) => {
+                let sql = format!(
+                    "INSERT INTO reading (run_id, hash, path, size, started_at, stale_at) \
+                     VALUES ($1, $2, $3, $4, {SQLITE_NOW}, \
+                     strftime('%Y-%m-%dT%H:%M:%SZ', 'now', printf('+%d seconds', $5))) {UPSERT}"
+                );
+                sqlx::query(AssertSqlSafe(sql))
+                    .bind(run)
+                    .bind(hash)
+                    .bind(clean(path).into_owned())
+                    .bind(size as i64)
+                    .bind(secs)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every reading noted and not ended with a stored result, of every run, oldest
+    /// first: files being read now as well as files whose reading crashed.
+    pub async fn unfinished_readings(&self) -> Result<Vec<Reading>, StoreError> {
+        self.readings_where("1 = 1", None).await
+    }
+
+    /// The readings that ended their program: noted by a run other than `run` and
+    /// past their `stale_at` (by the database's clock), when no live reader can still
+    /// be at them. Oldest first; a file may be named by several crashed runs.
+    pub async fn stale_readings(&self, run: &str) -> Result<Vec<Reading>, StoreError> {
+        let now = if self.is_postgres() {
+            PG_NOW
+        } else {
+            SQLITE_NOW
+        };
+        self.readings_where(&format!("run_id <> $1 AND stale_at <= {now}"), Some(run))
+            .await
+    }
+
+    async fn readings_where(
+        &self,
+        condition: &str,
+        run: Option<&str>,
+    ) -> Result<Vec<Reading>, StoreError> {
+        let sql = format!(
+            "SELECT run_id, hash, path, size, started_at, stale_at FROM reading \
+             WHERE {condition} ORDER BY started_at, hash, run_id"
+        );
+        on_db!(&self.db, pool => {
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            if let Some(run) = run {
+                q = q.bind(run);
+            }
+            let rows = q.fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let size: i64 = r.try_get(3)?;
+                out.push(Reading {
+                    run: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                    path: r.try_get(2)?,
+                    size: size.max(0) as u64,
+                    started_at: r.try_get(4)?,
+                    stale_at: r.try_get(5)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Forgets the unfinished readings of run `run`: for a run stopped on purpose
+    /// (Ctrl-C), whose files were not at fault. Other runs' notes are theirs: a run
+    /// still reading keeps its notes, a crashed one leaves them to be found.
+    pub async fn clear_readings(&self, run: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM reading WHERE run_id = $1")
+                .bind(run)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
     /// Stores one file in one transaction: its source row, its reports with every cell
     /// and finding. Returns `false` when the file (by content hash) was already stored;
     /// nothing is written then. With `replace_failed`, a file stored as failed before is
-    /// replaced by this attempt.
+    /// replaced by this attempt; without it, only a crash record
+    /// ([`PreparedFile::crashed`]) is replaced, by anything but another crash record.
+    /// Removes the file's reading notes, whichever run wrote them.
     pub async fn store_file(
         &self,
         file: &PreparedFile,
@@ -524,6 +680,16 @@ impl Store {
                 async {
                     let files: &[PreparedFile] = $files;
                     let tx = &mut $tx;
+                    // Their readings have ended: the markers go with the results.
+                    let sql = format!(
+                        "DELETE FROM reading WHERE hash IN ({})",
+                        placeholders(files.len(), numbered)
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for f in files {
+                        q = q.bind(f.hash.as_str());
+                    }
+                    q.execute(&mut **tx).await?;
                     if replace_failed {
                         let sql = format!(
                             "DELETE FROM sources WHERE status = 'failed' AND hash IN ({})",
@@ -535,13 +701,42 @@ impl Store {
                         }
                         q.execute(&mut **tx).await?;
                     }
-                    // Sources: the hashes that were new are the files to store.
+                    // A reading that finished disproves a crash inferred from its note
+                    // (another run took a slow reading for a crashed one): its result,
+                    // whatever it is, replaces the crash record. A crash record itself
+                    // never replaces anything.
+                    let read: Vec<&PreparedFile> =
+                        files.iter().filter(|f| !f.is_crash_record()).collect();
+                    if !read.is_empty() && !replace_failed {
+                        let sql = format!(
+                            "DELETE FROM sources WHERE status = 'failed' AND hash IN ({}) \
+                             AND cause LIKE {}",
+                            placeholders(read.len(), numbered),
+                            if numbered {
+                                format!("${}", read.len() + 1)
+                            } else {
+                                "?".into()
+                            }
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for f in &read {
+                            q = q.bind(f.hash.as_str());
+                        }
+                        let q = q.bind(format!("{CRASHED}%"));
+                        q.execute(&mut **tx).await?;
+                    }
+                    // Sources: the hashes that were new are the files to store. In hash
+                    // order, so that runs storing the same files at once take their
+                    // locks in one order (PostgreSQL), never waiting on each other in a
+                    // circle.
                     let sql = format!(
                         "{} ON CONFLICT (hash) DO NOTHING RETURNING hash",
                         values_sql(SOURCE_COLUMNS, SOURCE_ARITY, files.len(), numbered)
                     );
                     let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-                    for file in files {
+                    let mut in_order: Vec<&PreparedFile> = files.iter().collect();
+                    in_order.sort_by(|a, b| a.hash.cmp(&b.hash));
+                    for file in in_order {
                         let status = if file.reports.is_empty() {
                             "failed"
                         } else {
@@ -724,7 +919,21 @@ impl Store {
         let numbered = self.is_postgres();
         {
             on_db!(&self.db, pool => {
-                let mut tx = pool.begin().await?;
+                // Several runs may finish at once on one database: each agency's
+                // findings are recomputed by one of them at a time, and on what the
+                // other committed. SQLite: the write lock from the start (a transaction
+                // that read first could not write once another had committed);
+                // PostgreSQL: a lock on the agency, held to the commit.
+                let mut tx = if numbered {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('gongkai.cross_year:' || $1))")
+                        .bind(agency_key)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx
+                } else {
+                    pool.begin_with("BEGIN IMMEDIATE").await?
+                };
                 let rows = sqlx::query(
                     "SELECT id, member, year, template FROM reports \
                      WHERE agency_key = $1 AND year IS NOT NULL ORDER BY year, id",

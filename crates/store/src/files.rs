@@ -80,6 +80,34 @@ impl PreparedFile {
     }
 }
 
+/// The category, and the start of the cause, of a file whose reading ended the program
+/// (a crash in a reader): inferred from a reading note left behind, not read.
+pub const CRASHED: &str = "读取时程序异常终止";
+
+impl PreparedFile {
+    /// The record of a file whose reading ended an earlier run: failed, with
+    /// [`CRASHED`] as its category and the start of its cause. A later reading that
+    /// finishes, with any result, replaces it (see [`crate::Store::store_files`]).
+    pub fn crashed(path: &str, hash: String, size: u64) -> PreparedFile {
+        PreparedFile::failed(
+            path,
+            hash,
+            size,
+            None,
+            CRASHED,
+            format!(
+                "{CRASHED}：上次运行在读取此文件时中途退出（已记为失败，不再读取；\
+                 请将文件反馈给维护人员，读取程序修复后可用 --retry-failed 重读）"
+            ),
+        )
+    }
+
+    /// `true` for a record made by [`PreparedFile::crashed`], not by a reading.
+    pub fn is_crash_record(&self) -> bool {
+        self.reports.is_empty() && matches!(self.failures.as_slice(), [f] if f.category == CRASHED)
+    }
+}
+
 /// The last component of `path`, as stored in `sources.file_name`.
 pub fn file_name_of(path: &str) -> String {
     Path::new(path)

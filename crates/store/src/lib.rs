@@ -24,9 +24,9 @@ mod files;
 mod normalize;
 pub mod office;
 
-pub use db::{CellRow, FindingRow, ReportRow, SourceRow, Store, Totals};
+pub use db::{CellRow, FindingRow, Reading, ReportRow, SourceRow, Store, Totals};
 pub use error::StoreError;
-pub use files::{Failure, PreparedFile, PreparedReport, file_name_of};
+pub use files::{CRASHED, Failure, PreparedFile, PreparedReport, file_name_of};
 pub use normalize::agency_key;
 
 /// The default SQLite file when no `--db` is given.

@@ -47,3 +47,21 @@ async fn an_old_dataset_migrates_in_with_nothing_lost() {
     let again = Store::open(path.to_str().unwrap()).await.unwrap();
     assert_eq!(again.totals().await.unwrap().reports, 1);
 }
+
+/// A dataset that must exist is not created when its file is missing; once created, it
+/// opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn open_existing_never_creates_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo.db");
+    let p = path.to_str().unwrap();
+    for target in [p.to_string(), format!("sqlite:{p}")] {
+        let e = Store::open_existing(&target).await.err().expect("refused");
+        assert_eq!(e.to_string(), format!("数据库文件不存在：{p}"));
+        assert!(!path.exists(), "{target} was created");
+    }
+    Store::open(p).await.unwrap().close().await;
+    let store = Store::open_existing(p).await.unwrap();
+    assert_eq!(store.totals().await.unwrap().sources, 0);
+    store.close().await;
+}

@@ -5,6 +5,7 @@ use gongkai_dataset::{IngestOptions, ingest};
 use gongkai_report::{Report, TemplateId, Value};
 use gongkai_store::{PreparedFile, PreparedReport, Store};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub fn runtime() -> tokio::runtime::Runtime {
     gongkai_dataset::runtime().unwrap()
@@ -26,15 +27,24 @@ fn opts() -> IngestOptions {
 pub fn fixtures_then_rerun(target: &str) {
     let rt = runtime();
     let store = rt.block_on(Store::open(target)).unwrap();
-    let (files, missing) =
-        gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
-    assert!(missing.is_empty());
+    let inputs = gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]);
+    assert!(
+        inputs.missing.is_empty() && inputs.refused.is_empty(),
+        "{inputs:?}"
+    );
+    let files = inputs.files;
     assert!(files.len() >= 10, "{files:?}");
     let mut events = 0;
     let s = ingest(rt.handle(), &store, &files, &opts(), |_| events += 1).unwrap();
     assert_eq!(events, files.len());
     assert_eq!(s.files, files.len());
-    assert_eq!(s.stored + s.failed + s.skipped, files.len(), "{s:?}");
+    assert_eq!(
+        s.stored + s.failed + s.skipped + s.not_documents,
+        files.len(),
+        "{s:?}"
+    );
+    // README.md and the expected readings (JSON) are not documents.
+    assert!(s.not_documents >= 2, "{s:?}");
     // The plain-text samples are read.
     assert!(s.reports >= 5, "{s:?}");
     let sources = rt.block_on(store.sources()).unwrap();
@@ -54,7 +64,11 @@ pub fn fixtures_then_rerun(target: &str) {
     let before = rt.block_on(store.totals()).unwrap();
 
     let again = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
-    assert_eq!(again.skipped, files.len(), "{again:?}");
+    assert_eq!(
+        again.skipped + again.not_documents,
+        files.len(),
+        "{again:?}"
+    );
     assert_eq!(again.stored, 0);
     assert_eq!(
         rt.block_on(store.totals()).unwrap(),
@@ -321,4 +335,362 @@ pub fn batch_store(target: &str) {
         );
         assert_eq!(report.template.id(), row.template);
     }
+}
+
+/// A file whose reading ended an earlier run (its reading note left behind, as a crash
+/// in a reader leaves it) is stored as failed with that cause and not read; the other
+/// files are stored once, and no note is left.
+pub fn crashed_reading_is_recorded(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let names = [
+        "qingtongxia-2021.txt",
+        "tongjiang-2020.txt",
+        "fengxiang-2020.txt",
+    ];
+    let files: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            let p = dir.join(n);
+            std::fs::copy(fixtures().join(n), &p).unwrap();
+            p
+        })
+        .collect();
+    let crash = &files[1];
+    let bytes = std::fs::read(crash).unwrap();
+    let hash = gongkai_dataset::content_hash(&bytes);
+    let shown = crash.to_string_lossy().into_owned();
+    // What the killed run left: the note, committed, and nothing else; its time is up.
+    rt.block_on(store.reading_started("killed", &hash, &shown, bytes.len() as u64, Duration::ZERO))
+        .unwrap();
+    assert_eq!(rt.block_on(store.unfinished_readings()).unwrap().len(), 1);
+
+    let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    assert_eq!(s.crashed_before, vec![shown.clone()], "{s:?}");
+    assert_eq!(s.stored, 2, "{s:?}");
+    assert_eq!(s.skipped, 1, "the crashed file is not read again: {s:?}");
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+    let sources = rt.block_on(store.sources()).unwrap();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    let row = sources.iter().find(|r| r.hash == hash).unwrap();
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.path, shown);
+    assert!(
+        row.cause.as_deref().unwrap().contains("读取时程序异常终止"),
+        "{row:?}"
+    );
+    let t = rt.block_on(store.totals()).unwrap();
+    assert_eq!(t.reports, 2);
+
+    // Nothing is stored twice on the next run, and nothing is taken for a crash.
+    let again = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    assert!(again.crashed_before.is_empty());
+    assert_eq!(again.skipped, 3, "{again:?}");
+    assert_eq!(rt.block_on(store.totals()).unwrap(), t);
+}
+
+/// Copies `names` from the fixtures into `dir`.
+fn copies(dir: &Path, names: &[&str]) -> Vec<PathBuf> {
+    names
+        .iter()
+        .map(|n| {
+            let p = dir.join(n);
+            std::fs::copy(fixtures().join(n), &p).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// `(hash, path, size)` of a file, as its reading note names it.
+fn note_of(path: &Path) -> (String, String, u64) {
+    let bytes = std::fs::read(path).unwrap();
+    (
+        gongkai_dataset::content_hash(&bytes),
+        path.to_string_lossy().into_owned(),
+        bytes.len() as u64,
+    )
+}
+
+/// Two runs at work on one database: the note of a file another run is reading now
+/// (within its bound) is no crash, and the next run reads that file as any other; only
+/// a note past its bound is. The run's own notes are never taken for a crash.
+pub fn only_stale_notes_of_other_runs_are_crashes(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files = copies(
+        dir,
+        &[
+            "qingtongxia-2021.txt",
+            "tongjiang-2020.txt",
+            "fengxiang-2020.txt",
+        ],
+    );
+    let (live, dead) = (note_of(&files[0]), note_of(&files[1]));
+    let bound = gongkai_dataset::reading_bound(Some(gongkai_dataset::DEFAULT_TIMEOUT));
+    assert_eq!(bound, Duration::from_secs(300));
+    // Another run reading the first file right now, with the default limit.
+    rt.block_on(store.reading_started("live-run", &live.0, &live.1, live.2, bound))
+        .unwrap();
+    // A run that ended while reading the second: its bound has passed.
+    rt.block_on(store.reading_started("dead-run", &dead.0, &dead.1, dead.2, Duration::ZERO))
+        .unwrap();
+    let notes = rt.block_on(store.unfinished_readings()).unwrap();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let fresh = notes.iter().find(|r| r.run == "live-run").unwrap();
+    assert!(fresh.stale_at > fresh.started_at, "{fresh:?}");
+    let stale: Vec<String> = rt
+        .block_on(store.stale_readings("this-run"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.hash)
+        .collect();
+    assert_eq!(stale, vec![dead.0.clone()]);
+    // The dead run's own notes are its own, past their bound or not.
+    assert!(
+        rt.block_on(store.stale_readings("dead-run"))
+            .unwrap()
+            .is_empty()
+    );
+
+    let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    assert_eq!(s.crashed_before, vec![dead.1.clone()], "{s:?}");
+    assert_eq!(
+        s.stored, 2,
+        "the file being read elsewhere is read here too: {s:?}"
+    );
+    assert_eq!(s.skipped, 1, "{s:?}");
+    assert_eq!(s.failed, 0, "{s:?}");
+    let sources = rt.block_on(store.sources()).unwrap();
+    assert_eq!(sources.len(), 3, "{sources:?}");
+    let row = |hash: &str| sources.iter().find(|r| r.hash == hash).unwrap().clone();
+    assert_eq!(row(&live.0).status, "ok", "{:?}", row(&live.0));
+    assert_eq!(row(&dead.0).status, "failed");
+    assert!(
+        row(&dead.0)
+            .cause
+            .as_deref()
+            .unwrap()
+            .starts_with(gongkai_dataset::CRASHED)
+    );
+    // Storing a file's result removes its notes, whoever wrote them.
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+}
+
+/// A run stopped on purpose (Ctrl-C) clears its own reading notes, never those of a
+/// run at work beside it.
+pub fn clearing_notes_keeps_other_runs_notes(target: &str) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let minute = Duration::from_secs(60);
+    for (run, hash) in [
+        ("run-a", "h1"),
+        ("run-a", "h2"),
+        ("run-b", "h2"),
+        ("run-b", "h3"),
+    ] {
+        rt.block_on(store.reading_started(run, hash, &format!("/{run}/{hash}"), 1, minute))
+            .unwrap();
+    }
+    rt.block_on(store.clear_readings("run-a")).unwrap();
+    let left: Vec<(String, String)> = rt
+        .block_on(store.unfinished_readings())
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.run, r.hash))
+        .collect();
+    assert_eq!(
+        left,
+        vec![("run-b".into(), "h2".into()), ("run-b".into(), "h3".into())]
+    );
+    rt.block_on(store.clear_readings("run-b")).unwrap();
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+}
+
+/// A file recorded as crashed (its note past its bound) and then read to the end by a
+/// run that was slower than the bound: the reading's result replaces the crash record.
+/// A crash record never replaces a result.
+pub fn a_finished_reading_replaces_a_crash_record(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files = copies(dir, &["qingtongxia-2021.txt", "tongjiang-2020.txt"]);
+    let (slow, done) = (note_of(&files[0]), note_of(&files[1]));
+    // The first file: crash record first, then the slow run's result.
+    let crash = PreparedFile::crashed(&slow.1, slow.0.clone(), slow.2);
+    assert!(crash.is_crash_record());
+    assert!(rt.block_on(store.store_file(&crash, false)).unwrap());
+    let read =
+        gongkai_dataset::prepare_file(&slow.1, &std::fs::read(&files[0]).unwrap(), slow.0.clone());
+    assert!(!read.reports.is_empty());
+    assert!(
+        rt.block_on(store.store_file(&read, false)).unwrap(),
+        "the result is stored"
+    );
+    // The second file: result first, then a late crash record (a run that found the
+    // note before the result removed it).
+    let read =
+        gongkai_dataset::prepare_file(&done.1, &std::fs::read(&files[1]).unwrap(), done.0.clone());
+    assert!(rt.block_on(store.store_file(&read, false)).unwrap());
+    let crash = PreparedFile::crashed(&done.1, done.0.clone(), done.2);
+    assert!(
+        !rt.block_on(store.store_file(&crash, false)).unwrap(),
+        "nothing replaced"
+    );
+
+    let sources = rt.block_on(store.sources()).unwrap();
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(
+        sources
+            .iter()
+            .all(|r| r.status == "ok" && r.cause.is_none() && r.reports == 1),
+        "{sources:?}"
+    );
+    let t = rt.block_on(store.totals()).unwrap();
+    assert_eq!((t.sources, t.reports), (2, 2), "{t:?}");
+    // A failure that was read (not a crash) is not replaced without --retry-failed.
+    let empty = dir.join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    let e = note_of(&empty);
+    let failed = gongkai_dataset::prepare_file(&e.1, b"", e.0.clone());
+    assert!(rt.block_on(store.store_file(&failed, false)).unwrap());
+    let again = gongkai_dataset::prepare_file(&e.1, b"", e.0.clone());
+    assert!(!rt.block_on(store.store_file(&again, false)).unwrap());
+}
+
+/// `copies` variants of the plain-text fixtures, each with distinct content (so a
+/// distinct file to read), written into `dir`.
+fn variants(dir: &Path, copies: usize) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
+    let names = [
+        "tongchuan-govoffice-2020.txt",
+        "fengxiang-2020.txt",
+        "qingtongxia-2021.txt",
+        "tongjiang-2020.txt",
+        "yuncheng-govoffice-2020.txt",
+    ];
+    let mut out = Vec::new();
+    for i in 0..copies {
+        for n in names {
+            let mut text = std::fs::read_to_string(fixtures().join(n)).unwrap();
+            text.push_str(&"\n".repeat(i + 1));
+            let p = dir.join(format!("{i:03}-{n}"));
+            std::fs::write(&p, text).unwrap();
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Two ingest runs at once into one database (two machines on one PostgreSQL, or two
+/// processes on one SQLite file), over folders that overlap: the second starts while
+/// the first is reading. Neither takes the other's readings for crashes, every distinct
+/// file is stored exactly once, and each run's counts add up.
+pub fn two_runs_at_once(target: &str, dir: &Path) {
+    let (a_dir, b_dir) = (dir.join("a"), dir.join("b"));
+    let shared = variants(&a_dir, 12);
+    // B: copies of all of A's files (same content, other paths) and some of its own.
+    std::fs::create_dir_all(&b_dir).unwrap();
+    for p in &shared {
+        std::fs::copy(p, b_dir.join(p.file_name().unwrap())).unwrap();
+    }
+    variants(&b_dir.join("own"), 4);
+    let a_files = gongkai_dataset::collect_inputs(&[a_dir.to_string_lossy().into_owned()]).files;
+    let b_files = gongkai_dataset::collect_inputs(&[
+        b_dir.to_string_lossy().into_owned(),
+        // And the fixtures folder itself, in both.
+        fixtures().to_string_lossy().into_owned(),
+    ])
+    .files;
+    let a_files: Vec<PathBuf> = a_files
+        .into_iter()
+        .chain(gongkai_dataset::collect_inputs(&[fixtures().to_string_lossy().into_owned()]).files)
+        .collect();
+    let distinct: std::collections::HashSet<String> = a_files
+        .iter()
+        .chain(&b_files)
+        .filter(|p| !gongkai_dataset::not_a_document_by_name(p))
+        .map(|p| note_of(p).0)
+        .collect();
+
+    let rt = runtime();
+    let watcher = rt.block_on(Store::open(target)).unwrap();
+    let a = std::thread::spawn({
+        let (target, files) = (target.to_string(), a_files.clone());
+        move || {
+            let rt = runtime();
+            let store = rt.block_on(Store::open(&target)).unwrap();
+            let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+            rt.block_on(store.close());
+            s
+        }
+    });
+    // B starts while A is reading: A's notes are in the table.
+    let started = std::time::Instant::now();
+    while rt
+        .block_on(watcher.unfinished_readings())
+        .unwrap()
+        .is_empty()
+    {
+        assert!(
+            !a.is_finished(),
+            "the first run ended before it was seen reading"
+        );
+        assert!(started.elapsed() < Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let b = std::thread::spawn({
+        let (target, files) = (target.to_string(), b_files.clone());
+        move || {
+            let rt = runtime();
+            let store = rt.block_on(Store::open(&target)).unwrap();
+            let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+            rt.block_on(store.close());
+            s
+        }
+    });
+    let (sa, sb) = (a.join().unwrap(), b.join().unwrap());
+
+    for (s, n) in [(&sa, a_files.len()), (&sb, b_files.len())] {
+        assert!(s.crashed_before.is_empty(), "{s:?}");
+        assert!(
+            !s.failed_by_cause.contains_key(gongkai_dataset::CRASHED),
+            "{s:?}"
+        );
+        assert_eq!(
+            s.stored + s.failed + s.skipped + s.not_documents,
+            n,
+            "{s:?}"
+        );
+    }
+    let sources = rt.block_on(watcher.sources()).unwrap();
+    assert!(
+        sources.iter().all(|r| !r
+            .cause
+            .as_deref()
+            .unwrap_or("")
+            .contains(gongkai_dataset::CRASHED)),
+        "{sources:?}"
+    );
+    let stored: std::collections::HashSet<String> =
+        sources.iter().map(|r| r.hash.clone()).collect();
+    assert_eq!(stored, distinct, "every distinct file stored, nothing else");
+    assert_eq!(sources.len(), distinct.len(), "each once");
+    // Each file stored by exactly one of the two runs.
+    assert_eq!(
+        sa.stored + sa.failed + sb.stored + sb.failed,
+        distinct.len(),
+        "{sa:?} {sb:?}"
+    );
+    let t = rt.block_on(watcher.totals()).unwrap();
+    assert_eq!(t.sources as usize, distinct.len());
+    assert_eq!(t.reports as usize, sa.reports + sb.reports, "{t:?}");
+    assert_eq!(
+        t.reports,
+        sources.iter().map(|r| r.reports).sum::<i64>(),
+        "no report stored twice"
+    );
+    assert!(
+        rt.block_on(watcher.unfinished_readings())
+            .unwrap()
+            .is_empty()
+    );
 }
