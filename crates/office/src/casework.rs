@@ -577,10 +577,12 @@ impl Office {
             .unwrap_or_else(|| reg.applicant_name.clone());
         for _attempt in 0..5 {
             let prefix = format!("{}-", receipt.year());
-            let n = self
+            let n: u32 = self
                 .store
-                .count_cases_with_prefix(agency.id, &prefix)
-                .await?;
+                .last_case_number(agency.id, &prefix)
+                .await?
+                .and_then(|last| last.strip_prefix(&prefix)?.parse().ok())
+                .unwrap_or(0);
             let number = format!("{prefix}{:05}", n + 1);
             let event = Event {
                 case: number.clone(),

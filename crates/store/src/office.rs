@@ -795,17 +795,23 @@ impl Store {
     }
 
     /// The highest case number with `prefix` in the agency, to number the next one.
-    pub async fn count_cases_with_prefix(
+    /// The highest case number of the agency that starts with `prefix` and goes on
+    /// in digits (`2026-` → `2026-00042`). A range on the (agency, number) index, so
+    /// it costs the same with a hundred cases or a million.
+    pub async fn last_case_number(
         &self,
         agency_id: i64,
         prefix: &str,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<Option<String>, StoreError> {
         on_db!(&self.db, pool => {
-            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE agency_id = $1 AND number LIKE $2")
-                .bind(agency_id)
-                .bind(format!("{prefix}%"))
-                .fetch_one(pool)
-                .await?)
+            Ok(sqlx::query_scalar(
+                "SELECT MAX(number) FROM cases WHERE agency_id = $1 AND number >= $2 AND number <= $3",
+            )
+            .bind(agency_id)
+            .bind(format!("{prefix}0"))
+            .bind(format!("{prefix}99999999"))
+            .fetch_one(pool)
+            .await?)
         })
     }
 
