@@ -494,7 +494,7 @@ fn probe(kind: StepKind, case: &Case, today: NaiveDate) -> Step {
 impl Office {
     /// The case `id` if the actor may see it (its own agency's, as clerk or head).
     /// Another agency's case is "not found": its existence is not disclosed.
-    async fn case_for(
+    pub(crate) async fn case_for(
         &self,
         actor: &Actor,
         id: i64,

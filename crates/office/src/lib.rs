@@ -7,6 +7,7 @@
 //! requests and show results; the rules live here and in `gongkai-cases`.
 
 pub mod admin;
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod casework;

@@ -43,7 +43,9 @@ pub fn router(state: AppState) -> Router {
         .route("/cases", post(pages::register))
         .route("/cases/{id}", get(pages::case_page))
         .route("/cases/{id}/steps", post(pages::case_step))
+        .route("/cases/{id}/attachments", post(pages::upload_attachment))
         .route("/documents/{id}", get(pages::document))
+        .route("/attachments/{id}", get(pages::attachment))
         .route("/stats", get(pages::stats))
         .route(
             "/admin/calendar",

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use gongkai_cases::{ApplicantKind, Channel, NaiveDate, Outcome};
 use gongkai_office::casework::wire_name as plain;
+use gongkai_office::attachments;
 use gongkai_office::casework::{self, Registration, mask_id};
 use gongkai_office::session::SESSION_HOURS;
 use gongkai_office::{OfficeError, Permission, Role};
@@ -679,6 +680,24 @@ async fn case_response(
                 created: views::local_time(&d.created_at),
             })
             .collect(),
+        attachments: st
+            .office
+            .attachments(&s.actor, id)
+            .await?
+            .into_iter()
+            .map(|a| AttachmentRow {
+                id: a.id,
+                file_name: a.file_name,
+                size: format!("{:.1} KB", a.size as f64 / 1024.0),
+                created: views::local_time(&a.created_at),
+            })
+            .collect(),
+        attachment_rule: format!(
+            "可上传 {}，每个不超过 {} MB；按文件内容识别类型，内容与扩展名不符的不予接收。",
+            attachments::ACCEPTED,
+            attachments::MAX_ATTACHMENT_BYTES / 1024 / 1024
+        ),
+        may_attach: s.actor.may(Permission::HandleCases, &s.actor.agency_path),
         forms,
         error: error.as_ref().map(|(_, m, _)| m.clone()),
         ok,
@@ -755,6 +774,72 @@ pub async fn document(
 ) -> PageResult {
     let d = st.office.document(&s.actor, id, Some(&addr)).await?;
     Ok(download(&d.file_name, &d.media_type, d.content))
+}
+
+/// A file attached to the case page's upload form (`multipart/form-data`: the CSRF
+/// token first, then the file).
+pub async fn upload_attachment(
+    State(st): State<AppState>,
+    PageUser(s): PageUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> PageResult {
+    let unreadable = |_| {
+        AppError::page(OfficeError::Invalid(format!(
+            "上传的内容无法读取（文件过大或传输中断；附件上限 {} MB），请重新上传",
+            attachments::MAX_ATTACHMENT_BYTES / 1024 / 1024
+        )))
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "_csrf" => csrf = field.text().await.map_err(unreadable)?,
+            "file" => {
+                // The token comes first: nothing is read from a forged form.
+                check_csrf(&s, &csrf)?;
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&s, &csrf)?;
+    let result = match file {
+        Some((name, _)) if name.is_empty() => {
+            Err(OfficeError::Invalid("请先选择要上传的文件".into()))
+        }
+        Some((name, bytes)) => st
+            .office
+            .add_attachment(&s.actor, id, &name, bytes, Some(&addr))
+            .await
+            .map(|_| name),
+        None => Err(OfficeError::Invalid("请先选择要上传的文件".into())),
+    };
+    match result {
+        Ok(name) => Ok(Redirect::to(&format!(
+            "/cases/{id}?ok={}",
+            views::url_encode(&format!("已上传附件：{}", attachments::clean_name(&name)))
+        ))
+        .into_response()),
+        Err(e @ OfficeError::Invalid(_)) => {
+            let status = crate::http::status_of(&e);
+            case_response(&st, &s, id, &addr, None, Some((status, e.to_string(), None))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn attachment(
+    State(st): State<AppState>,
+    PageUser(s): PageUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let f = st.office.attachment(&s.actor, id, Some(&addr)).await?;
+    Ok(download(&f.file_name, &f.media_type, f.content))
 }
 
 // --- statistics ---------------------------------------------------------------------

@@ -280,11 +280,23 @@ pub struct CasePage {
     pub due_label: String,
     pub timeline: Vec<TimelineRow>,
     pub documents: Vec<DocRow>,
+    pub attachments: Vec<AttachmentRow>,
+    /// The kinds and size an attachment may have, for the upload form.
+    pub attachment_rule: String,
+    /// The actor may add attachments (handles the agency's cases).
+    pub may_attach: bool,
     pub forms: Vec<StepFormView>,
     pub error: Option<String>,
     pub ok: Option<String>,
     pub today: String,
     pub demo: bool,
+}
+
+pub struct AttachmentRow {
+    pub id: i64,
+    pub file_name: String,
+    pub size: String,
+    pub created: String,
 }
 
 pub struct StatsCell {

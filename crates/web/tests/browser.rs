@@ -329,6 +329,20 @@ async fn a_posted_application_from_registration_to_table_three() {
     let section = css(&c, "section[aria-labelledby=h-due]").await.text().await.unwrap();
     assert!(section.contains("重新计算"), "{section}");
     step(&c, "supplemented", "2026-11-24", &[("note", "申请人来函补正")]).await;
+    // The applicant's letter of 补正, scanned, goes with the case.
+    let letter = dir.path().join("补正函.pdf");
+    std::fs::write(&letter, b"%PDF-1.4\n% scanned letter\n").unwrap();
+    css(&c, "#att-file")
+        .await
+        .send_keys(&letter.display().to_string())
+        .await
+        .unwrap();
+    click_and_wait(&c, "form[action$='/attachments'] button[type=submit]").await;
+    assert_eq!(
+        css(&c, "p.ok, p.error").await.text().await.unwrap(),
+        "已上传附件：补正函.pdf"
+    );
+    css(&c, "a[href^='/attachments/'][download='补正函.pdf']").await;
     // 第三十条: the time limit runs again from the 补正 — 20 working days from 25 November.
     assert_eq!(css(&c, "p.due strong").await.text().await.unwrap(), "2026-12-22");
     step(

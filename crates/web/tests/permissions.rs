@@ -35,6 +35,8 @@ struct Fixture {
     /// The clerk of the own agency, and the clerk of the other.
     own_user: i64,
     other_user: i64,
+    own_att: i64,
+    other_att: i64,
     _dir: tempfile::TempDir,
 }
 
@@ -151,6 +153,14 @@ async fn fixture() -> Fixture {
         .act(&other_clerk, other_case, 1, &consult, None, None)
         .await
         .unwrap();
+    let own_att = office
+        .add_attachment(&clerk, own_case, "申请书.txt", "申请书".as_bytes().to_vec(), None)
+        .await
+        .unwrap();
+    let other_att = office
+        .add_attachment(&other_clerk, other_case, "申请书.txt", "申请书".as_bytes().to_vec(), None)
+        .await
+        .unwrap();
     let own_doc = office.store.documents_of(own_case).await.unwrap()[0].id;
     let other_doc = office.store.documents_of(other_case).await.unwrap()[0].id;
     let app = router(AppState {
@@ -170,6 +180,8 @@ async fn fixture() -> Fixture {
         other_agency: other,
         own_user: clerk.user_id,
         other_user: other_clerk.user_id,
+        own_att,
+        other_att,
         _dir: dir,
     }
 }
@@ -180,6 +192,15 @@ enum Body_ {
     /// A form; `{csrf}` is replaced by the role's token.
     Form(String),
     Json(String),
+    /// A multipart upload of one file; `{csrf}` is replaced by the role's token.
+    Multipart(String),
+}
+
+/// A `multipart/form-data` body: the CSRF token, then `file` named `name`.
+fn upload(csrf: &str, name: &str, content: &str) -> String {
+    format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n--XyZ--\r\n"
+    )
 }
 
 struct Row {
@@ -217,6 +238,10 @@ async fn call(
             req = req.header("content-type", "application/json");
             Body::from(s.clone())
         }
+        Body_::Multipart(s) => {
+            req = req.header("content-type", "multipart/form-data; boundary=XyZ");
+            Body::from(s.replace("{csrf}", &csrf))
+        }
     };
     let resp = f
         .app
@@ -242,6 +267,8 @@ fn table(f: &Fixture) -> Vec<Row> {
         f.other_agency,
     );
     let (ou, xu) = (f.own_user, f.other_user);
+    let (oat, xat) = (f.own_att, f.other_att);
+    let att = || Body_::Multipart(upload("{csrf}", "补正材料.txt", "补正内容"));
     let form = |s: &str| Body_::Form(s.to_string());
     // A login of its own per agency and role, so each allowed creation succeeds.
     let new_user = |agency: i64| {
@@ -259,6 +286,10 @@ fn table(f: &Fixture) -> Vec<Row> {
         Row { method: "GET", path: format!("/cases/{xc}"), body: Body_::None, expect: [404, 404, 404, 404, 404, 303] },
         Row { method: "POST", path: format!("/cases/{oc}/steps"), body: form(consult), expect: [303, 303, 404, 404, 404, 303] },
         Row { method: "POST", path: format!("/cases/{xc}/steps"), body: form(consult), expect: [404, 404, 404, 404, 404, 303] },
+        Row { method: "POST", path: format!("/cases/{oc}/attachments"), body: att(), expect: [303, 303, 404, 404, 404, 303] },
+        Row { method: "POST", path: format!("/cases/{xc}/attachments"), body: att(), expect: [404, 404, 404, 404, 404, 303] },
+        Row { method: "GET", path: format!("/attachments/{oat}"), body: Body_::None, expect: [200, 200, 404, 404, 404, 303] },
+        Row { method: "GET", path: format!("/attachments/{xat}"), body: Body_::None, expect: [404, 404, 404, 404, 404, 303] },
         Row { method: "GET", path: format!("/documents/{od}"), body: Body_::None, expect: [200, 200, 404, 404, 404, 303] },
         Row { method: "GET", path: format!("/documents/{xd}"), body: Body_::None, expect: [404, 404, 404, 404, 404, 303] },
         Row { method: "GET", path: "/stats".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 303] },
@@ -315,6 +346,7 @@ async fn every_route_every_role() {
             let body = match &row.body {
                 Body_::Form(s) => Body_::Form(s.replace("VERSION", &version.to_string())),
                 Body_::Json(s) => Body_::Json(s.replace("VERSION", &version.to_string())),
+                Body_::Multipart(s) => Body_::Multipart(s.clone()),
                 Body_::None => Body_::None,
             };
             let (status, text) = call(&f, i, row.method, &row.path, &body).await;
@@ -429,6 +461,21 @@ async fn forged_and_malformed_requests_change_nothing() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(t.contains("办理日期不是有效日期"), "{t}");
+    // Uploads: a forged token, a disguised file and a web page store nothing.
+    let before_att = f.office.store.attachments_of(oc).await.unwrap().len();
+    let path = format!("/cases/{oc}/attachments");
+    let (s, t) = call(&f, 0, "POST", &path, &Body_::Multipart(upload("forged", "a.txt", "x"))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{t}");
+    let (s, t) = call(&f, 0, "POST", &path, &Body_::Multipart(upload("{csrf}", "照片.jpg", "%PDF-1.4 x"))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(t.contains("与文件扩展名不符"), "{t}");
+    let (s, t) = call(&f, 0, "POST", &path, &Body_::Multipart(upload("{csrf}", "x.txt", "<html><script>alert(1)</script>"))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(t.contains("不是可接收的文件类型"), "{t}");
+    assert_eq!(f.office.store.attachments_of(oc).await.unwrap().len(), before_att);
+    // A download is an attachment, never shown inline.
+    let (s, _) = call(&f, 0, "GET", &format!("/attachments/{}", f.own_att), &Body_::None).await;
+    assert_eq!(s, StatusCode::OK);
     // A stale version: the clerk is told to refresh.
     let (s, t) = call(
         &f,
