@@ -1,93 +1,19 @@
 //! `gongkai serve` killed with SIGKILL during a burst of writes: after a restart,
 //! every action that was answered with success is there, and no case is half-written.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{chrono_today, http, login, start_serve};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn start(data: &std::path::Path, demo: bool) -> (Child, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gongkai"));
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data);
-    if demo {
-        cmd.arg("--demo");
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start gongkai serve");
-    let out = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(out).lines();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        assert!(Instant::now() < deadline, "server did not start");
-        let line = lines.next().expect("server output").expect("utf-8 output");
-        if let Some(rest) = line.split("http://").nth(1) {
-            let addr = rest.split('/').next().unwrap().to_string();
-            // Keep draining stdout so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines.by_ref() {});
-            return (child, addr);
-        }
-    }
-}
-
-/// One HTTP/1.1 request; returns (status, set-cookie, body).
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    cookie: &str,
-    csrf: &str,
-    body: &str,
-) -> Option<(u16, String, String)> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).ok()?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).ok()?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
-    let cookie = head
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("set-cookie: ")
-                .or_else(|| l.strip_prefix("Set-Cookie: "))
-        })
-        .map(|c| c.split(';').next().unwrap_or("").to_string())
-        .unwrap_or_default();
-    Some((status, cookie, body.to_string()))
-}
-
-fn login(addr: &str) -> (String, String) {
-    let (status, cookie, body) = http(
-        addr,
-        "POST",
-        "/api/session",
-        "",
-        "",
-        r#"{"login":"clerk","password":"demo2026"}"#,
-    )
-    .expect("login");
-    assert_eq!(status, 200, "{body}");
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    (cookie, v["csrf"].as_str().unwrap().to_string())
-}
 
 #[test]
 fn kill_9_during_writes_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (mut server, addr) = start(&data, true);
-    let (cookie, csrf) = login(&addr);
+    let (mut server, addr) = start_serve(&["--data", data.to_str().unwrap(), "--demo"]);
+    let (cookie, csrf) = login(&addr, "clerk");
     let today = chrono_today();
     let acked: Arc<Mutex<Vec<(i64, i64)>>> = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -138,8 +64,8 @@ fn kill_9_during_writes_loses_nothing_acknowledged() {
         acked.len()
     );
 
-    let (mut server, addr) = start(&data, false);
-    let (cookie, csrf) = login(&addr);
+    let (mut server, addr) = start_serve(&["--data", data.to_str().unwrap()]);
+    let (cookie, csrf) = login(&addr, "clerk");
     for (id, version) in &acked {
         let (status, _, body) = http(
             &addr,
@@ -193,11 +119,4 @@ fn kill_9_during_writes_loses_nothing_acknowledged() {
     }
     server.kill().unwrap();
     let _ = server.wait();
-}
-
-/// Today in China (the server's legal date).
-fn chrono_today() -> String {
-    (chrono::Utc::now() + chrono::Duration::hours(8))
-        .date_naive()
-        .to_string()
 }

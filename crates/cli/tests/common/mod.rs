@@ -1,0 +1,86 @@
+//! Starting `gongkai serve` and talking HTTP/1.1 to it, for the server's tests.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts `gongkai serve --listen 127.0.0.1:0 ARGS…`; returns it and its address.
+pub fn start_serve(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start gongkai serve");
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(Instant::now() < deadline, "server did not start");
+        let line = lines.next().expect("server output").expect("utf-8 output");
+        if let Some(rest) = line.split("http://").nth(1) {
+            let addr = rest.split('/').next().unwrap().to_string();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines.by_ref() {});
+            return (child, addr);
+        }
+    }
+}
+
+/// One HTTP/1.1 request; returns (status, set-cookie, body).
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    csrf: &str,
+    body: &str,
+) -> Option<(u16, String, String)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nCookie: {cookie}\r\nX-CSRF-Token: {csrf}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+        .unwrap_or_default();
+    Some((status, cookie, body.to_string()))
+}
+
+/// Logs a demo user in through the API: (cookie, CSRF token).
+pub fn login(addr: &str, who: &str) -> (String, String) {
+    let (status, cookie, body) = http(
+        addr,
+        "POST",
+        "/api/session",
+        "",
+        "",
+        &format!(r#"{{"login":"{who}","password":"demo2026"}}"#),
+    )
+    .expect("login");
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    (cookie, v["csrf"].as_str().unwrap().to_string())
+}
+
+/// Today in China (the server's legal date).
+pub fn chrono_today() -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string()
+}
