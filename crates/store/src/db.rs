@@ -36,6 +36,24 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// `on_db!` for statements that only read: on SQLite they run on the pool of reading
+/// connections (WAL lets them read beside the one writer, on every core), on
+/// PostgreSQL on its one pool. Used for the reads a page makes, never inside a
+/// transaction.
+macro_rules! on_read {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match (&$store.db, &$store.reader) {
+            (_, Some($pool)) => $body,
+            ($crate::db::Db::Sqlite($pool), None) => $body,
+            ($crate::db::Db::Postgres($pool), None) => $body,
+        }
+    };
+}
+pub(crate) use on_read;
+
+/// Reading connections beside SQLite's one writer.
+const SQLITE_READERS: u32 = 4;
+
 /// Schema version written to `meta` by the first migration (datasets made before
 /// migrations existed carry it too).
 const SCHEMA_VERSION: &str = "1";
@@ -57,14 +75,14 @@ macro_rules! migrations {
 // The numbers are the files' names (`0003_reading.sql`).
 #[allow(clippy::zero_prefixed_literal)]
 fn sqlite_migrator() -> Migrator {
-    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading"))
+    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month"))
 }
 
 // The numbers are the files' names (`0003_reading.sql`).
 #[allow(clippy::zero_prefixed_literal)]
 fn postgres_migrator() -> Migrator {
     Migrator::with_migrations(
-        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading"),
+        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month"),
     )
 }
 
@@ -205,6 +223,9 @@ pub struct Totals {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
+    /// SQLite only: connections that serve `on_read!` statements (none for an
+    /// in-memory database, which each connection would see empty).
+    pub(crate) reader: Option<SqlitePool>,
     schema: Option<String>,
 }
 
@@ -354,6 +375,7 @@ impl Store {
     }
 
     async fn connect(target: &str, connections: u32, create: bool) -> Result<Store, StoreError> {
+        let mut reading: Option<SqliteConnectOptions> = None;
         let (db, schema) = if is_postgres(target) {
             let (url, schema) = split_schema(target);
             if let Some(s) = &schema {
@@ -402,13 +424,28 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await
                 .map_err(|e| StoreError::connect(path, e))?;
+            reading = (path != ":memory:").then_some(opts);
             (Db::Sqlite(pool), None)
         };
-        let store = Store { db, schema };
+        let mut store = Store {
+            db,
+            reader: None,
+            schema,
+        };
         store.migrate().await?;
+        // Readers open once the schema is in place; lazily, so a command that only
+        // writes never opens them.
+        if let Some(opts) = reading {
+            store.reader = Some(
+                SqlitePoolOptions::new()
+                    .max_connections(SQLITE_READERS)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_lazy_with(opts.create_if_missing(false)),
+            );
+        }
         Ok(store)
     }
 
@@ -482,6 +519,10 @@ impl Store {
 
     /// Closes the connections (after a checkpoint on SQLite).
     pub async fn close(&self) {
+        // Readers first: an open reader would keep the checkpoint from emptying the log.
+        if let Some(r) = &self.reader {
+            r.close().await;
+        }
         let _ = self.checkpoint().await;
         on_db!(&self.db, pool => pool.close().await)
     }

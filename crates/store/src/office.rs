@@ -6,7 +6,7 @@
 //! writer names the version it read, and the insert of the next `seq` fails for the
 //! second of two writers — on one server or on several behind a load balancer.
 
-use crate::db::{Store, now_utc, on_db};
+use crate::db::{Store, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, FromRow};
@@ -274,7 +274,7 @@ impl Store {
     }
 
     pub async fn agency(&self, id: i64) -> Result<Option<AgencyRow>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, AgencyRow>(
                 "SELECT id, parent_id, name, level, kind, path, requires_approval, demo FROM agencies WHERE id = $1",
             )
@@ -289,7 +289,7 @@ impl Store {
         let Some(root) = self.agency(id).await? else {
             return Ok(Vec::new());
         };
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, AgencyRow>(
                 "SELECT id, parent_id, name, level, kind, path, requires_approval, demo FROM agencies \
                  WHERE path LIKE $1 ORDER BY path",
@@ -301,7 +301,7 @@ impl Store {
     }
 
     pub async fn agencies(&self) -> Result<Vec<AgencyRow>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, AgencyRow>(
                 "SELECT id, parent_id, name, level, kind, path, requires_approval, demo FROM agencies ORDER BY path",
             )
@@ -341,14 +341,14 @@ impl Store {
 
     pub async fn user_by_login(&self, login: &str) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {} FROM users WHERE login = $1", Self::USER_COLUMNS);
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, UserRow>(AssertSqlSafe(sql)).bind(login).fetch_optional(pool).await?)
         })
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         let sql = format!("SELECT {} FROM users WHERE id = $1", Self::USER_COLUMNS);
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, UserRow>(AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?)
         })
     }
@@ -358,7 +358,7 @@ impl Store {
             "SELECT {} FROM users WHERE agency_id = $1 ORDER BY id",
             Self::USER_COLUMNS
         );
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, UserRow>(AssertSqlSafe(sql)).bind(agency_id).fetch_all(pool).await?)
         })
     }
@@ -416,7 +416,7 @@ impl Store {
         token_hash: &str,
         now: &str,
     ) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
-        let row: Option<SessionRow> = on_db!(&self.db, pool => {
+        let row: Option<SessionRow> = on_read!(self, pool => {
             sqlx::query_as::<_, SessionRow>(
                 "SELECT token_hash, user_id, csrf, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
             )
@@ -456,7 +456,7 @@ impl Store {
 
     /// Failed logins for `key` since `since` (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
     pub async fn login_failures_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
                 .bind(key)
                 .bind(since)
@@ -644,7 +644,7 @@ impl Store {
 
     pub async fn case(&self, id: i64) -> Result<Option<CaseRow>, StoreError> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1");
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?)
         })
     }
@@ -655,13 +655,13 @@ impl Store {
         number: &str,
     ) -> Result<Option<CaseRow>, StoreError> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE agency_id = $1 AND number = $2");
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql)).bind(agency_id).bind(number).fetch_optional(pool).await?)
         })
     }
 
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<EventRow>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, EventRow>(
                 "SELECT case_id, seq, event, user_id, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq",
             )
@@ -674,7 +674,7 @@ impl Store {
     /// The events of every case of `agency_id`, ordered by case and sequence (the
     /// year's report is computed from them).
     pub async fn agency_events(&self, agency_id: i64) -> Result<Vec<EventRow>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, EventRow>(
                 "SELECT e.case_id, e.seq, e.event, e.user_id, e.recorded_at FROM case_events e \
                  JOIN cases c ON c.id = e.case_id WHERE c.agency_id = $1 ORDER BY c.received_on, e.case_id, e.seq",
@@ -748,7 +748,7 @@ impl Store {
         } else {
             f.limit.min(100_000)
         };
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)).bind(agency_id);
             for a in &args {
                 q = q.bind(a.as_str());
@@ -789,7 +789,7 @@ impl Store {
     /// Every open case (all agencies), for recomputing due dates after a calendar import.
     pub async fn open_cases(&self) -> Result<Vec<CaseRow>, StoreError> {
         let sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE closed = 0 ORDER BY id");
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, CaseRow>(AssertSqlSafe(sql)).fetch_all(pool).await?)
         })
     }
@@ -818,7 +818,7 @@ impl Store {
     // --- documents and attachments --------------------------------------------------
 
     pub async fn documents_of(&self, case_id: i64) -> Result<Vec<DocumentInfo>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, DocumentInfo>(
                 "SELECT id, case_id, seq, kind, title, file_name, media_type, created_at FROM documents \
                  WHERE case_id = $1 ORDER BY id",
@@ -830,7 +830,7 @@ impl Store {
     }
 
     pub async fn document(&self, id: i64) -> Result<Option<FileContent>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, FileContent>(
                 "SELECT case_id, file_name, media_type, content FROM documents WHERE id = $1",
             )
@@ -866,7 +866,7 @@ impl Store {
     }
 
     pub async fn attachments_of(&self, case_id: i64) -> Result<Vec<AttachmentInfo>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, AttachmentInfo>(
                 "SELECT id, case_id, file_name, media_type, size, created_at FROM attachments WHERE case_id = $1 ORDER BY id",
             )
@@ -877,7 +877,7 @@ impl Store {
     }
 
     pub async fn attachment(&self, id: i64) -> Result<Option<FileContent>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, FileContent>(
                 "SELECT case_id, file_name, media_type, content FROM attachments WHERE id = $1",
             )
@@ -895,7 +895,7 @@ impl Store {
         agency_id: i64,
         kind: &str,
     ) -> Result<Option<String>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_scalar(
                 "SELECT body FROM doc_templates WHERE kind = $1 AND (agency_id = $2 OR agency_id IS NULL) \
                  ORDER BY agency_id IS NULL, id DESC LIMIT 1",
@@ -956,7 +956,7 @@ impl Store {
         agency_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, AuditRow>(
                 "SELECT id, at, user_id, agency_id, action, target, detail, address FROM audit_log \
                  WHERE ($1 IS NULL OR agency_id = $1) ORDER BY id DESC LIMIT $2",
@@ -991,7 +991,7 @@ impl Store {
     }
 
     pub async fn calendar_imports(&self) -> Result<Vec<CalendarImportRow>, StoreError> {
-        on_db!(&self.db, pool => {
+        on_read!(self, pool => {
             Ok(sqlx::query_as::<_, CalendarImportRow>(
                 "SELECT id, years, tsv, user_id, imported_at FROM calendar_imports ORDER BY id",
             )
