@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod casework;
 pub mod demo;
 pub mod error;
+pub mod guide;
 pub mod letters;
 pub mod roles;
 pub mod session;

@@ -63,6 +63,10 @@ pub struct TemplatesPage {
     pub agency_id: i64,
     pub agency: String,
     pub templates: Vec<TemplateLine>,
+    /// The 公开指南 as it stands (or as a refused edit typed it).
+    pub guide: String,
+    pub guide_customized: bool,
+    pub guide_open: bool,
     pub ok: Option<String>,
     pub error: Option<String>,
 }
@@ -231,6 +235,8 @@ async fn templates_page(
 ) -> Result<TemplatesPage, AppError> {
     let list = st.office.templates(&s.actor, agency_id).await?;
     let agency = st.office.agency(agency_id).await?;
+    let guide = st.office.guide(agency_id).await?;
+    let guide_refused = error.as_ref().filter(|(k, _, _)| k == GUIDE_KEY);
     Ok(TemplatesPage {
         nav: Nav::new(s, "/admin/templates"),
         agency_id,
@@ -254,9 +260,45 @@ async fn templates_page(
                 }
             })
             .collect(),
+        guide: guide_refused.map_or(guide.body, |(_, body, _)| body.clone()),
+        guide_customized: guide.customized,
+        guide_open: guide_refused.is_some(),
         ok,
         error: error.map(|(_, _, e)| e),
     })
+}
+
+/// The key a refused guide edit is reported under (letters use their kinds).
+const GUIDE_KEY: &str = "guide";
+
+#[derive(Deserialize)]
+pub struct GuideForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    agency: i64,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn save_guide(
+    State(st): State<AppState>,
+    PageUser(s): PageUser,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<GuideForm>,
+) -> PageResult {
+    check_csrf(&s, &f.csrf)?;
+    match st
+        .office
+        .save_guide(&s.actor, f.agency, &f.body, Some(&addr))
+        .await
+    {
+        Ok(()) => Ok(back_to("/admin/templates", f.agency, "已保存公开指南")),
+        Err(OfficeError::Invalid(e)) => Ok(refused(views::html(
+            &templates_page(&st, &s, f.agency, None, Some((GUIDE_KEY.into(), f.body, e)))
+                .await?,
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn templates(

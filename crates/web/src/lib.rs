@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/templates",
             get(admin::templates).post(admin::save_template),
         )
+        .route("/admin/guide", post(admin::save_guide))
         .route("/audit", get(pages::audit))
         .route("/assets/style.css", get(http::style))
         .route("/healthz", get(http::healthz))

@@ -16,6 +16,7 @@ use serde_json::json;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,11 +25,15 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const APPLICANT: &str = "陈浏览（测试）";
 const REQUEST: &str = "2026年本县老旧小区改造项目的立项批复及资金安排文件";
 
-/// Kills chromedriver (and so its Chromium) however the test ends.
+/// Kills chromedriver and the Chromium it started (one process group) however the
+/// test ends, a panic included.
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -52,6 +57,7 @@ fn start_driver() -> (Driver, String) {
     let port = free_port();
     let child = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -509,6 +515,30 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
     assert!(css(&c, "p.ok").await.text().await.unwrap().starts_with("已保存"));
     let summary = css(&c, "details:has(#body-extension) > summary").await.text().await.unwrap();
     assert!(summary.contains("本机关模板"), "{summary}");
+
+    // The 公开指南: the outline's blanks must be filled before it is saved.
+    click_and_wait(&c, "nav a[href='/admin/templates']").await;
+    css(&c, "details:has(#guide-body) > summary").await.click().await.unwrap();
+    click_and_wait(&c, "form[action='/admin/guide'] button[type=submit]").await;
+    let error = css(&c, "p.error").await.text().await.unwrap();
+    assert!(error.contains("未填写的内容：（请填写办公地址）"), "{error}");
+    let outline = css(&c, "#guide-body").await.prop("value").await.unwrap().unwrap();
+    let mut filled = outline.clone();
+    for (blank, value) in [
+        ("（请填写办公地址）", "演示县人民路1号"),
+        ("（请填写邮政编码）", "100000"),
+        ("（请填写办公时间）", "工作日上午9:00至12:00，下午14:00至17:00"),
+        ("（请填写联系电话）", "010-12345678"),
+        ("（请填写传真号码）", "010-12345679"),
+        ("（请填写电子邮箱）", "gkb@example.gov.cn"),
+    ] {
+        filled = filled.replace(blank, value);
+    }
+    set_value(&c, "#guide-body", &filled).await;
+    click_and_wait(&c, "form[action='/admin/guide'] button[type=submit]").await;
+    assert_eq!(css(&c, "p.ok, p.error").await.text().await.unwrap(), "已保存公开指南");
+    let summary = css(&c, "details:has(#guide-body) > summary").await.text().await.unwrap();
+    assert!(summary.contains("本机关指南"), "{summary}");
     logout(&c).await;
 
     // The new account works, then is turned off and no longer does.
@@ -524,7 +554,7 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
 
     click_and_wait(&c, "nav a[href='/audit']").await;
     let log = css(&c, "table.list tbody").await.text().await.unwrap();
-    for action in ["新增用户", "修改文书模板", "停用用户"] {
+    for action in ["新增用户", "修改文书模板", "修改公开指南", "停用用户"] {
         assert!(log.contains(action), "the audit log lacks {action}: {log}");
     }
     logout(&c).await;

@@ -308,6 +308,8 @@ fn table(f: &Fixture) -> Vec<Row> {
         Row { method: "GET", path: format!("/admin/templates?agency={xa}"), body: Body_::None, expect: [403, 403, 403, 403, 200, 303] },
         Row { method: "POST", path: "/admin/templates".into(), body: form(&format!("_csrf={{csrf}}&agency={oa}&kind=fee&body=")), expect: [403, 403, 303, 403, 303, 303] },
         Row { method: "POST", path: "/admin/templates".into(), body: form(&format!("_csrf={{csrf}}&agency={xa}&kind=fee&body=")), expect: [403, 403, 403, 403, 303, 303] },
+        Row { method: "POST", path: "/admin/guide".into(), body: form(&format!("_csrf={{csrf}}&agency={oa}&body=%E6%8C%87%E5%8D%97")), expect: [403, 403, 303, 403, 303, 303] },
+        Row { method: "POST", path: "/admin/guide".into(), body: form(&format!("_csrf={{csrf}}&agency={xa}&body=%E6%8C%87%E5%8D%97")), expect: [403, 403, 403, 403, 303, 303] },
         Row { method: "GET", path: "/audit".into(), body: Body_::None, expect: [403, 403, 200, 403, 200, 303] },
         Row { method: "POST", path: "/logout".into(), body: form("_csrf=wrong"), expect: [403, 403, 403, 403, 403, 303] },
         Row { method: "GET", path: "/api/cases".into(), body: Body_::None, expect: [200, 200, 403, 403, 403, 401] },
