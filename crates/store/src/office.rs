@@ -740,8 +740,12 @@ impl Store {
         };
         let where_sql = wh.join(" AND ");
         let count_sql = number(format!("SELECT COUNT(*) FROM cases WHERE {where_sql}"));
+        // The page's ids are sorted on the index alone; only those rows are then read
+        // whole (sorting every open case's full row cost milliseconds at 1,000 open).
         let page_sql = number(format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"
+            "SELECT {CASE_COLUMNS} FROM cases WHERE id IN \
+             (SELECT id FROM cases WHERE {where_sql} ORDER BY {order} LIMIT ? OFFSET ?) \
+             ORDER BY {order}"
         ));
         let limit = if f.limit <= 0 {
             50
