@@ -1,30 +1,6 @@
 use super::*;
-use crate::{Clock, demo};
-use gongkai_cases::NaiveDate;
-use gongkai_store::Store;
-
-struct Fx {
-    office: Office,
-    _dir: tempfile::TempDir,
-}
-
-async fn fx() -> Fx {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite:{}", dir.path().join("a.db").display()))
-        .await
-        .unwrap();
-    let office = Office::new(store, Clock::Fixed(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()))
-        .await
-        .unwrap();
-    demo::seed(&office).await.unwrap();
-    Fx { office, _dir: dir }
-}
-
-async fn actor(o: &Office, login: &str) -> Actor {
-    let u = o.store.user_by_login(login).await.unwrap().unwrap();
-    let a = o.agency(u.agency_id).await.unwrap();
-    Actor::new(&u, &a).unwrap()
-}
+use crate::demo;
+use crate::testing::{actor, demo_office as fx};
 
 fn account(login: &str, role: Role) -> NewAccount {
     NewAccount {

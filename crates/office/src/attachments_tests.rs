@@ -1,8 +1,7 @@
 use super::*;
 use crate::casework::Registration;
-use crate::{Clock, demo};
+use crate::testing::{actor, demo_office};
 use gongkai_cases::{ApplicantKind, Channel, NaiveDate};
-use gongkai_store::Store;
 use std::io::Write;
 
 fn docx_bytes() -> Vec<u8> {
@@ -67,27 +66,10 @@ fn uploads_are_checked_for_size_kind_and_disguise() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn attachments_are_stored_read_back_and_kept_to_the_agency() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite:{}", dir.path().join("a.db").display()))
-        .await
-        .unwrap();
-    let office = Office::new(
-        store,
-        Clock::Fixed(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
-    )
-    .await
-    .unwrap();
-    demo::seed(&office).await.unwrap();
-    let actor = |login: &'static str| {
-        let office = office.clone();
-        async move {
-            let u = office.store.user_by_login(login).await.unwrap().unwrap();
-            let a = office.agency(u.agency_id).await.unwrap();
-            Actor::new(&u, &a).unwrap()
-        }
-    };
-    let clerk = actor("clerk").await;
-    let land = actor("land").await;
+    let f = demo_office().await;
+    let office = &f.office;
+    let clerk = actor(office, "clerk").await;
+    let land = actor(office, "land").await;
     let case = office
         .register(
             &clerk,

@@ -106,26 +106,13 @@ impl Office {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Clock, demo};
-    use gongkai_cases::NaiveDate;
-    use gongkai_store::Store;
+    use crate::testing::{actor, demo_office};
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_guide_starts_as_the_outline_and_is_saved_only_when_filled_in() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite:{}", dir.path().join("g.db").display()))
-            .await
-            .unwrap();
-        let office = Office::new(
-            store,
-            Clock::Fixed(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),
-        )
-        .await
-        .unwrap();
-        let d = demo::seed(&office).await.unwrap();
-        let u = office.store.user_by_login("admin").await.unwrap().unwrap();
-        let a = office.agency(u.agency_id).await.unwrap();
-        let admin = Actor::new(&u, &a).unwrap();
+        let f = demo_office().await;
+        let (office, d) = (&f.office, &f.demo);
+        let admin = actor(office, "admin").await;
 
         let outline = office.guide(d.office_id).await.unwrap();
         assert!(!outline.customized);
@@ -155,8 +142,7 @@ mod tests {
         assert!(saved.customized);
         assert_eq!(saved.body, filled.trim());
         // A clerk reads it (it is public) but does not edit it.
-        let u = office.store.user_by_login("clerk").await.unwrap().unwrap();
-        let clerk = Actor::new(&u, &a).unwrap();
+        let clerk = actor(office, "clerk").await;
         assert!(matches!(
             office.save_guide(&clerk, d.office_id, &filled, None).await,
             Err(OfficeError::Forbidden(_))

@@ -17,6 +17,8 @@ pub mod guide;
 pub mod letters;
 pub mod roles;
 pub mod session;
+#[cfg(test)]
+mod testing;
 
 pub use calendar::OfficeCalendar;
 pub use casework::{CaseView, Registration, Step, StepKind};
