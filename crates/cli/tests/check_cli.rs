@@ -1,5 +1,7 @@
 //! `gongkai check` and `gongkai extract` end to end, through the built binary.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -165,13 +167,7 @@ fn check_reads_a_folder_recursively() {
     assert!(err.contains("跳过 2 个非文档文件"), "{err}");
 
     let fifo = d.join("2023/pipe.txt");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let (code, out, _) = gongkai(&["extract", "--format", "csv", d.to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("qingtongxia-2021.txt") && out.contains("pingtan-2023.html"));

@@ -1,6 +1,8 @@
 //! `gongkai ingest` and `gongkai export` end to end, on a SQLite file (and once on
 //! PostgreSQL: see `GONGKAI_TEST_PG` in crates/store/tests/postgres.rs).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -494,13 +496,7 @@ fn walking_lists_what_it_cannot_read() {
     symlink(tmp.path().join("gone.txt"), d.join("dangling.txt")).unwrap();
     symlink(tmp.path(), d.join("link-to-dir")).unwrap();
     let fifo = d.join("pipe.txt");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let closed = d.join("closed");
     std::fs::create_dir(&closed).unwrap();
     std::fs::write(closed.join("inside.txt"), "x").unwrap();

@@ -2,6 +2,8 @@
 //! files without read permission. Every command that reads a file refuses them with the
 //! file's name and a cause in Chinese, quickly, without blocking or filling memory.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -48,11 +50,6 @@ fn said(o: &Output) -> String {
     format!("{}{}", text(&o.stdout), text(&o.stderr))
 }
 
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo").arg(path).status().expect("mkfifo");
-    assert!(ok.success());
-}
-
 #[test]
 fn check_refuses_a_device_and_a_fifo_at_once() {
     let started = Instant::now();
@@ -68,7 +65,7 @@ fn check_refuses_a_device_and_a_fifo_at_once() {
 
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("pipe.txt");
-    mkfifo(&fifo);
+    common::mkfifo(&fifo);
     for cmd in ["check", "extract"] {
         let o = gongkai(&[cmd, fifo.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "{cmd}: {}", said(&o));
@@ -109,7 +106,7 @@ fn one_file_commands_name_the_cause() {
     let dir = tmp.path().join("年报");
     std::fs::create_dir(&dir).unwrap();
     let fifo = tmp.path().join("pipe.json");
-    mkfifo(&fifo);
+    common::mkfifo(&fifo);
     let missing = tmp.path().join("nothing.json");
     let cases: [(&Path, &str); 4] = [
         (&dir, "这是一个文件夹"),
@@ -170,7 +167,7 @@ fn no_read_permission_is_said() {
 fn ingest_does_not_wait_on_a_fifo() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("pipe.txt");
-    mkfifo(&fifo);
+    common::mkfifo(&fifo);
     let good = tmp.path().join("good.txt");
     std::fs::copy(fixture("qingtongxia-2021.txt"), &good).unwrap();
     let db = tmp.path().join("g.db");

@@ -1,4 +1,5 @@
-//! Starting `gongkai serve` and talking HTTP/1.1 to it, for the server's tests.
+//! What the command-line tests share: starting `gongkai serve` and talking HTTP/1.1
+//! to it, and making FIFOs.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -83,4 +84,13 @@ pub fn chrono_today() -> String {
     (chrono::Utc::now() + chrono::Duration::hours(8))
         .date_naive()
         .to_string()
+}
+
+/// Makes a FIFO at `path` (the tests check that no command waits on one).
+pub fn mkfifo(path: &std::path::Path) {
+    assert!(
+        Command::new("mkfifo").arg(path).status().unwrap().success(),
+        "mkfifo {}",
+        path.display()
+    );
 }
