@@ -24,7 +24,7 @@ use std::process::ExitCode;
 #[command(
     name = "gongkai",
     version,
-    about = "政府信息公开工作年度报告：读取、校验、编制与汇总"
+    about = "政府信息公开：依申请公开办理平台（gongkai serve），年度报告的读取、校验、编制与汇总"
 )]
 struct Cli {
     #[command(subcommand)]
