@@ -255,8 +255,16 @@ mod tests {
     use super::*;
 
     /// Day by day, as the law counts: the oracle for `working_days_between`.
-    fn counted_day_by_day(cal: &Calendar, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
-        let (a, b, sign) = if to >= from { (from, to, 1) } else { (to, from, -1) };
+    fn counted_day_by_day(
+        cal: &Calendar,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<i64, CalendarError> {
+        let (a, b, sign) = if to >= from {
+            (from, to, 1)
+        } else {
+            (to, from, -1)
+        };
         let mut n = 0i64;
         let mut d = a;
         while d < b {
@@ -275,7 +283,10 @@ mod tests {
         let start = NaiveDate::from_ymd_opt(2018, 12, 20).unwrap();
         // Every pair of a spread of dates across the covered years and past them,
         // errors included (the same uncovered day named).
-        let dates: Vec<NaiveDate> = (0..3700).step_by(37).map(|k| start + Duration::days(k)).collect();
+        let dates: Vec<NaiveDate> = (0..3700)
+            .step_by(37)
+            .map(|k| start + Duration::days(k))
+            .collect();
         for c in [&cal, &provisional] {
             for &x in &dates {
                 for &y in dates.iter().step_by(3) {

@@ -69,7 +69,9 @@ fn registration(i: usize) -> Registration {
 /// (withdrawn), as in an office's store after some years; returns the id range of
 /// the seeded cases once the seed is committed and the store closed.
 async fn seed(url: &str, n: usize) -> (i64, i64) {
-    let store = Store::open_with(url, 8).await.expect("open the load database");
+    let store = Store::open_with(url, 8)
+        .await
+        .expect("open the load database");
     let office = Office::new(store, Clock::System).await.unwrap();
     let demo = gongkai_office::demo::seed(&office).await.unwrap();
     let agency = office.agency(demo.office_id).await.unwrap();
@@ -171,7 +173,9 @@ fn login(port: u16) -> String {
     headers
         .lines()
         .find_map(|l| {
-            let v = l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: "))?;
+            let v = l
+                .strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))?;
             v.starts_with(gongkai_web::SESSION_COOKIE)
                 .then(|| v.split(';').next().unwrap().to_string())
         })
@@ -196,7 +200,14 @@ struct Run {
     errors: String,
 }
 
-fn wrk(port: u16, cookie: &str, script: &std::path::Path, name: &'static str, connections: u32, seconds: u32) -> Run {
+fn wrk(
+    port: u16,
+    cookie: &str,
+    script: &std::path::Path,
+    name: &'static str,
+    connections: u32,
+    seconds: u32,
+) -> Run {
     let out = Command::new("wrk")
         .args([
             "-t2",
@@ -230,7 +241,11 @@ fn wrk(port: u16, cookie: &str, script: &std::path::Path, name: &'static str, co
         rps: field("Requests/sec:").parse().unwrap_or(f64::NAN),
         p50: field("50%"),
         p99: field("99%"),
-        errors: if errors.is_empty() { "none".into() } else { errors },
+        errors: if errors.is_empty() {
+            "none".into()
+        } else {
+            errors
+        },
     }
 }
 
@@ -305,7 +320,13 @@ fn main() {
     let port = free_port();
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
-        .args(["serve", "--db", &url, "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "serve",
+            "--db",
+            &url,
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -319,7 +340,10 @@ fn main() {
         {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     let startup = started.elapsed();
@@ -328,14 +352,25 @@ fn main() {
 
     let span = hi - lo + 1;
     let scripts = [
-        ("inbox", script(&target, "inbox", r#""/inbox?page=" .. (n % 20 + 1)"#)),
+        (
+            "inbox",
+            script(&target, "inbox", r#""/inbox?page=" .. (n % 20 + 1)"#),
+        ),
         (
             "case page",
-            script(&target, "case", &format!(r#""/cases/" .. ({lo} + n % {span})"#)),
+            script(
+                &target,
+                "case",
+                &format!(r#""/cases/" .. ({lo} + n % {span})"#),
+            ),
         ),
         (
             "api case",
-            script(&target, "api", &format!(r#""/api/cases/" .. ({lo} + n % {span})"#)),
+            script(
+                &target,
+                "api",
+                &format!(r#""/api/cases/" .. ({lo} + n % {span})"#),
+            ),
         ),
     ];
     let mut runs = Vec::new();
@@ -353,7 +388,11 @@ fn main() {
         });
     }
 
-    let engine = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let engine = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!(
         "\n{engine}, {cases} cases; start-up to first answer {:.2} s; RSS after start {rss_idle:.0} MB, peak {rss_peak:.0} MB",
         startup.as_secs_f64()

@@ -59,8 +59,15 @@ fn two_servers_on_one_postgresql_are_one_office() {
     let (status, _, body) = http(&addr_a, "POST", "/api/cases", &cookie, &csrf, &reg).unwrap();
     assert_eq!(status, 201, "{body}");
     let id = json(&body)["id"].as_i64().unwrap();
-    let (status, _, body) = http(&addr_b, "GET", &format!("/api/cases/{id}"), &cookie, &csrf, "")
-        .unwrap();
+    let (status, _, body) = http(
+        &addr_b,
+        "GET",
+        &format!("/api/cases/{id}"),
+        &cookie,
+        &csrf,
+        "",
+    )
+    .unwrap();
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["row"]["applicant_name"], "集群测试");
 
@@ -75,11 +82,26 @@ fn two_servers_on_one_postgresql_are_one_office() {
     });
     let mut statuses = [ta.0, tb.0];
     statuses.sort();
-    assert_eq!(statuses, [200, 409], "A: {} {}; B: {} {}", ta.0, ta.2, tb.0, tb.2);
+    assert_eq!(
+        statuses,
+        [200, 409],
+        "A: {} {}; B: {} {}",
+        ta.0,
+        ta.2,
+        tb.0,
+        tb.2
+    );
     let refused = if ta.0 == 409 { &ta.2 } else { &tb.2 };
     assert!(refused.contains("案件已被他人更新，请刷新"), "{refused}");
-    let (_, _, body) = http(&addr_a, "GET", &format!("/api/cases/{id}"), &cookie, &csrf, "")
-        .unwrap();
+    let (_, _, body) = http(
+        &addr_a,
+        "GET",
+        &format!("/api/cases/{id}"),
+        &cookie,
+        &csrf,
+        "",
+    )
+    .unwrap();
     assert_eq!(json(&body)["row"]["version"], 2, "exactly one step stored");
 
     // Logging out on B ends the session on A too.
@@ -94,6 +116,11 @@ fn two_servers_on_one_postgresql_are_one_office() {
         .build()
         .unwrap();
     rt.block_on(async {
-        Store::open(&url).await.unwrap().drop_schema().await.unwrap();
+        Store::open(&url)
+            .await
+            .unwrap()
+            .drop_schema()
+            .await
+            .unwrap();
     });
 }

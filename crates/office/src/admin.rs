@@ -2,11 +2,11 @@
 //! letter templates. Every change is audited; a template edit is a new version, the
 //! old wording stays in the store.
 
+use crate::Office;
 use crate::auth::hash_password;
 use crate::error::{OfficeError, Result};
 use crate::letters::{self, LetterKind};
 use crate::roles::{Actor, Permission, Role};
-use crate::Office;
 use gongkai_store::office::{AgencyRow, NewUser, UserRow};
 
 /// A new account as the administrator fills it in.
@@ -163,7 +163,11 @@ impl Office {
         self.audit(
             Some(actor),
             Some(user.agency_id),
-            if active { "启用用户" } else { "停用用户" },
+            if active {
+                "启用用户"
+            } else {
+                "停用用户"
+            },
             format!("user:{}", user.id),
             format!("{}（{}）", user.name, user.login),
             address,
@@ -244,7 +248,11 @@ impl Office {
                 letters::fields_of(kind).join("、")
             )));
         }
-        let body = if body.is_empty() { kind.default_body } else { body };
+        let body = if body.is_empty() {
+            kind.default_body
+        } else {
+            body
+        };
         self.store
             .save_doc_template(Some(agency.id), kind.key, body, Some(actor.user_id))
             .await?;

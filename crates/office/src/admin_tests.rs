@@ -17,7 +17,12 @@ async fn the_admin_opens_an_account_that_can_log_in_and_is_audited() {
     let admin = actor(&f.office, "admin").await;
     let id = f
         .office
-        .add_user(&admin, admin.agency_id, &account("qian", Role::Clerk), Some("10.0.0.1"))
+        .add_user(
+            &admin,
+            admin.agency_id,
+            &account("qian", Role::Clerk),
+            Some("10.0.0.1"),
+        )
         .await
         .unwrap();
     let s = f
@@ -56,12 +61,22 @@ async fn accounts_are_refused_with_what_to_fix() {
         .await
         .unwrap_err()
         .to_string();
-    for part in ["登录名须为 3–50 个字符", "只能使用英文字母", "姓名不能为空", "密码至少 10 个字符"] {
+    for part in [
+        "登录名须为 3–50 个字符",
+        "只能使用英文字母",
+        "姓名不能为空",
+        "密码至少 10 个字符",
+    ] {
         assert!(e.contains(part), "{e}");
     }
     let taken = f
         .office
-        .add_user(&admin, admin.agency_id, &account("clerk", Role::Clerk), None)
+        .add_user(
+            &admin,
+            admin.agency_id,
+            &account("clerk", Role::Clerk),
+            None,
+        )
         .await
         .unwrap_err()
         .to_string();
@@ -69,7 +84,12 @@ async fn accounts_are_refused_with_what_to_fix() {
     // Oversight is not an agency administrator's role to give.
     let e = f
         .office
-        .add_user(&admin, admin.agency_id, &account("watcher", Role::Oversight), None)
+        .add_user(
+            &admin,
+            admin.agency_id,
+            &account("watcher", Role::Oversight),
+            None,
+        )
         .await
         .unwrap_err()
         .to_string();
@@ -92,7 +112,9 @@ async fn only_the_agencys_own_admin_manages_its_users() {
         Err(OfficeError::Forbidden(_))
     ));
     assert!(matches!(
-        f.office.set_user_active(&admin, land.user_id, false, None).await,
+        f.office
+            .set_user_active(&admin, land.user_id, false, None)
+            .await,
         Err(OfficeError::Forbidden(_))
     ));
     let users = f.office.users(&admin, admin.agency_id).await.unwrap();
@@ -116,11 +138,12 @@ async fn a_turned_off_account_loses_its_session_and_a_reset_password_ends_sessio
         .await
         .unwrap();
     assert!(f.office.session(&s.token).await.unwrap().is_none());
-    assert!(f
-        .office
-        .login("clerk", demo::DEMO_PASSWORD, "10.0.0.2")
-        .await
-        .is_err());
+    assert!(
+        f.office
+            .login("clerk", demo::DEMO_PASSWORD, "10.0.0.2")
+            .await
+            .is_err()
+    );
     f.office
         .set_user_active(&admin, clerk.user_id, true, None)
         .await
@@ -156,12 +179,21 @@ async fn a_template_edit_is_a_new_version_used_by_the_next_letter() {
 
     let e = f
         .office
-        .save_template(&admin, admin.agency_id, "extension", "因{延期原因}延期。", None)
+        .save_template(
+            &admin,
+            admin.agency_id,
+            "extension",
+            "因{延期原因}延期。",
+            None,
+        )
         .await
         .unwrap_err()
         .to_string();
     assert!(e.contains("无法填写的字段：延期原因"), "{e}");
-    assert!(e.contains("延期理由"), "the message lists the usable fields: {e}");
+    assert!(
+        e.contains("延期理由"),
+        "the message lists the usable fields: {e}"
+    );
 
     let body = "{申请人}：\n因{延期理由}，答复期限延长{延期天数}个工作日，至{答复期限}。";
     f.office
@@ -186,5 +218,11 @@ async fn a_template_edit_is_a_new_version_used_by_the_next_letter() {
         .await
         .unwrap();
     let restored = f.office.templates(&admin, admin.agency_id).await.unwrap();
-    assert!(!restored.iter().find(|t| t.kind.key == "extension").unwrap().customized);
+    assert!(
+        !restored
+            .iter()
+            .find(|t| t.kind.key == "extension")
+            .unwrap()
+            .customized
+    );
 }

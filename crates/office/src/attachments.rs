@@ -4,9 +4,9 @@
 //! or the type the browser claims. A file whose name says one kind and whose bytes
 //! another is refused as disguised.
 
+use crate::Office;
 use crate::error::{OfficeError, Result};
 use crate::roles::{Actor, Permission};
-use crate::Office;
 use gongkai_store::office::{AttachmentInfo, FileContent, NewAttachment};
 use sha2::{Digest, Sha256};
 
@@ -69,7 +69,8 @@ const TEXT: FileKind = FileKind {
 };
 
 /// What the accepted kinds are, for the upload form.
-pub const ACCEPTED: &str = "PDF、OFD、Word（docx/doc/wps）、Excel（xlsx/xls/et）、JPEG、PNG、TIFF 图片、文本文件";
+pub const ACCEPTED: &str =
+    "PDF、OFD、Word（docx/doc/wps）、Excel（xlsx/xls/et）、JPEG、PNG、TIFF 图片、文本文件";
 
 /// The kind of `bytes`, if it is one an office accepts.
 pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
@@ -98,9 +99,16 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
         .chars()
         .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
     // A web page is not a text attachment: served back, it could run in a browser.
-    let lower = text.trim_start().get(..15).unwrap_or("").to_ascii_lowercase();
-    (plain && !lower.starts_with("<!doctype") && !lower.starts_with("<html") && !lower.starts_with("<svg"))
-        .then_some(TEXT)
+    let lower = text
+        .trim_start()
+        .get(..15)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    (plain
+        && !lower.starts_with("<!doctype")
+        && !lower.starts_with("<html")
+        && !lower.starts_with("<svg"))
+    .then_some(TEXT)
 }
 
 /// A zip is accepted only as an office document: DOCX, XLSX or OFD.
@@ -140,7 +148,10 @@ pub fn clean_name(name: &str) -> String {
         Some((s, e)) if e.chars().count() <= 10 => (s.to_string(), format!(".{e}")),
         _ => (cleaned.clone(), String::new()),
     };
-    stem.chars().take(100 - ext.chars().count()).collect::<String>() + &ext
+    stem.chars()
+        .take(100 - ext.chars().count())
+        .collect::<String>()
+        + &ext
 }
 
 /// Checks an upload: size, kind by its bytes, and that its name does not claim

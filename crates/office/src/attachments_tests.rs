@@ -28,10 +28,19 @@ fn plain_zip() -> Vec<u8> {
 
 #[test]
 fn kinds_are_told_by_their_bytes() {
-    assert_eq!(sniff(b"%PDF-1.7\n...").unwrap().media_type, "application/pdf");
-    assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).unwrap().label, "JPEG 图片");
+    assert_eq!(
+        sniff(b"%PDF-1.7\n...").unwrap().media_type,
+        "application/pdf"
+    );
+    assert_eq!(
+        sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).unwrap().label,
+        "JPEG 图片"
+    );
     assert_eq!(sniff(&docx_bytes()).unwrap().label, "Word 文档");
-    assert_eq!(sniff("申请人补正材料\n第二行".as_bytes()).unwrap().label, "文本文件");
+    assert_eq!(
+        sniff("申请人补正材料\n第二行".as_bytes()).unwrap().label,
+        "文本文件"
+    );
     // Any other zip, a web page, an SVG, an executable, binary noise: refused.
     assert!(sniff(&plain_zip()).is_none());
     assert!(sniff(b"<!DOCTYPE html><script>alert(1)</script>").is_none());
@@ -45,8 +54,13 @@ fn uploads_are_checked_for_size_kind_and_disguise() {
     let (name, kind) = check_upload("C:\\扫描件\\申请书.pdf", b"%PDF-1.4 x").unwrap();
     assert_eq!(name, "申请书.pdf");
     assert_eq!(kind.media_type, "application/pdf");
-    let e = check_upload("照片.jpg", b"%PDF-1.4 x").unwrap_err().to_string();
-    assert!(e.contains("「照片.jpg」的内容是PDF，与文件扩展名不符"), "{e}");
+    let e = check_upload("照片.jpg", b"%PDF-1.4 x")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("「照片.jpg」的内容是PDF，与文件扩展名不符"),
+        "{e}"
+    );
     let e = check_upload("page.pdf", b"<html><body>hi</body></html>")
         .unwrap_err()
         .to_string();
@@ -91,7 +105,13 @@ async fn attachments_are_stored_read_back_and_kept_to_the_agency() {
         .await
         .unwrap();
     let id = office
-        .add_attachment(&clerk, case, "补正材料.docx", docx_bytes(), Some("10.0.0.9"))
+        .add_attachment(
+            &clerk,
+            case,
+            "补正材料.docx",
+            docx_bytes(),
+            Some("10.0.0.9"),
+        )
         .await
         .unwrap();
     let list = office.attachments(&clerk, case).await.unwrap();
@@ -112,12 +132,18 @@ async fn attachments_are_stored_read_back_and_kept_to_the_agency() {
         Err(OfficeError::NotFound(_))
     ));
     // A refused upload stores nothing.
-    assert!(office
-        .add_attachment(&clerk, case, "x.jpg", b"%PDF-1.4".to_vec(), None)
-        .await
-        .is_err());
+    assert!(
+        office
+            .add_attachment(&clerk, case, "x.jpg", b"%PDF-1.4".to_vec(), None)
+            .await
+            .is_err()
+    );
     assert_eq!(office.attachments(&clerk, case).await.unwrap().len(), 1);
-    let log = office.store.audit_log(Some(clerk.agency_id), 20).await.unwrap();
+    let log = office
+        .store
+        .audit_log(Some(clerk.agency_id), 20)
+        .await
+        .unwrap();
     assert!(log.iter().any(|e| e.action == "上传附件"));
     assert!(log.iter().any(|e| e.action == "下载附件"));
 }

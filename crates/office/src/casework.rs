@@ -875,9 +875,10 @@ impl Office {
                 fields.push((
                     "不予公开理由",
                     // The wording closes the sentence itself.
-                    note.map_or("（请填写不予公开部分及其理由）".into(), |n| {
-                        n.trim_end_matches('。').to_string()
-                    }),
+                    note.map_or(
+                        "（请填写不予公开部分及其理由）".into(),
+                        |n| n.trim_end_matches('。').to_string(),
+                    ),
                 ));
                 fields.push((
                     "处理说明",

@@ -4,9 +4,9 @@
 //! outline blank (「（请填写…）」) is not saved: a published guide must not send an
 //! applicant to an address nobody filled in.
 
+use crate::Office;
 use crate::error::{OfficeError, Result};
 use crate::roles::{Actor, Permission};
-use crate::Office;
 
 /// The store's template kind for the guide.
 const KIND: &str = "guide";
@@ -79,7 +79,8 @@ impl Office {
             .match_indices(BLANK)
             .map(|(i, _)| {
                 let rest = &body[i..];
-                rest.find('）').map_or(rest, |end| &rest[..end + '）'.len_utf8()])
+                rest.find('）')
+                    .map_or(rest, |end| &rest[..end + '）'.len_utf8()])
             })
             .collect();
         if !blanks.is_empty() {
@@ -116,7 +117,11 @@ mod tests {
 
         let outline = office.guide(d.office_id).await.unwrap();
         assert!(!outline.customized);
-        assert!(outline.body.starts_with("演示县人民政府办公室政府信息公开指南"));
+        assert!(
+            outline
+                .body
+                .starts_with("演示县人民政府办公室政府信息公开指南")
+        );
         let e = office
             .save_guide(&admin, d.office_id, &outline.body, None)
             .await

@@ -15,9 +15,12 @@ pub(crate) struct DemoOffice {
 /// The demo data seeded on 2026-11-30.
 pub(crate) async fn demo_office() -> DemoOffice {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&format!("sqlite:{}", dir.path().join("office.db").display()))
-        .await
-        .unwrap();
+    let store = Store::open(&format!(
+        "sqlite:{}",
+        dir.path().join("office.db").display()
+    ))
+    .await
+    .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let office = Office::new(store, Clock::Fixed(today)).await.unwrap();
     let demo = demo::seed(&office).await.unwrap();

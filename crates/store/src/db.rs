@@ -75,7 +75,9 @@ macro_rules! migrations {
 // The numbers are the files' names (`0003_reading.sql`).
 #[allow(clippy::zero_prefixed_literal)]
 fn sqlite_migrator() -> Migrator {
-    Migrator::with_migrations(migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month"))
+    Migrator::with_migrations(
+        migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month"),
+    )
 }
 
 // The numbers are the files' names (`0003_reading.sql`).

@@ -78,7 +78,11 @@ fn refused(mut r: Response) -> Response {
 }
 
 fn back_to(path: &str, agency: i64, ok: &str) -> Response {
-    Redirect::to(&format!("{path}?agency={agency}&ok={}", views::url_encode(ok))).into_response()
+    Redirect::to(&format!(
+        "{path}?agency={agency}&ok={}",
+        views::url_encode(ok)
+    ))
+    .into_response()
 }
 
 async fn users_page(
@@ -132,7 +136,9 @@ pub async fn users(
     Query(q): Query<AgencyQuery>,
 ) -> PageResult {
     let agency = q.agency.unwrap_or(s.actor.agency_id);
-    Ok(views::html(&users_page(&st, &s, agency, q.ok, None, ("", "")).await?))
+    Ok(views::html(
+        &users_page(&st, &s, agency, q.ok, None, ("", "")).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -165,7 +171,11 @@ pub async fn add_user(
         role,
         password: f.password.clone(),
     };
-    match st.office.add_user(&s.actor, f.agency, &account, Some(&addr)).await {
+    match st
+        .office
+        .add_user(&s.actor, f.agency, &account, Some(&addr))
+        .await
+    {
         Ok(_) => Ok(back_to(
             "/admin/users",
             f.agency,
@@ -294,8 +304,7 @@ pub async fn save_guide(
     {
         Ok(()) => Ok(back_to("/admin/templates", f.agency, "已保存公开指南")),
         Err(OfficeError::Invalid(e)) => Ok(refused(views::html(
-            &templates_page(&st, &s, f.agency, None, Some((GUIDE_KEY.into(), f.body, e)))
-                .await?,
+            &templates_page(&st, &s, f.agency, None, Some((GUIDE_KEY.into(), f.body, e))).await?,
         ))),
         Err(e) => Err(e.into()),
     }
@@ -307,7 +316,9 @@ pub async fn templates(
     Query(q): Query<AgencyQuery>,
 ) -> PageResult {
     let agency = q.agency.unwrap_or(s.actor.agency_id);
-    Ok(views::html(&templates_page(&st, &s, agency, q.ok, None).await?))
+    Ok(views::html(
+        &templates_page(&st, &s, agency, q.ok, None).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -332,7 +343,11 @@ pub async fn save_template(
         .save_template(&s.actor, f.agency, &f.kind, &f.body, Some(&addr))
         .await
     {
-        Ok(()) => Ok(back_to("/admin/templates", f.agency, "已保存，此后生成的文书使用新模板")),
+        Ok(()) => Ok(back_to(
+            "/admin/templates",
+            f.agency,
+            "已保存，此后生成的文书使用新模板",
+        )),
         Err(OfficeError::Invalid(e)) => Ok(refused(views::html(
             &templates_page(&st, &s, f.agency, None, Some((f.kind, f.body, e))).await?,
         ))),

@@ -14,8 +14,8 @@ use axum::http::header::{self, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use gongkai_cases::{ApplicantKind, Channel, NaiveDate, Outcome};
-use gongkai_office::casework::wire_name as plain;
 use gongkai_office::attachments;
+use gongkai_office::casework::wire_name as plain;
 use gongkai_office::casework::{self, Registration, mask_id};
 use gongkai_office::session::SESSION_HOURS;
 use gongkai_office::{OfficeError, Permission, Role};
@@ -826,7 +826,15 @@ pub async fn upload_attachment(
         .into_response()),
         Err(e @ OfficeError::Invalid(_)) => {
             let status = crate::http::status_of(&e);
-            case_response(&st, &s, id, &addr, None, Some((status, e.to_string(), None))).await
+            case_response(
+                &st,
+                &s,
+                id,
+                &addr,
+                None,
+                Some((status, e.to_string(), None)),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

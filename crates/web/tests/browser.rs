@@ -15,8 +15,8 @@ use gongkai_web::{AppState, router};
 use serde_json::json;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener as StdListener};
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -65,7 +65,10 @@ fn start_driver() -> (Driver, String) {
     let driver = Driver(child);
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        assert!(
+            Instant::now() < deadline,
+            "chromedriver did not listen on {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     (driver, format!("http://127.0.0.1:{port}"))
@@ -161,7 +164,10 @@ async fn click_and_wait(c: &Client, button: &str) {
     css(c, button).await.click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(15);
     while old.tag_name().await.is_ok() {
-        assert!(Instant::now() < deadline, "{button} did not lead to a new page");
+        assert!(
+            Instant::now() < deadline,
+            "{button} did not lead to a new page"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -258,7 +264,11 @@ fn downloaded(dir: &Path, suffix: &str) -> PathBuf {
         if let Some(e) = done {
             return e.path();
         }
-        assert!(Instant::now() < deadline, "no {suffix} downloaded into {}", dir.display());
+        assert!(
+            Instant::now() < deadline,
+            "no {suffix} downloaded into {}",
+            dir.display()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -300,13 +310,29 @@ async fn a_posted_application_from_registration_to_table_three() {
     // 登记: a letter posted on 18 November, signed for on the 20th. Each step is
     // recorded on or near its day, as the engine offers only what is lawful today.
     c.goto(&format!("{base}/cases/new")).await.unwrap();
-    css(&c, "#channel").await.select_by_value("post_signed").await.unwrap();
+    css(&c, "#channel")
+        .await
+        .select_by_value("post_signed")
+        .await
+        .unwrap();
     set_value(&c, "#submitted", "2026-11-18").await;
     set_value(&c, "#confirmed", "2026-11-20").await;
     css(&c, "#name").await.send_keys(APPLICANT).await.unwrap();
-    css(&c, "#id_number").await.send_keys("110101199003071234").await.unwrap();
-    css(&c, "#phone").await.send_keys("13912345678").await.unwrap();
-    css(&c, "#address").await.send_keys("演示县人民路8号").await.unwrap();
+    css(&c, "#id_number")
+        .await
+        .send_keys("110101199003071234")
+        .await
+        .unwrap();
+    css(&c, "#phone")
+        .await
+        .send_keys("13912345678")
+        .await
+        .unwrap();
+    css(&c, "#address")
+        .await
+        .send_keys("演示县人民路8号")
+        .await
+        .unwrap();
     css(&c, "#request").await.send_keys(REQUEST).await.unwrap();
     click_and_wait(&c, "form[action='/cases'] button[type=submit]").await;
     let ok = css(&c, "p.ok").await.text().await.unwrap();
@@ -332,9 +358,19 @@ async fn a_posted_application_from_registration_to_table_three() {
     // period will start again.
     let due = css(&c, "p.due").await.text().await.unwrap();
     assert!(due.starts_with("申请人补正期限：2026-12-04"), "{due}");
-    let section = css(&c, "section[aria-labelledby=h-due]").await.text().await.unwrap();
+    let section = css(&c, "section[aria-labelledby=h-due]")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(section.contains("重新计算"), "{section}");
-    step(&c, "supplemented", "2026-11-24", &[("note", "申请人来函补正")]).await;
+    step(
+        &c,
+        "supplemented",
+        "2026-11-24",
+        &[("note", "申请人来函补正")],
+    )
+    .await;
     // The applicant's letter of 补正, scanned, goes with the case.
     let letter = dir.path().join("补正函.pdf");
     std::fs::write(&letter, b"%PDF-1.4\n% scanned letter\n").unwrap();
@@ -350,7 +386,10 @@ async fn a_posted_application_from_registration_to_table_three() {
     );
     css(&c, "a[href^='/attachments/'][download='补正函.pdf']").await;
     // 第三十条: the time limit runs again from the 补正 — 20 working days from 25 November.
-    assert_eq!(css(&c, "p.due strong").await.text().await.unwrap(), "2026-12-22");
+    assert_eq!(
+        css(&c, "p.due strong").await.text().await.unwrap(),
+        "2026-12-22"
+    );
     step(
         &c,
         "consult",
@@ -359,7 +398,12 @@ async fn a_posted_application_from_registration_to_table_three() {
     )
     .await;
     assert!(
-        css(&c, "p.due").await.text().await.unwrap().contains("暂停计时"),
+        css(&c, "p.due")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("暂停计时"),
         "the time limit pauses while the third party is consulted"
     );
     let consultation = css(&c, "#consultation_replied-consultation option")
@@ -386,14 +430,20 @@ async fn a_posted_application_from_registration_to_table_three() {
         &c,
         "extend",
         "2026-11-30",
-        &[("working_days", "15"), ("reason", "需征求第三方意见并区分处理")],
+        &[
+            ("working_days", "15"),
+            ("reason", "需征求第三方意见并区分处理"),
+        ],
     )
     .await;
     step(
         &c,
         "decide",
         "2026-11-30",
-        &[("outcome", "partial"), ("note", "涉及第三方商业秘密的部分不予公开")],
+        &[
+            ("outcome", "partial"),
+            ("note", "涉及第三方商业秘密的部分不予公开"),
+        ],
     )
     .await;
 
@@ -430,7 +480,14 @@ async fn a_posted_application_from_registration_to_table_three() {
         &[("method", "邮寄"), ("tracking", "EMS1234567890")],
     )
     .await;
-    assert!(css(&c, "h1 .stage").await.text().await.unwrap().contains("已送达"));
+    assert!(
+        css(&c, "h1 .stage")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("已送达")
+    );
     screenshot(&c, "case.png").await;
 
     c.goto(&format!("{base}/inbox")).await.unwrap();
@@ -448,7 +505,11 @@ async fn a_posted_application_from_registration_to_table_three() {
         )
         .await
         .unwrap();
-    assert_eq!(overflow, json!(0), "the case page scrolls sideways at 390 px");
+    assert_eq!(
+        overflow,
+        json!(0),
+        "the case page scrolls sideways at 390 px"
+    );
     screenshot(&c, "case-phone.png").await;
     c.set_window_size(1280, 900).await.unwrap();
 
@@ -475,12 +536,29 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
 
     login(&c, &base, "admin").await;
     click_and_wait(&c, "nav a[href='/admin/users']").await;
-    css(&c, "#login").await.send_keys("qian.clerk").await.unwrap();
+    css(&c, "#login")
+        .await
+        .send_keys("qian.clerk")
+        .await
+        .unwrap();
     css(&c, "#name").await.send_keys("钱经办").await.unwrap();
-    css(&c, "#role").await.select_by_value("clerk").await.unwrap();
-    css(&c, "#password").await.send_keys("qian-password-2026").await.unwrap();
+    css(&c, "#role")
+        .await
+        .select_by_value("clerk")
+        .await
+        .unwrap();
+    css(&c, "#password")
+        .await
+        .send_keys("qian-password-2026")
+        .await
+        .unwrap();
     assert_eq!(
-        css(&c, "#password").await.prop("value").await.unwrap().as_deref(),
+        css(&c, "#password")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("qian-password-2026"),
         "the browser filled the new account's password field by itself"
     );
@@ -489,21 +567,39 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
         css(&c, "p.ok").await.text().await.unwrap(),
         "已新增用户 qian.clerk"
     );
-    let row = css(&c, "table.list tbody tr:last-child").await.text().await.unwrap();
-    assert!(row.contains("qian.clerk") && row.contains("经办人") && row.contains("在用"), "{row}");
+    let row = css(&c, "table.list tbody tr:last-child")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        row.contains("qian.clerk") && row.contains("经办人") && row.contains("在用"),
+        "{row}"
+    );
     screenshot(&c, "users.png").await;
 
     // A template with a field the letters cannot fill is refused and kept as typed.
     click_and_wait(&c, "nav a[href='/admin/templates']").await;
-    css(&c, "details:has(#body-extension) > summary").await.click().await.unwrap();
+    css(&c, "details:has(#body-extension) > summary")
+        .await
+        .click()
+        .await
+        .unwrap();
     let body = css(&c, "#body-extension").await;
     body.clear().await.unwrap();
-    body.send_keys("因{延期原因}，答复期限延长。").await.unwrap();
+    body.send_keys("因{延期原因}，答复期限延长。")
+        .await
+        .unwrap();
     click_and_wait(&c, "details:has(#body-extension) button[type=submit]").await;
     let error = css(&c, "p.error").await.text().await.unwrap();
     assert!(error.contains("无法填写的字段：延期原因"), "{error}");
     assert_eq!(
-        css(&c, "#body-extension").await.prop("value").await.unwrap().as_deref(),
+        css(&c, "#body-extension")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
         Some("因{延期原因}，答复期限延长。")
     );
     let body = css(&c, "#body-extension").await;
@@ -512,22 +608,48 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
         .await
         .unwrap();
     click_and_wait(&c, "details:has(#body-extension) button[type=submit]").await;
-    assert!(css(&c, "p.ok").await.text().await.unwrap().starts_with("已保存"));
-    let summary = css(&c, "details:has(#body-extension) > summary").await.text().await.unwrap();
+    assert!(
+        css(&c, "p.ok")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .starts_with("已保存")
+    );
+    let summary = css(&c, "details:has(#body-extension) > summary")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(summary.contains("本机关模板"), "{summary}");
 
     // The 公开指南: the outline's blanks must be filled before it is saved.
     click_and_wait(&c, "nav a[href='/admin/templates']").await;
-    css(&c, "details:has(#guide-body) > summary").await.click().await.unwrap();
+    css(&c, "details:has(#guide-body) > summary")
+        .await
+        .click()
+        .await
+        .unwrap();
     click_and_wait(&c, "form[action='/admin/guide'] button[type=submit]").await;
     let error = css(&c, "p.error").await.text().await.unwrap();
-    assert!(error.contains("未填写的内容：（请填写办公地址）"), "{error}");
-    let outline = css(&c, "#guide-body").await.prop("value").await.unwrap().unwrap();
+    assert!(
+        error.contains("未填写的内容：（请填写办公地址）"),
+        "{error}"
+    );
+    let outline = css(&c, "#guide-body")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
     let mut filled = outline.clone();
     for (blank, value) in [
         ("（请填写办公地址）", "演示县人民路1号"),
         ("（请填写邮政编码）", "100000"),
-        ("（请填写办公时间）", "工作日上午9:00至12:00，下午14:00至17:00"),
+        (
+            "（请填写办公时间）",
+            "工作日上午9:00至12:00，下午14:00至17:00",
+        ),
         ("（请填写联系电话）", "010-12345678"),
         ("（请填写传真号码）", "010-12345679"),
         ("（请填写电子邮箱）", "gkb@example.gov.cn"),
@@ -536,8 +658,15 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
     }
     set_value(&c, "#guide-body", &filled).await;
     click_and_wait(&c, "form[action='/admin/guide'] button[type=submit]").await;
-    assert_eq!(css(&c, "p.ok, p.error").await.text().await.unwrap(), "已保存公开指南");
-    let summary = css(&c, "details:has(#guide-body) > summary").await.text().await.unwrap();
+    assert_eq!(
+        css(&c, "p.ok, p.error").await.text().await.unwrap(),
+        "已保存公开指南"
+    );
+    let summary = css(&c, "details:has(#guide-body) > summary")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(summary.contains("本机关指南"), "{summary}");
     logout(&c).await;
 
@@ -548,8 +677,19 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
     login(&c, &base, "admin").await;
     c.goto(&format!("{base}/admin/users")).await.unwrap();
     click_and_wait(&c, "table.list tbody tr:last-child form.inline button").await;
-    assert!(css(&c, "p.ok").await.text().await.unwrap().starts_with("已停用"));
-    let row = css(&c, "table.list tbody tr:last-child").await.text().await.unwrap();
+    assert!(
+        css(&c, "p.ok")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .starts_with("已停用")
+    );
+    let row = css(&c, "table.list tbody tr:last-child")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(row.contains("已停用"), "{row}");
 
     click_and_wait(&c, "nav a[href='/audit']").await;
@@ -569,7 +709,14 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
     // The system administrator imports the 2027 notice; the reminder goes.
     login(&c, &base, "sysadmin").await;
     c.goto(&format!("{base}/admin/calendar")).await.unwrap();
-    assert!(css(&c, "p.warn").await.text().await.unwrap().contains("2027"));
+    assert!(
+        css(&c, "p.warn")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("2027")
+    );
     set_value(
         &c,
         "#tsv",

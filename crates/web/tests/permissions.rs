@@ -154,11 +154,23 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     let own_att = office
-        .add_attachment(&clerk, own_case, "申请书.txt", "申请书".as_bytes().to_vec(), None)
+        .add_attachment(
+            &clerk,
+            own_case,
+            "申请书.txt",
+            "申请书".as_bytes().to_vec(),
+            None,
+        )
         .await
         .unwrap();
     let other_att = office
-        .add_attachment(&other_clerk, other_case, "申请书.txt", "申请书".as_bytes().to_vec(), None)
+        .add_attachment(
+            &other_clerk,
+            other_case,
+            "申请书.txt",
+            "申请书".as_bytes().to_vec(),
+            None,
+        )
         .await
         .unwrap();
     let own_doc = office.store.documents_of(own_case).await.unwrap()[0].id;
@@ -272,7 +284,9 @@ fn table(f: &Fixture) -> Vec<Row> {
     let form = |s: &str| Body_::Form(s.to_string());
     // A login of its own per agency and role, so each allowed creation succeeds.
     let new_user = |agency: i64| {
-        format!("_csrf={{csrf}}&agency={agency}&login=n{agency}-{{role}}&name=x&role=clerk&password=long-enough-1")
+        format!(
+            "_csrf={{csrf}}&agency={agency}&login=n{agency}-{{role}}&name=x&role=clerk&password=long-enough-1"
+        )
     };
     let consult =
         "_csrf={csrf}&version=VERSION&step=consult&date=2026-11-30&consultee=third_party&name=x";
@@ -466,17 +480,48 @@ async fn forged_and_malformed_requests_change_nothing() {
     // Uploads: a forged token, a disguised file and a web page store nothing.
     let before_att = f.office.store.attachments_of(oc).await.unwrap().len();
     let path = format!("/cases/{oc}/attachments");
-    let (s, t) = call(&f, 0, "POST", &path, &Body_::Multipart(upload("forged", "a.txt", "x"))).await;
+    let (s, t) = call(
+        &f,
+        0,
+        "POST",
+        &path,
+        &Body_::Multipart(upload("forged", "a.txt", "x")),
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{t}");
-    let (s, t) = call(&f, 0, "POST", &path, &Body_::Multipart(upload("{csrf}", "照片.jpg", "%PDF-1.4 x"))).await;
+    let (s, t) = call(
+        &f,
+        0,
+        "POST",
+        &path,
+        &Body_::Multipart(upload("{csrf}", "照片.jpg", "%PDF-1.4 x")),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(t.contains("与文件扩展名不符"), "{t}");
-    let (s, t) = call(&f, 0, "POST", &path, &Body_::Multipart(upload("{csrf}", "x.txt", "<html><script>alert(1)</script>"))).await;
+    let (s, t) = call(
+        &f,
+        0,
+        "POST",
+        &path,
+        &Body_::Multipart(upload("{csrf}", "x.txt", "<html><script>alert(1)</script>")),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(t.contains("不是可接收的文件类型"), "{t}");
-    assert_eq!(f.office.store.attachments_of(oc).await.unwrap().len(), before_att);
+    assert_eq!(
+        f.office.store.attachments_of(oc).await.unwrap().len(),
+        before_att
+    );
     // A download is an attachment, never shown inline.
-    let (s, _) = call(&f, 0, "GET", &format!("/attachments/{}", f.own_att), &Body_::None).await;
+    let (s, _) = call(
+        &f,
+        0,
+        "GET",
+        &format!("/attachments/{}", f.own_att),
+        &Body_::None,
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     // A stale version: the clerk is told to refresh.
     let (s, t) = call(
