@@ -20,6 +20,9 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicI64, AtomicUsize};
 use std::time::{Duration, Instant};
 
 struct Server(Child);
@@ -77,63 +80,82 @@ async fn seed(url: &str, n: usize) -> (i64, i64) {
     let agency = office.agency(demo.office_id).await.unwrap();
     let user = office.store.user_by_login("clerk").await.unwrap().unwrap();
     let clerk = gongkai_office::Actor::new(&user, &agency).unwrap();
-    let (lo, hi) = (
-        std::sync::atomic::AtomicI64::new(i64::MAX),
-        std::sync::atomic::AtomicI64::new(0),
-    );
-    let started = Instant::now();
-    let parallel = if url.starts_with("postgres") { 8 } else { 1 };
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = (0..parallel).map(|_| async {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if i >= n {
-                break;
-            }
-            let reg = registration(i);
-            // Case numbers are per receipt year; a conflict on the number is retried.
-            let id = loop {
-                match office.register_for(&agency, None, &reg, false, None).await {
-                    Ok(id) => break id,
-                    Err(gongkai_office::OfficeError::Conflict(_)) => continue,
-                    Err(e) => panic!("seeding case {i}: {e}"),
-                }
-            };
-            lo.fetch_min(id, std::sync::atomic::Ordering::Relaxed);
-            hi.fetch_max(id, std::sync::atomic::Ordering::Relaxed);
-            if i % 100 != 0 {
-                let withdraw = gongkai_office::Step::Withdraw {
-                    reason: "申请人撤回".into(),
-                };
-                let on = reg.confirmed.unwrap_or(reg.submitted);
-                office
-                    .act(&clerk, id, 1, &withdraw, Some(on), None)
-                    .await
-                    .unwrap_or_else(|e| panic!("closing case {id}: {e}"));
-            }
-            if (i + 1) % 10_000 == 0 {
-                eprintln!(
-                    "  seeded {} cases ({:.0}/s)",
-                    i + 1,
-                    (i + 1) as f64 / started.elapsed().as_secs_f64()
-                );
-            }
-        }
+    // The registering tasks share the office and three counters.
+    struct Shared {
+        office: Office,
+        agency: gongkai_store::office::AgencyRow,
+        clerk: gongkai_office::Actor,
+        next: AtomicUsize,
+        lo: AtomicI64,
+        hi: AtomicI64,
+        started: Instant,
+        n: usize,
+    }
+    let shared = Arc::new(Shared {
+        office,
+        agency,
+        clerk,
+        next: AtomicUsize::new(0),
+        lo: AtomicI64::new(i64::MAX),
+        hi: AtomicI64::new(0),
+        started: Instant::now(),
+        n,
     });
-    futures_join_all(work).await;
+    // SQLite has one writer: more tasks would only queue for it.
+    let parallel = if url.starts_with("postgres") { 8 } else { 1 };
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..parallel {
+        let s = Arc::clone(&shared);
+        tasks.spawn(async move {
+            loop {
+                let i = s.next.fetch_add(1, Relaxed);
+                if i >= s.n {
+                    break;
+                }
+                let reg = registration(i);
+                // Case numbers are per receipt year; a conflict on the number is retried.
+                let id = loop {
+                    match s
+                        .office
+                        .register_for(&s.agency, None, &reg, false, None)
+                        .await
+                    {
+                        Ok(id) => break id,
+                        Err(gongkai_office::OfficeError::Conflict(_)) => continue,
+                        Err(e) => panic!("seeding case {i}: {e}"),
+                    }
+                };
+                s.lo.fetch_min(id, Relaxed);
+                s.hi.fetch_max(id, Relaxed);
+                if i % 100 != 0 {
+                    let withdraw = gongkai_office::Step::Withdraw {
+                        reason: "申请人撤回".into(),
+                    };
+                    let on = reg.confirmed.unwrap_or(reg.submitted);
+                    s.office
+                        .act(&s.clerk, id, 1, &withdraw, Some(on), None)
+                        .await
+                        .unwrap_or_else(|e| panic!("closing case {id}: {e}"));
+                }
+                if (i + 1) % 10_000 == 0 {
+                    eprintln!(
+                        "  seeded {} cases ({:.0}/s)",
+                        i + 1,
+                        (i + 1) as f64 / s.started.elapsed().as_secs_f64()
+                    );
+                }
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("a seeding task panicked");
+    }
     eprintln!(
         "seeded {n} cases in {:.1} s",
-        started.elapsed().as_secs_f64()
+        shared.started.elapsed().as_secs_f64()
     );
-    office.store.close().await;
-    (lo.into_inner(), hi.into_inner())
-}
-
-async fn futures_join_all<F: std::future::Future<Output = ()>>(fs: impl Iterator<Item = F>) {
-    let handles: Vec<_> = fs.map(Box::pin).collect();
-    for h in handles {
-        h.await;
-    }
+    shared.office.store.close().await;
+    (shared.lo.load(Relaxed), shared.hi.load(Relaxed))
 }
 
 fn free_port() -> u16 {
