@@ -7,7 +7,7 @@
 use crate::Office;
 use crate::error::{OfficeError, Result};
 use crate::roles::{Actor, Permission};
-use gongkai_store::office::{AttachmentInfo, FileContent, NewAttachment};
+use gongkai_store::office::{FileContent, NewAttachment};
 use sha2::{Digest, Sha256};
 
 /// The largest attachment accepted.
@@ -228,12 +228,6 @@ impl Office {
         )
         .await?;
         Ok(id)
-    }
-
-    /// The attachments of a case the actor may see.
-    pub async fn attachments(&self, actor: &Actor, case_id: i64) -> Result<Vec<AttachmentInfo>> {
-        self.case_for(actor, case_id, Permission::ViewCases).await?;
-        Ok(self.store.attachments_of(case_id).await?)
     }
 
     /// One attachment, if the actor may see its case; the download is audited.

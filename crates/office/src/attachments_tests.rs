@@ -114,7 +114,11 @@ async fn attachments_are_stored_read_back_and_kept_to_the_agency() {
         )
         .await
         .unwrap();
-    let list = office.attachments(&clerk, case).await.unwrap();
+    let list = office
+        .view_case(&clerk, case, None)
+        .await
+        .unwrap()
+        .attachments;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].file_name, "补正材料.docx");
     let file = office.attachment(&clerk, id, None).await.unwrap();
@@ -138,7 +142,15 @@ async fn attachments_are_stored_read_back_and_kept_to_the_agency() {
             .await
             .is_err()
     );
-    assert_eq!(office.attachments(&clerk, case).await.unwrap().len(), 1);
+    assert_eq!(
+        office
+            .view_case(&clerk, case, None)
+            .await
+            .unwrap()
+            .attachments
+            .len(),
+        1
+    );
     let log = office
         .store
         .audit_log(Some(clerk.agency_id), 20)

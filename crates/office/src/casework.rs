@@ -231,6 +231,7 @@ pub struct CaseView {
     pub due: Option<DueView>,
     pub timeline: Vec<TimelineEntry>,
     pub documents: Vec<DocumentInfo>,
+    pub attachments: Vec<gongkai_store::office::AttachmentInfo>,
     /// The steps the engine would accept today.
     pub next_steps: Vec<StepKind>,
     /// Open consultations and appeals, for the reply / result forms.
@@ -686,6 +687,7 @@ impl Office {
             }
         }
         let documents = self.store.documents_of(id).await?;
+        let attachments = self.store.attachments_of(id).await?;
         self.audit(
             Some(actor),
             Some(row.agency_id),
@@ -713,6 +715,7 @@ impl Office {
             case,
             timeline,
             documents,
+            attachments,
             next_steps,
         })
     }

@@ -680,14 +680,12 @@ async fn case_response(
                 created: views::local_time(&d.created_at),
             })
             .collect(),
-        attachments: st
-            .office
-            .attachments(&s.actor, id)
-            .await?
-            .into_iter()
+        attachments: v
+            .attachments
+            .iter()
             .map(|a| AttachmentRow {
                 id: a.id,
-                file_name: a.file_name,
+                file_name: a.file_name.clone(),
                 size: format!("{:.1} KB", a.size as f64 / 1024.0),
                 created: views::local_time(&a.created_at),
             })
@@ -808,15 +806,12 @@ pub async fn upload_attachment(
     }
     check_csrf(&s, &csrf)?;
     let result = match file {
-        Some((name, _)) if name.is_empty() => {
-            Err(OfficeError::Invalid("请先选择要上传的文件".into()))
-        }
-        Some((name, bytes)) => st
+        Some((name, bytes)) if !name.is_empty() => st
             .office
             .add_attachment(&s.actor, id, &name, bytes, Some(&addr))
             .await
             .map(|_| name),
-        None => Err(OfficeError::Invalid("请先选择要上传的文件".into())),
+        _ => Err(OfficeError::Invalid("请先选择要上传的文件".into())),
     };
     match result {
         Ok(name) => Ok(Redirect::to(&format!(
