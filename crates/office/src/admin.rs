@@ -69,6 +69,14 @@ fn check_account(a: &NewAccount) -> Result<()> {
     }
 }
 
+/// Argon2 takes tens of milliseconds of CPU: off the request's thread.
+async fn hash_off_thread(password: &str) -> Result<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| OfficeError::Document("无法计算密码摘要".into()))
+}
+
 impl Office {
     async fn managed_agency(&self, actor: &Actor, agency_id: i64) -> Result<AgencyRow> {
         let agency = self.agency(agency_id).await?;
@@ -113,12 +121,7 @@ impl Office {
                 account.role.label()
             )));
         }
-        let hash = {
-            let password = account.password.clone();
-            tokio::task::spawn_blocking(move || hash_password(&password))
-                .await
-                .map_err(|_| OfficeError::Document("无法计算密码摘要".into()))?
-        };
+        let hash = hash_off_thread(&account.password).await?;
         let id = self
             .store
             .create_user(&NewUser {
@@ -185,10 +188,7 @@ impl Office {
     ) -> Result<()> {
         let user = self.managed_user(actor, user_id).await?;
         check_password(password)?;
-        let password = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|_| OfficeError::Document("无法计算密码摘要".into()))?;
+        let hash = hash_off_thread(password).await?;
         self.store.set_password_hash(user.id, &hash).await?;
         self.audit(
             Some(actor),

@@ -834,13 +834,22 @@ impl Store {
     }
 
     pub async fn document(&self, id: i64) -> Result<Option<FileContent>, StoreError> {
+        self.file_content("documents", id).await
+    }
+
+    /// A stored file of `table` (documents or attachments), with its case.
+    async fn file_content(
+        &self,
+        table: &'static str,
+        id: i64,
+    ) -> Result<Option<FileContent>, StoreError> {
+        let sql =
+            format!("SELECT case_id, file_name, media_type, content FROM {table} WHERE id = $1");
         on_read!(self, pool => {
-            Ok(sqlx::query_as::<_, FileContent>(
-                "SELECT case_id, file_name, media_type, content FROM documents WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?)
+            Ok(sqlx::query_as::<_, FileContent>(AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?)
         })
     }
 
@@ -881,14 +890,7 @@ impl Store {
     }
 
     pub async fn attachment(&self, id: i64) -> Result<Option<FileContent>, StoreError> {
-        on_read!(self, pool => {
-            Ok(sqlx::query_as::<_, FileContent>(
-                "SELECT case_id, file_name, media_type, content FROM attachments WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?)
-        })
+        self.file_content("attachments", id).await
     }
 
     // --- document templates ---------------------------------------------------------
