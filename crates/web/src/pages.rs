@@ -960,7 +960,7 @@ async fn calendar_view(
         .await
         .map_err(OfficeError::from)?
         .into_iter()
-        .map(|i| (i.years, i.imported_at))
+        .map(|i| (i.years, views::local_time(&i.imported_at)))
         .collect();
     Ok(CalendarPage {
         nav: Nav::new(s, "/admin/calendar"),

@@ -662,6 +662,7 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
         css(&c, "p.ok, p.error").await.text().await.unwrap(),
         "已保存公开指南"
     );
+    screenshot(&c, "templates.png").await;
     let summary = css(&c, "details:has(#guide-body) > summary")
         .await
         .text()
