@@ -31,8 +31,10 @@ struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // `--` first: without it procps' kill reads `-PGID` as options and may signal
+        // a group the test never made (`-1`: every process).
         let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.0.id())])
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
             .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
