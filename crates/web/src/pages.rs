@@ -709,6 +709,20 @@ async fn case_response(
     Ok(r)
 }
 
+/// The case page again with the reason a step or an upload was refused, under the
+/// refusal's status; `open` names the step form to show unfolded.
+async fn refused_on_case_page(
+    st: &AppState,
+    s: &gongkai_office::session::Session,
+    id: i64,
+    addr: &str,
+    e: &OfficeError,
+    open: Option<String>,
+) -> PageResult {
+    let status = crate::http::status_of(e);
+    case_response(st, s, id, addr, None, Some((status, e.to_string(), open))).await
+}
+
 pub async fn case_page(
     State(st): State<AppState>,
     PageUser(s): PageUser,
@@ -748,18 +762,7 @@ pub async fn case_step(
         .into_response()),
         Err(
             e @ (OfficeError::Invalid(_) | OfficeError::Conflict(_) | OfficeError::Forbidden(_)),
-        ) => {
-            let status = crate::http::status_of(&e);
-            case_response(
-                &st,
-                &s,
-                id,
-                &addr,
-                None,
-                Some((status, e.to_string(), step_key)),
-            )
-            .await
-        }
+        ) => refused_on_case_page(&st, &s, id, &addr, &e, step_key).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -820,16 +823,7 @@ pub async fn upload_attachment(
         ))
         .into_response()),
         Err(e @ OfficeError::Invalid(_)) => {
-            let status = crate::http::status_of(&e);
-            case_response(
-                &st,
-                &s,
-                id,
-                &addr,
-                None,
-                Some((status, e.to_string(), None)),
-            )
-            .await
+            refused_on_case_page(&st, &s, id, &addr, &e, None).await
         }
         Err(e) => Err(e.into()),
     }
