@@ -10,6 +10,9 @@
 //! database is emptied first), starts the server, times how long it takes to answer,
 //! logs the clerk in, and runs wrk against the inbox, a case page (a different case
 //! each request, each view audited) and the JSON API, with 50 and 200 connections.
+//! It also sends `PORTAL_APPLICATIONS` online applications (half confirmed into
+//! cases) and runs the public portal's status lookup (`POST /public/track` with the
+//! 申请编号 and 查询码, each lookup audited) at 50 and 200 connections.
 //! It prints requests/s, p50 and p99 latency, and the server's peak RSS.
 
 use gongkai_cases::{ApplicantKind, Channel, NaiveDate};
@@ -65,6 +68,7 @@ fn registration(i: usize) -> Registration {
         request: format!("第{i}号项目的立项批复、资金安排及验收文件"),
         submitted,
         confirmed: (i % 3 != 0).then_some(submitted),
+        provision: None,
     }
 }
 
@@ -156,6 +160,124 @@ async fn seed(url: &str, n: usize) -> (i64, i64) {
     );
     shared.office.store.close().await;
     (shared.lo.load(Relaxed), shared.hi.load(Relaxed))
+}
+
+/// Online applications sent for the lookup runs.
+const PORTAL_APPLICATIONS: usize = 200;
+
+/// Sends online applications to the demo county office, confirms every second one,
+/// and returns their (申请编号, 查询码).
+async fn seed_portal(url: &str) -> Vec<(String, String)> {
+    let store = Store::open_with(url, 8)
+        .await
+        .expect("open the load database");
+    let office = Office::new(store, Clock::System).await.unwrap();
+    let user = office.store.user_by_login("clerk").await.unwrap().unwrap();
+    let agency = office.agency(user.agency_id).await.unwrap();
+    let clerk = gongkai_office::Actor::new(&user, &agency).unwrap();
+    let mut keys = Vec::new();
+    for i in 0..PORTAL_APPLICATIONS {
+        let form = gongkai_office::application_form::ApplicationForm {
+            applicant_kind: "natural_person".into(),
+            applicant_name: format!("网上申请人{i}"),
+            id_type: "居民身份证".into(),
+            id_number: "11010519491231002X".into(),
+            phone: "13800138000".into(),
+            request: format!("第 {i} 件网上申请所涉的政府信息"),
+            form: "电子".into(),
+            delivery: "在线下载".into(),
+            ..Default::default()
+        };
+        // One address per application: the per-address limit is not what is measured.
+        let r = office
+            .submit_online(agency.id, &form, vec![], &format!("seed-{i}"))
+            .await
+            .unwrap_or_else(|e| panic!("online application {i}: {e}"));
+        keys.push((r.number, r.code));
+    }
+    let pending = office.pending_online(&clerk).await.unwrap();
+    for p in pending.iter().step_by(2) {
+        office.confirm_online(&clerk, p.id, None).await.unwrap();
+    }
+    office.store.close().await;
+    keys
+}
+
+/// A wrk script that looks the applications up in turn.
+fn lookup_script(dir: &std::path::Path, keys: &[(String, String)]) -> PathBuf {
+    let p = dir.join("lookup.lua");
+    let list: Vec<String> = keys
+        .iter()
+        .map(|(n, c)| format!("\"number={n}&code={c}\""))
+        .collect();
+    std::fs::write(
+        &p,
+        format!(
+            r#"local bodies = {{ {} }}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/public/track",
+    {{ ["Content-Type"] = "application/x-www-form-urlencoded" }}, bodies[n % #bodies + 1])
+end
+"#,
+            list.join(", ")
+        ),
+    )
+    .unwrap();
+    p
+}
+
+/// A wrk script that floods the online application form from one address: a real
+/// form with its token, sent as fast as wrk can (the per-address limit answers all
+/// but the first few with 429).
+fn flood_script(dir: &std::path::Path, port: u16, agency: i64) -> PathBuf {
+    let (_, headers, _) = http(
+        port,
+        &format!("GET /public/agencies/{agency}/apply HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    )
+    .unwrap();
+    let token = headers
+        .lines()
+        .find_map(|l| {
+            let v = l.strip_prefix("set-cookie: gk_public=")?;
+            Some(v.split(';').next()?.to_string())
+        })
+        .expect("the apply form's token");
+    let fields = [
+        ("_token", token.as_str()),
+        ("applicant_kind", "natural_person"),
+        ("applicant_name", "洪水"),
+        ("id_type", "居民身份证"),
+        ("id_number", "11010519491231002X"),
+        ("phone", "13800138000"),
+        ("request", "大量重复提交的申请内容"),
+        ("form", "电子"),
+        ("delivery", "在线下载"),
+    ];
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "--B0\\r\\nContent-Disposition: form-data; name=\\\"{k}\\\"\\r\\n\\r\\n{v}\\r\\n"
+            )
+        })
+        .collect::<String>()
+        + "--B0--\\r\\n";
+    let p = dir.join("flood.lua");
+    std::fs::write(
+        &p,
+        format!(
+            r#"wrk.method = "POST"
+wrk.path = "/public/agencies/{agency}/submit"
+wrk.headers["Content-Type"] = "multipart/form-data; boundary=B0"
+wrk.headers["Cookie"] = "gk_public={token}"
+wrk.body = "{body}"
+"#
+        ),
+    )
+    .unwrap();
+    p
 }
 
 fn free_port() -> u16 {
@@ -338,6 +460,26 @@ fn main() {
     } else {
         rt.block_on(seed(&url, cases))
     };
+    // The online applications: kept beside a SQLite seed, made anew on PostgreSQL.
+    let keys_file = url.strip_prefix("sqlite:").map(|f| format!("{f}.portal"));
+    let keys: Vec<(String, String)> = match keys_file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+    {
+        Some(text) => text
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(n, c)| (n.to_string(), c.to_string()))
+            .collect(),
+        None => {
+            let keys = rt.block_on(seed_portal(&url));
+            if let Some(f) = &keys_file {
+                let text: String = keys.iter().map(|(n, c)| format!("{n}\t{c}\n")).collect();
+                std::fs::write(f, text).unwrap();
+            }
+            keys
+        }
+    };
 
     let port = free_port();
     let started = Instant::now();
@@ -395,12 +537,54 @@ fn main() {
             ),
         ),
     ];
+    let scripts = {
+        let mut all = scripts.to_vec();
+        all.push(("portal lookup", lookup_script(&target, &keys)));
+        all
+    };
     let mut runs = Vec::new();
     for (name, s) in &scripts {
         for c in [50, 200] {
             runs.push(wrk(port, &cookie, s, name, c, seconds));
         }
     }
+    // The clerk's inbox while the application form is flooded from one address.
+    let agency = {
+        let (_, _, body) = http(
+            port,
+            &format!("GET /api/cases?limit=1 HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
+        )
+        .unwrap();
+        body.split("\"agency_id\":")
+            .nth(1)
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|d| d.parse::<i64>().ok())
+            .expect("the clerk's agency in the API's case list")
+    };
+    let flood = flood_script(&target, port, agency);
+    let mut flooding = Command::new("wrk")
+        .args(["-t1", "-c50", &format!("-d{}s", seconds + 2)])
+        .arg("-s")
+        .arg(&flood)
+        .arg(format!("http://127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("wrk");
+    std::thread::sleep(Duration::from_secs(1));
+    runs.push(wrk(
+        port,
+        &cookie,
+        &scripts[0].1,
+        "inbox, form flooded",
+        50,
+        seconds,
+    ));
+    let flood_out = flooding.wait_with_output().unwrap();
+    let flood_text = String::from_utf8_lossy(&flood_out.stdout);
+    let flood_rps = flood_text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .map_or("?".to_string(), |v| v.trim().to_string());
     let rss_peak = peak_rss_mb(server.0.id());
     drop(server);
     if url.starts_with("postgres") {
@@ -418,6 +602,9 @@ fn main() {
     println!(
         "\n{engine}, {cases} cases; start-up to first answer {:.2} s; RSS after start {rss_idle:.0} MB, peak {rss_peak:.0} MB",
         startup.as_secs_f64()
+    );
+    println!(
+        "(the flood of the online application form ran at {flood_rps} requests/s beside the flooded inbox run)"
     );
     println!("| route | connections | requests/s | p50 | p99 | errors |");
     println!("|---|---:|---:|---:|---:|---|");

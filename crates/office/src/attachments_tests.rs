@@ -99,6 +99,7 @@ async fn attachments_are_stored_read_back_and_kept_to_the_agency() {
                 request: "某文件".into(),
                 submitted: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
                 confirmed: None,
+                provision: None,
             },
             None,
         )

@@ -41,6 +41,9 @@ pub struct Registration {
     /// The signing / confirmation day where 第三十一条 needs one.
     #[serde(default)]
     pub confirmed: Option<NaiveDate>,
+    /// The form and way of provision asked for (第二十九条), e.g. 「电子；在线下载」.
+    #[serde(default)]
+    pub provision: Option<String>,
 }
 
 /// One legal step on a case, as a clerk records it.
@@ -232,6 +235,8 @@ pub struct CaseView {
     pub timeline: Vec<TimelineEntry>,
     pub documents: Vec<DocumentInfo>,
     pub attachments: Vec<gongkai_store::office::AttachmentInfo>,
+    /// What the applicant told the office through the portal.
+    pub messages: Vec<gongkai_store::portal::ApplicantMessageRow>,
     /// The steps the engine would accept today.
     pub next_steps: Vec<StepKind>,
     /// Open consultations and appeals, for the reply / result forms.
@@ -369,7 +374,7 @@ pub fn stage_label(key: &str) -> &'static str {
 }
 
 /// The engine's event body for a step, with the references it assigns.
-fn body_of(step: &Step, case: &Case, actor: &Actor) -> EventBody {
+fn body_of(step: &Step, case: &Case, actor_name: &str) -> EventBody {
     match step.clone() {
         Step::RequestCorrection {
             items,
@@ -396,7 +401,7 @@ fn body_of(step: &Step, case: &Case, actor: &Actor) -> EventBody {
             reason,
         } => EventBody::Extended {
             working_days,
-            approved_by: actor.name.clone(),
+            approved_by: actor_name.to_string(),
             reason,
         },
         Step::NoticeFee {
@@ -526,7 +531,7 @@ impl Office {
         Ok(u32::try_from(n.max(1)).unwrap_or(1))
     }
 
-    async fn load(
+    pub(crate) async fn load(
         &self,
         row: &CaseRow,
     ) -> Result<(Case, Vec<EventRow>, std::sync::Arc<OfficeCalendar>)> {
@@ -556,6 +561,21 @@ impl Office {
         actor: Option<&Actor>,
         reg: &Registration,
         demo: bool,
+        address: Option<&str>,
+    ) -> Result<i64> {
+        self.register_linked(agency, actor, reg, demo, None, address)
+            .await
+    }
+
+    /// `register_for`, confirming the online application `portal_application_id`
+    /// in the same transaction when given.
+    pub(crate) async fn register_linked(
+        &self,
+        agency: &AgencyRow,
+        actor: Option<&Actor>,
+        reg: &Registration,
+        demo: bool,
+        portal_application_id: Option<i64>,
         address: Option<&str>,
     ) -> Result<i64> {
         validate_registration(reg)?;
@@ -619,6 +639,8 @@ impl Office {
                 received_on: receipt.to_string(),
                 lookup_hash: None,
                 demo,
+                provision: reg.provision.clone().filter(|s| !s.trim().is_empty()),
+                portal_application_id,
             };
             let json = serde_json::to_string(&event)
                 .map_err(|e| OfficeError::Document(format!("无法记录事件：{e}")))?;
@@ -680,7 +702,7 @@ impl Office {
                 case: case.id.clone(),
                 time: event_time(today, today),
                 actor: actor.name.clone(),
-                body: body_of(&step, &case, actor),
+                body: body_of(&step, &case, &actor.name),
             };
             if case.clone().apply(&ev, &cal.provisional).is_ok() {
                 next_steps.push(k);
@@ -688,6 +710,7 @@ impl Office {
         }
         let documents = self.store.documents_of(id).await?;
         let attachments = self.store.attachments_of(id).await?;
+        let messages = self.store.applicant_messages_of(id).await?;
         self.audit(
             Some(actor),
             Some(row.agency_id),
@@ -716,6 +739,7 @@ impl Office {
             timeline,
             documents,
             attachments,
+            messages,
             next_steps,
         })
     }
@@ -742,44 +766,15 @@ impl Office {
                 })
             })?;
         }
-        if row.version != version {
-            return Err(OfficeError::Conflict("案件已被他人更新，请刷新".into()));
-        }
-        let today = self.today();
-        let date = date.unwrap_or(today);
-        if date > today {
-            return Err(OfficeError::Invalid(format!(
-                "办理日期 {date} 晚于今天（{today}）"
-            )));
-        }
-        let (mut case, events, cal) = self.load(&row).await?;
-        // Someone recorded a step between reading the case and reading its events.
-        if events.last().map(|e| e.seq) != Some(version) {
-            return Err(OfficeError::Conflict("案件已被他人更新，请刷新".into()));
-        }
-        let event = Event {
-            case: case.id.clone(),
-            time: event_time(date, today),
-            actor: actor.name.clone(),
-            body: body_of(step, &case, actor),
-        };
-        case.apply(&event, &cal.provisional)
-            .map_err(OfficeError::Invalid)?;
-        let summary = summarize(&case, &cal, today);
-        let documents = self
-            .letters_for(&agency, &row, &case, step, &event, &cal)
-            .await?;
-        let json = serde_json::to_string(&event)
-            .map_err(|e| OfficeError::Document(format!("无法记录事件：{e}")))?;
-        let seq = self
-            .store
-            .append_event(
-                id,
+        let (seq, event) = self
+            .record_step(
+                &row,
+                &agency,
                 version,
-                &json,
+                step,
+                date,
+                &actor.name,
                 Some(actor.user_id),
-                &summary,
-                &documents,
             )
             .await?;
         self.audit(
@@ -792,6 +787,55 @@ impl Office {
         )
         .await?;
         Ok(seq)
+    }
+
+    /// Applies `step` to the case read at `version` on the engine and stores the
+    /// event with its letters and the new summary (the caller has checked who may).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn record_step(
+        &self,
+        row: &CaseRow,
+        agency: &AgencyRow,
+        version: i64,
+        step: &Step,
+        date: Option<NaiveDate>,
+        actor_name: &str,
+        user_id: Option<i64>,
+    ) -> Result<(i64, Event)> {
+        if row.version != version {
+            return Err(OfficeError::Conflict("案件已被他人更新，请刷新".into()));
+        }
+        let today = self.today();
+        let date = date.unwrap_or(today);
+        if date > today {
+            return Err(OfficeError::Invalid(format!(
+                "办理日期 {date} 晚于今天（{today}）"
+            )));
+        }
+        let (mut case, events, cal) = self.load(row).await?;
+        // Someone recorded a step between reading the case and reading its events.
+        if events.last().map(|e| e.seq) != Some(version) {
+            return Err(OfficeError::Conflict("案件已被他人更新，请刷新".into()));
+        }
+        let event = Event {
+            case: case.id.clone(),
+            time: event_time(date, today),
+            actor: actor_name.to_string(),
+            body: body_of(step, &case, actor_name),
+        };
+        case.apply(&event, &cal.provisional)
+            .map_err(OfficeError::Invalid)?;
+        let summary = summarize(&case, &cal, today);
+        let documents = self
+            .letters_for(agency, row, &case, step, &event, &cal)
+            .await?;
+        let json = serde_json::to_string(&event)
+            .map_err(|e| OfficeError::Document(format!("无法记录事件：{e}")))?;
+        let seq = self
+            .store
+            .append_event(row.id, version, &json, user_id, &summary, &documents)
+            .await?;
+        Ok((seq, event))
     }
 
     /// The letter a step produces, as DOCX and (when the fonts are there) PDF.

@@ -236,6 +236,7 @@ fn reg(
         request: request.into(),
         submitted,
         confirmed,
+        provision: None,
     }
 }
 
@@ -803,6 +804,43 @@ pub async fn seed(office: &Office) -> Result<DemoData> {
                 .await?;
         }
         cases += 1;
+    }
+    // Two applications sent through the portal this morning, waiting for the
+    // clerk to confirm receipt.
+    for (name, request) in [
+        ("郑网申（演示）", "演示县2026年城区停车位规划建设方案"),
+        ("演示律师事务所", "演示县人民政府2025年度行政复议案件统计"),
+    ] {
+        let org = name.ends_with("事务所");
+        let form = crate::application_form::ApplicationForm {
+            applicant_kind: if org {
+                "legal_service"
+            } else {
+                "natural_person"
+            }
+            .into(),
+            applicant_name: name.into(),
+            id_type: if org {
+                "统一社会信用代码"
+            } else {
+                "居民身份证"
+            }
+            .into(),
+            id_number: if org {
+                "91350100M000100Y43"
+            } else {
+                "11010519491231002X"
+            }
+            .into(),
+            phone: "13800000000".into(),
+            request: request.into(),
+            form: "电子".into(),
+            delivery: "在线下载".into(),
+            ..Default::default()
+        };
+        office
+            .submit_online(t.county_office, &form, Vec::new(), "演示数据")
+            .await?;
     }
     Ok(DemoData {
         logins,

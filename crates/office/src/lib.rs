@@ -7,6 +7,7 @@
 //! requests and show results; the rules live here and in `gongkai-cases`.
 
 pub mod admin;
+pub mod application_form;
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
@@ -15,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod guide;
 pub mod letters;
+pub mod portal;
 pub mod roles;
 pub mod session;
 #[cfg(test)]

@@ -105,6 +105,7 @@ fn posted(name: &str, submitted: &str, signed: &str) -> Registration {
         request: "2025年度城区道路改造工程的招标文件".into(),
         submitted: d(submitted),
         confirmed: Some(d(signed)),
+        provision: None,
     }
 }
 

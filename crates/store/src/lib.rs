@@ -23,6 +23,7 @@ mod error;
 mod files;
 mod normalize;
 pub mod office;
+pub mod portal;
 
 pub use db::{CellRow, FindingRow, Reading, ReportRow, SourceRow, Store, Totals};
 pub use error::StoreError;

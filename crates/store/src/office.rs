@@ -89,6 +89,8 @@ pub struct CaseRow {
     pub demo: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The form and way of provision asked for (第二十九条), when given.
+    pub provision: Option<String>,
 }
 
 /// The applicant's particulars and the request of a new case.
@@ -108,6 +110,10 @@ pub struct NewCase {
     pub received_on: String,
     pub lookup_hash: Option<String>,
     pub demo: bool,
+    pub provision: Option<String>,
+    /// The online application this case confirms: linked in the case's own
+    /// transaction, which fails if another clerk confirmed it first.
+    pub portal_application_id: Option<i64>,
 }
 
 /// The inbox columns of a case, derived from its events by the case engine.
@@ -228,7 +234,7 @@ pub struct CaseFilter {
 
 const CASE_COLUMNS: &str = "id, agency_id, number, channel, applicant_kind, applicant_name, id_type, \
     id_number, phone, email, address, request, received_on, version, stage, closed, due_on, \
-    due_provisional, due_note, paused, outcome, demo, created_at, updated_at";
+    due_provisional, due_note, paused, outcome, demo, created_at, updated_at, provision";
 
 fn flag(b: bool) -> i64 {
     i64::from(b)
@@ -491,8 +497,8 @@ impl Store {
             let r = sqlx::query_scalar(
                 "INSERT INTO cases (agency_id, number, channel, applicant_kind, applicant_name, id_type, id_number, \
                  phone, email, address, request, received_on, version, stage, closed, due_on, due_provisional, due_note, \
-                 paused, outcome, lookup_hash, demo, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+                 paused, outcome, lookup_hash, demo, created_at, updated_at, provision) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23) \
                  RETURNING id",
             )
             .bind(c.agency_id)
@@ -517,6 +523,7 @@ impl Store {
             .bind(&c.lookup_hash)
             .bind(flag(c.demo))
             .bind(&now)
+            .bind(&c.provision)
             .fetch_one(&mut *tx)
             .await;
             let id: i64 = match r {
@@ -533,6 +540,28 @@ impl Store {
                 .bind(&now)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(app) = c.portal_application_id {
+                let linked = sqlx::query(
+                    "UPDATE portal_applications SET case_id = $1, confirmed_at = $2 WHERE id = $3 AND case_id IS NULL",
+                )
+                .bind(id)
+                .bind(&now)
+                .bind(app)
+                .execute(&mut *tx)
+                .await?;
+                if linked.rows_affected() != 1 {
+                    return Err(StoreError::Conflict("该网上申请已由他人确认登记，请刷新".into()));
+                }
+                sqlx::query(
+                    "INSERT INTO attachments (case_id, file_name, media_type, size, sha256, content, user_id, created_at) \
+                     SELECT $1, file_name, media_type, size, sha256, content, NULL, created_at FROM portal_files \
+                     WHERE application_id = $2 ORDER BY id",
+                )
+                .bind(id)
+                .bind(app)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             Ok(id)
         })

@@ -11,6 +11,7 @@ mod api;
 mod forms;
 mod http;
 mod pages;
+mod portal;
 mod views;
 
 use axum::Router;
@@ -59,6 +60,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/guide", post(admin::save_guide))
         .route("/audit", get(pages::audit))
+        .route("/online/{id}/confirm", post(pages::confirm_online))
+        // The public portal: no login; the 查询码 travels in POST bodies only.
+        .route("/public", get(portal::home))
+        .route("/public/agencies/{id}", get(portal::agency))
+        .route(
+            "/public/agencies/{id}/apply",
+            get(portal::apply_form).post(portal::apply_review),
+        )
+        .route("/public/agencies/{id}/submit", post(portal::submit))
+        .route("/public/track", get(portal::track_form).post(portal::track))
+        .route("/public/track/document", post(portal::track_document))
+        .route("/public/track/receipt", post(portal::receipt))
+        .route("/public/track/supplement", post(portal::supplement))
+        .route("/public/track/withdraw", post(portal::withdraw))
+        .route("/public/track/message", post(portal::message))
+        .route("/assets/portal.js", get(portal::script))
         .route("/assets/style.css", get(http::style))
         .route("/healthz", get(http::healthz))
         .route("/api/openapi.json", get(api::openapi))

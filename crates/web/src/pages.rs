@@ -331,9 +331,27 @@ pub async fn inbox(
     let calendar_warning = cal.import_due(st.office.today()).map(|y| {
         format!("内置工作日日历只到 {} 年底，{y} 年的期限暂按周一至周五计算并标注「暂定」；待导入{y}年放假安排（系统管理员在「工作日日历」中导入）后自动重算。", cal.last_year())
     });
+    let online = st
+        .office
+        .pending_online(&s.actor)
+        .await?
+        .into_iter()
+        .map(|p| OnlineRow {
+            id: p.id,
+            number: p.number,
+            submitted: p.submitted_on,
+            applicant: p.registration.applicant_name.clone(),
+            kind: p.registration.applicant_kind.label(),
+            request: p.registration.request.chars().take(80).collect(),
+            provision: p.registration.provision.clone().unwrap_or_default(),
+            files: p.files.len(),
+        })
+        .collect();
     Ok(views::html(&InboxPage {
         nav: Nav::new(&s, "/inbox"),
         rows: inbox_rows(&st, &rows).await?,
+        online,
+        may_confirm: s.actor.may(Permission::HandleCases, &s.actor.agency_path),
         total,
         open_only: filter.open_only,
         stages: pick(
@@ -559,6 +577,7 @@ fn registration(f: &RegisterForm) -> Result<Registration, String> {
         request: f.request.clone(),
         submitted: date(&f.submitted, "提交日期")?.ok_or_else(|| "请填写提交日期".to_string())?,
         confirmed: date(&f.confirmed, "签收或确认日期")?,
+        provision: None,
     })
 }
 
@@ -628,6 +647,20 @@ async fn case_response(
         address: row.address.clone().unwrap_or_default(),
         channel: channel_label(&row.channel),
         request: row.request.clone(),
+        provision: row.provision.clone().unwrap_or_default(),
+        messages: v
+            .messages
+            .iter()
+            .map(|m| {
+                let what = gongkai_office::portal::message_label(&m.kind).unwrap_or("申请人留言");
+                let what = if m.text.is_empty() {
+                    what.to_string()
+                } else {
+                    format!("{what}：{}", m.text)
+                };
+                (views::local_time(&m.created_at), what)
+            })
+            .collect(),
         receipt: v.case.receipt.to_string(),
         due: due
             .and_then(|d| d.deadline.answer_due.or(Some(d.deadline.next_due)))
@@ -765,6 +798,23 @@ pub async fn case_step(
         ) => refused_on_case_page(&st, &s, id, &addr, &e, step_key).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// Confirms an online application: it becomes a case received today.
+pub async fn confirm_online(
+    State(st): State<AppState>,
+    PageUser(s): PageUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    check_csrf(&s, &f.csrf)?;
+    let case_id = st.office.confirm_online(&s.actor, id, Some(&addr)).await?;
+    Ok(Redirect::to(&format!(
+        "/cases/{case_id}?ok={}",
+        views::url_encode("已确认收到网上申请并登记，答复期限自今日起计算")
+    ))
+    .into_response())
 }
 
 pub async fn document(

@@ -171,6 +171,18 @@ pub struct InboxRow {
     pub note: String,
 }
 
+/// An online application waiting for the office to confirm receipt.
+pub struct OnlineRow {
+    pub id: i64,
+    pub number: String,
+    pub submitted: String,
+    pub applicant: String,
+    pub kind: &'static str,
+    pub request: String,
+    pub provision: String,
+    pub files: usize,
+}
+
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -182,6 +194,10 @@ pub struct Choice {
 pub struct InboxPage {
     pub nav: Nav,
     pub rows: Vec<InboxRow>,
+    /// Online applications waiting for confirmation (条例第三十一条第（三）项).
+    pub online: Vec<OnlineRow>,
+    /// The actor may confirm them (handles the agency's cases).
+    pub may_confirm: bool,
     pub total: i64,
     pub open_only: bool,
     pub stages: Vec<Choice>,
@@ -268,6 +284,10 @@ pub struct CasePage {
     pub address: String,
     pub channel: &'static str,
     pub request: String,
+    /// The form and way of provision asked for, when given.
+    pub provision: String,
+    /// What the applicant told the office through the portal: (when, what).
+    pub messages: Vec<(String, String)>,
     pub receipt: String,
     pub due: Option<String>,
     pub days_left: String,

@@ -734,3 +734,296 @@ async fn the_administrator_manages_accounts_templates_and_the_calendar() {
     screenshot(&c, "calendar.png").await;
     c.close().await.unwrap();
 }
+
+/// axe-core, injected into a page: the serious and critical violations of WCAG 2
+/// A/AA rules, as "rule: target" lines (empty when the page passes).
+async fn accessibility_violations(c: &Client) -> Vec<String> {
+    const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+    c.execute(&format!("{AXE}\n;return true;"), vec![])
+        .await
+        .unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+async fn assert_accessible(c: &Client, page: &str) {
+    let v = accessibility_violations(c).await;
+    assert!(
+        v.is_empty(),
+        "{page}: accessibility violations:\n{}",
+        v.join("\n")
+    );
+}
+
+async fn no_sideways_scroll(c: &Client, page: &str) {
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    if overflow != json!(0) {
+        // Name what sticks out, so the failure says what to fix.
+        let culprits = c
+            .execute(
+                "const w = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('body *'))
+                   .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                   .slice(0, 8).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        panic!("{page} scrolls sideways by {overflow}: {culprits}");
+    }
+}
+
+/// A citizen applies on a phone, the clerk confirms and asks for a 补正, the citizen
+/// answers it online, the head answers, and the citizen downloads the 答复书 with the
+/// 查询码 — every public page checked by axe-core and at 320 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    let profile = dir.path().join("profile");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let base = server(dir.path()).await;
+    let (_driver, webdriver) = start_driver();
+    let c = browser(&webdriver, &profile, &downloads).await;
+    c.set_window_size(390, 844).await.unwrap();
+
+    // Find the agency by pinyin initials and read its guide.
+    c.goto(&format!("{base}/public")).await.unwrap();
+    assert_accessible(&c, "/public").await;
+    type_into(&c, "#q", "ysxrmzfbgs").await;
+    click_and_wait(&c, "form.search button").await;
+    let hits = c.find_all(Locator::Css("ul.agencies a")).await.unwrap();
+    assert_eq!(hits.len(), 1, "one agency has these initials");
+    assert_eq!(hits[0].text().await.unwrap(), "演示县人民政府办公室");
+    click_and_wait(&c, "ul.agencies a").await;
+    let guide = css(&c, "section.guide").await.text().await.unwrap();
+    assert!(guide.contains("政府信息公开指南"), "{guide}");
+    assert_accessible(&c, "agency page").await;
+    click_and_wait(&c, "a.button[href$='/apply']").await;
+
+    // Sent empty: every missing field is named beside it, nothing is stored.
+    assert_accessible(&c, "apply form").await;
+    click_and_wait(&c, "form.apply button[type=submit]").await;
+    let errors = css(&c, "#errors").await.text().await.unwrap();
+    for expected in [
+        "请选择申请人类型",
+        "请填写证件号码",
+        "请描述您申请公开的政府信息",
+    ] {
+        assert!(errors.contains(expected), "{errors}");
+    }
+    assert_accessible(&c, "apply form with errors").await;
+
+    // The draft survives leaving the page (the browser keeps it), the ID number not.
+    type_into(&c, "#applicant_name", APPLICANT).await;
+    type_into(&c, "#id_number", "11010519491231002X").await;
+    let apply_url = c.current_url().await.unwrap();
+    c.goto(&format!("{base}/public")).await.unwrap();
+    c.goto(apply_url.as_str()).await.unwrap();
+    let name = css(&c, "#applicant_name")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some(APPLICANT), "the draft was restored");
+    let id = css(&c, "#id_number").await.prop("value").await.unwrap();
+    assert_eq!(
+        id.as_deref(),
+        Some(""),
+        "the ID number is not kept in the draft"
+    );
+
+    css(&c, "input[name=applicant_kind][value=natural_person]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, "#id_type")
+        .await
+        .select_by_value("居民身份证")
+        .await
+        .unwrap();
+    // A mistyped check digit is caught and said so.
+    type_into(&c, "#id_number", "110105194912310021").await;
+    type_into(&c, "#phone", "13912345678").await;
+    type_into(&c, "#request", REQUEST).await;
+    click_and_wait(&c, "form.apply button[type=submit]").await;
+    let e = css(&c, "#id_number-error").await.text().await.unwrap();
+    assert!(e.contains("居民身份证号码不正确"), "{e}");
+    type_into(&c, "#id_number", "11010519491231002X").await;
+    click_and_wait(&c, "form.apply button[type=submit]").await;
+
+    // Confirm, with a file.
+    let review = css(&c, "dl.facts").await.text().await.unwrap();
+    assert!(
+        review.contains(REQUEST) && review.contains("电子；在线下载"),
+        "{review}"
+    );
+    assert_accessible(&c, "confirm page").await;
+    let scan = dir.path().join("身份证明.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n% scan\n").unwrap();
+    css(&c, "#files")
+        .await
+        .send_keys(&scan.display().to_string())
+        .await
+        .unwrap();
+    click_and_wait(
+        &c,
+        "form[action$='/submit'] button[type=submit]:not([name])",
+    )
+    .await;
+    let number = css(&c, "#receipt-number").await.text().await.unwrap();
+    let code = css(&c, "#receipt-code").await.text().await.unwrap();
+    assert!(number.starts_with("W20261130-"), "{number}");
+    assert_eq!(code.len(), 19, "{code}");
+    assert_accessible(&c, "receipt").await;
+    no_sideways_scroll(&c, "receipt at 390 px").await;
+    screenshot(&c, "portal-receipt-phone.png").await;
+    // A download: the page stays.
+    css(&c, "form[action='/public/track/receipt'] button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let receipt = downloaded(&downloads, "申请回执.pdf");
+    assert!(std::fs::read(&receipt).unwrap().starts_with(b"%PDF"));
+
+    // The clerk confirms it: received today, 20 working days.
+    c.set_window_size(1280, 900).await.unwrap();
+    login(&c, &base, "clerk").await;
+    let pending = css(&c, "section[aria-labelledby=h-online]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        pending.contains(&number) && pending.contains(APPLICANT),
+        "{pending}"
+    );
+    // The demo's own online applications wait there too: confirm this one.
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::XPath(&format!(
+        "//section[@aria-labelledby='h-online']//tr[td[1][normalize-space()='{number}']]//button"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    while old.tag_name().await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        css(&c, "p.due strong").await.text().await.unwrap(),
+        "2026-12-28"
+    );
+    let facts = css(&c, "section[aria-labelledby=h-app]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        facts.contains("网上申请") || facts.contains("互联网"),
+        "{facts}"
+    );
+    assert!(facts.contains("电子；在线下载"), "{facts}");
+    css(&c, "a[download='身份证明.pdf']").await;
+    let case_url = c.current_url().await.unwrap();
+    step(
+        &c,
+        "request_correction",
+        "2026-11-30",
+        &[
+            ("items", "请写明所需文件涉及的小区名称"),
+            ("supplement_due", "2026-12-09"),
+        ],
+    )
+    .await;
+    logout(&c).await;
+
+    // The citizen follows the case at 320 px and answers the 补正.
+    c.set_window_size(320, 800).await.unwrap();
+    c.goto(&format!("{base}/public/track")).await.unwrap();
+    assert_accessible(&c, "track form").await;
+    type_into(&c, "#number", &number).await;
+    type_into(&c, "#code", &code.to_lowercase().replace('-', "")).await;
+    click_and_wait(&c, "form[action='/public/track'] button").await;
+    assert_eq!(css(&c, "h1 .stage").await.text().await.unwrap(), "需要补正");
+    let corr = css(&c, "section[aria-labelledby=h-corr]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        corr.contains("小区名称") && corr.contains("2026-12-09"),
+        "{corr}"
+    );
+    assert_accessible(&c, "status page").await;
+    no_sideways_scroll(&c, "status page at 320 px").await;
+    type_into(&c, "#supp-text", "城南街道幸福里小区").await;
+    click_and_wait(&c, "form[action='/public/track/supplement'] button").await;
+    let ok = css(&c, "p.ok, p.error").await.text().await.unwrap();
+    assert!(ok.contains("补正已提交"), "{ok}");
+    assert_eq!(css(&c, "h1 .stage").await.text().await.unwrap(), "办理中");
+
+    // The head answers.
+    c.set_window_size(1280, 900).await.unwrap();
+    login(&c, &base, "head").await;
+    c.goto(case_url.as_str()).await.unwrap();
+    let timeline = css(&c, "section[aria-labelledby=h-time]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        timeline.contains("幸福里") && timeline.contains("申请人（网上）"),
+        "{timeline}"
+    );
+    step(&c, "decide", "2026-11-30", &[("outcome", "granted")]).await;
+    logout(&c).await;
+
+    // The citizen downloads the 答复书 with the 查询码.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{base}/public/track")).await.unwrap();
+    type_into(&c, "#number", &number).await;
+    type_into(&c, "#code", &code).await;
+    click_and_wait(&c, "form[action='/public/track'] button").await;
+    assert_eq!(css(&c, "h1 .stage").await.text().await.unwrap(), "已答复");
+    screenshot(&c, "portal-status-phone.png").await;
+    let button = c
+        .find(Locator::XPath(
+            "//ul[@class='docs']//form[contains(., '答复书') and contains(., '.docx')]//button",
+        ))
+        .await
+        .expect("the 答复书 DOCX is offered to the applicant");
+    button.click().await.unwrap();
+    let docx = downloaded(&downloads, "答复书.docx");
+    let text = docx_text(&docx);
+    assert!(text.contains(APPLICANT) && text.contains(REQUEST), "{text}");
+
+    // A wrong code says nothing about the case.
+    c.goto(&format!("{base}/public/track")).await.unwrap();
+    type_into(&c, "#number", &number).await;
+    type_into(&c, "#code", "AAAA-AAAA-AAAA-AAAA").await;
+    click_and_wait(&c, "form[action='/public/track'] button").await;
+    let e = css(&c, "p.error").await.text().await.unwrap();
+    assert!(e.contains("申请编号或查询码不正确"), "{e}");
+    assert!(!c.source().await.unwrap().contains(APPLICANT));
+    c.close().await.unwrap();
+}

@@ -37,6 +37,11 @@ struct Fixture {
     other_user: i64,
     own_att: i64,
     other_att: i64,
+    /// An online application confirmed by the own agency: (number, 查询码).
+    portal: (String, String),
+    /// Online applications waiting for confirmation, own and other agency.
+    own_pending: i64,
+    other_pending: i64,
     _dir: tempfile::TempDir,
 }
 
@@ -57,6 +62,7 @@ fn reg(name: &str) -> Registration {
         request: "某项目的批复文件".into(),
         submitted: d("2026-11-24"),
         confirmed: None,
+        provision: None,
     }
 }
 
@@ -173,6 +179,37 @@ async fn fixture() -> Fixture {
         )
         .await
         .unwrap();
+    let online = gongkai_office::application_form::ApplicationForm {
+        applicant_kind: "natural_person".into(),
+        applicant_name: "赵网申".into(),
+        id_type: "居民身份证".into(),
+        id_number: "11010519491231002X".into(),
+        phone: "13800138000".into(),
+        request: "某项目的立项批复文件".into(),
+        form: "电子".into(),
+        delivery: "在线下载".into(),
+        ..Default::default()
+    };
+    let submit = |agency: i64| {
+        let office = office.clone();
+        let online = online.clone();
+        async move {
+            office
+                .submit_online(agency, &online, vec![], "fixture")
+                .await
+                .unwrap()
+        }
+    };
+    let receipt = submit(own).await;
+    let confirmed = office.pending_online(&clerk).await.unwrap()[0].id;
+    office
+        .confirm_online(&clerk, confirmed, None)
+        .await
+        .unwrap();
+    submit(own).await;
+    let own_pending = office.pending_online(&clerk).await.unwrap()[0].id;
+    submit(other).await;
+    let other_pending = office.pending_online(&other_clerk).await.unwrap()[0].id;
     let own_doc = office.store.documents_of(own_case).await.unwrap()[0].id;
     let other_doc = office.store.documents_of(other_case).await.unwrap()[0].id;
     let app = router(AppState {
@@ -194,6 +231,9 @@ async fn fixture() -> Fixture {
         other_user: other_clerk.user_id,
         own_att,
         other_att,
+        portal: (receipt.number, receipt.code),
+        own_pending,
+        other_pending,
         _dir: dir,
     }
 }
@@ -290,6 +330,9 @@ fn table(f: &Fixture) -> Vec<Row> {
     };
     let consult =
         "_csrf={csrf}&version=VERSION&step=consult&date=2026-11-30&consultee=third_party&name=x";
+    let (pn, pc) = (&f.portal.0, &f.portal.1);
+    let (op, xp) = (f.own_pending, f.other_pending);
+    let keys = format!("number={pn}&code={pc}");
     let register = "_csrf={csrf}&channel=in_person&kind=natural_person&name=%E7%8E%8B%E4%BA%94&request=%E6%96%87%E4%BB%B6&submitted=2026-11-30";
     vec![
         Row { method: "GET", path: "/inbox".into(), body: Body_::None, expect: [200, 200, 403, 403, 403, 303] },
@@ -336,6 +379,27 @@ fn table(f: &Fixture) -> Vec<Row> {
         Row { method: "GET", path: "/api/openapi.json".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 200] },
         Row { method: "GET", path: "/login".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 200] },
         Row { method: "GET", path: "/".into(), body: Body_::None, expect: [303, 303, 303, 303, 303, 303] },
+        Row { method: "POST", path: format!("/online/{op}/confirm"), body: form("_csrf={csrf}"), expect: [303, 409, 403, 403, 403, 303] },
+        Row { method: "POST", path: format!("/online/{xp}/confirm"), body: form("_csrf={csrf}"), expect: [404, 404, 403, 403, 403, 303] },
+        // The public portal: the same for everyone, signed in or not.
+        Row { method: "GET", path: "/public".into(), body: Body_::None, expect: [200; 6] },
+        Row { method: "GET", path: "/public?q=jyj".into(), body: Body_::None, expect: [200; 6] },
+        Row { method: "GET", path: format!("/public/agencies/{oa}"), body: Body_::None, expect: [200; 6] },
+        Row { method: "GET", path: "/public/agencies/999999".into(), body: Body_::None, expect: [404; 6] },
+        Row { method: "GET", path: format!("/public/agencies/{oa}/apply"), body: Body_::None, expect: [200; 6] },
+        // Without the form's double-submit cookie: refused.
+        Row { method: "POST", path: format!("/public/agencies/{oa}/apply"), body: form("_token=forged&applicant_name=x"), expect: [403; 6] },
+        Row { method: "POST", path: format!("/public/agencies/{oa}/submit"), body: Body_::Multipart(upload("forged", "a.txt", "x")), expect: [403; 6] },
+        Row { method: "GET", path: "/public/track".into(), body: Body_::None, expect: [200; 6] },
+        Row { method: "POST", path: "/public/track".into(), body: form(&keys), expect: [200; 6] },
+        Row { method: "POST", path: "/public/track/receipt".into(), body: form(&keys), expect: [200; 6] },
+        // Another case's letter is not the applicant's, whoever asks.
+        Row { method: "POST", path: "/public/track/document".into(), body: form(&format!("{keys}&id={od}")), expect: [404; 6] },
+        Row { method: "POST", path: "/public/track/message".into(), body: form(&format!("{keys}&kind=copy")), expect: [422; 6] },
+        Row { method: "POST", path: "/public/track/supplement".into(), body: Body_::Multipart(format!("--XyZ\r\nContent-Disposition: form-data; name=\"number\"\r\n\r\n{pn}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n{pc}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n补正\r\n--XyZ--\r\n")), expect: [422; 6] },
+        // The first withdrawal closes the case; the others are refused by the engine.
+        Row { method: "POST", path: "/public/track/withdraw".into(), body: form(&keys), expect: [200, 422, 422, 422, 422, 422] },
+        Row { method: "GET", path: "/assets/portal.js".into(), body: Body_::None, expect: [200; 6] },
         Row { method: "GET", path: "/healthz".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 200] },
         Row { method: "GET", path: "/assets/style.css".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 200] },
         Row { method: "POST", path: "/api/session".into(), body: Body_::Json(r#"{"login":"clerk","password":"wrong"}"#.into()), expect: [422, 422, 422, 422, 422, 429] },

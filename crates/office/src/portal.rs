@@ -1,0 +1,791 @@
+//! The public portal as operations: find an agency and read its guide, apply online
+//! (条例第二十九条), follow the application by its 申请编号 and 查询码, answer a 补正,
+//! withdraw, tell the office a fee was paid or ask for a copy again — and, on the
+//! office's side, confirm an online application, which makes it a case received on
+//! that day (第三十一条第（三）项).
+//!
+//! Nobody logs in: the 查询码 is the applicant's key. It is drawn from the system's
+//! random source (16 symbols of 31, ≈79 bits), shown once and stored only as a hash;
+//! failed lookups are limited per address, a wrong number and a wrong code get the
+//! same answer, and every lookup is in the audit log.
+
+use crate::Office;
+use crate::application_form::ApplicationForm;
+use crate::attachments::check_upload;
+use crate::auth;
+use crate::casework::{DueView, Registration, Step, due_view, event_label, mask_id, stage_key};
+use crate::error::{OfficeError, Result};
+use crate::roles::{Actor, Permission};
+use chrono::{Duration, NaiveDate, SecondsFormat, Utc};
+use gongkai_cases::{EventBody, Stage};
+use gongkai_store::office::{AgencyRow, DocumentInfo, FileContent, NewAttachment};
+use gongkai_store::portal::{
+    ApplicantMessageRow, NewPortalApplication, PortalApplicationRow, PortalFileInfo,
+};
+use pinyin::ToPinyin;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The symbols of a 查询码: no 0/O, 1/I/L, so it can be read off paper.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const CODE_LEN: usize = 16;
+/// Online applications accepted from one address per hour.
+pub const MAX_SUBMISSIONS_PER_ADDRESS: i64 = 20;
+/// Failed lookups allowed from one address in `LOOKUP_WINDOW_MINUTES`.
+pub const MAX_LOOKUP_FAILURES: i64 = 10;
+pub const LOOKUP_WINDOW_MINUTES: i64 = 15;
+/// Files with one application or one 补正.
+pub const MAX_FILES: usize = 5;
+/// The longest text an applicant sends with a 补正, a withdrawal or a message.
+pub const MAX_TEXT: usize = 2000;
+/// Who the case's timeline names for what the applicant did online.
+pub const APPLICANT_ONLINE: &str = "申请人（网上）";
+
+/// The letters addressed to the applicant (a consultation letter goes to a third
+/// party and is not the applicant's to read).
+const APPLICANT_LETTERS: [&str; 4] = ["correction", "extension", "fee", "answer"];
+
+/// An agency found by the public search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyHit {
+    pub id: i64,
+    pub name: String,
+    /// The agencies above it, 「演示省 › 演示市」.
+    pub trail: String,
+}
+
+/// What the applicant is shown once, on sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    pub number: String,
+    /// The 查询码 in groups of four; never shown again.
+    pub code: String,
+    pub agency: String,
+    pub submitted_on: NaiveDate,
+}
+
+/// What the applicant may do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantAction {
+    /// Answer the 补正告知 (条例第三十条).
+    Supplement,
+    Withdraw,
+    /// Tell the office the fee was paid (the office confirms receipt).
+    ReportPayment,
+    /// Ask for the documents again.
+    AskCopy,
+}
+
+/// The case as the applicant follows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackedCase {
+    pub received_on: String,
+    pub version: i64,
+    pub due: Option<DueView>,
+    /// (date, what happened), in plain words.
+    pub timeline: Vec<(NaiveDate, String)>,
+    pub documents: Vec<DocumentInfo>,
+    /// The 补正 asked for and its last day, while it is awaited.
+    pub correction: Option<(String, NaiveDate)>,
+    pub actions: Vec<ApplicantAction>,
+    pub messages: Vec<ApplicantMessageRow>,
+}
+
+/// The application as its applicant sees it: no ID number in full.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tracking {
+    pub number: String,
+    pub agency_id: i64,
+    pub agency: String,
+    pub submitted_on: String,
+    pub applicant: String,
+    pub id_number: Option<String>,
+    pub request: String,
+    pub provision: Option<String>,
+    /// The state in plain words, and what it means for the applicant.
+    pub state: String,
+    pub state_note: String,
+    pub files: Vec<PortalFileInfo>,
+    pub case: Option<TrackedCase>,
+}
+
+/// An online application waiting in the office's inbox for confirmation.
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingOnline {
+    pub id: i64,
+    pub number: String,
+    pub submitted_on: String,
+    pub registration: Registration,
+    pub files: Vec<PortalFileInfo>,
+}
+
+fn utc(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The pinyin initials of `name`, lower case (「航北县」→「hbx」); other
+/// characters are kept as they are.
+pub fn initials(name: &str) -> String {
+    name.chars()
+        .zip(name.to_pinyin())
+        .map(|(c, p)| match p {
+            Some(p) => p.first_letter().to_string(),
+            None => c.to_lowercase().to_string(),
+        })
+        .collect()
+}
+
+/// A new 查询码: `CODE_LEN` symbols drawn without bias from the system's source.
+fn new_code() -> String {
+    let mut out = String::with_capacity(CODE_LEN);
+    while out.len() < CODE_LEN {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b).expect("the operating system's random source is unavailable");
+        for x in b {
+            // 248 = 8 × 31: values above it would favour the first symbols.
+            if x < 248 && out.len() < CODE_LEN {
+                out.push(CODE_ALPHABET[(x % 31) as usize] as char);
+            }
+        }
+    }
+    out
+}
+
+/// A 查询码 as typed: case, spaces and dashes do not matter.
+pub fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '－')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn grouped(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A 申请编号: the day and six random digits (`W20261201-482913`), so that numbers
+/// tell nothing about how many others applied.
+fn new_number(today: NaiveDate) -> String {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).expect("the operating system's random source is unavailable");
+    format!(
+        "W{}-{:06}",
+        today.format("%Y%m%d"),
+        u32::from_le_bytes(b) % 1_000_000
+    )
+}
+
+/// The applicant's name with all but its first character masked.
+fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => {
+            let rest = chars.count();
+            format!("{first}{}", "*".repeat(rest.clamp(1, 8)))
+        }
+        None => String::new(),
+    }
+}
+
+fn checked_text(what: &str, text: &str, required: bool) -> Result<String> {
+    let t = text.trim();
+    if required && t.is_empty() {
+        return Err(OfficeError::Invalid(format!("请填写{what}")));
+    }
+    if t.chars().count() > MAX_TEXT {
+        return Err(OfficeError::Invalid(format!(
+            "{what}最多 {MAX_TEXT} 字；内容较多的，请作为附件上传"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+/// Checks uploaded files before anything is stored.
+fn checked_files(files: Vec<(String, Vec<u8>)>) -> Result<Vec<NewAttachment>> {
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|(n, b)| !(n.is_empty() && b.is_empty()))
+        .collect();
+    if files.len() > MAX_FILES {
+        return Err(OfficeError::Invalid(format!(
+            "附件最多 {MAX_FILES} 个，请合并后上传"
+        )));
+    }
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let (name, kind) = check_upload(&name, &bytes)?;
+            Ok(NewAttachment {
+                file_name: name,
+                media_type: kind.media_type.to_string(),
+                sha256: auth::hex(&Sha256::digest(&bytes)),
+                content: bytes,
+            })
+        })
+        .collect()
+}
+
+fn plain_state(stage: Option<Stage>) -> (&'static str, &'static str) {
+    match stage {
+        None => (
+            "等待机关确认收到",
+            "您的申请已提交并保存。机关确认收到之日为收到申请之日（条例第三十一条第（三）项），答复期限自该日起计算。",
+        ),
+        Some(Stage::Received | Stage::InProcess) => {
+            ("办理中", "机关正在办理您的申请，将在答复期限内作出答复。")
+        }
+        Some(Stage::AwaitingCorrection) => (
+            "需要补正",
+            "机关请您补正申请内容。请在补正期限内在本页提交补正；答复期限自机关收到补正之日起重新计算（条例第三十条）。",
+        ),
+        Some(Stage::AwaitingPayment) => (
+            "待缴纳信息处理费",
+            "请按收费通知书缴费；缴费后可在本页告知机关，机关确认收款后继续办理。",
+        ),
+        Some(Stage::Decided) => ("已答复", "机关已作出答复，答复书可在下方下载。"),
+        Some(Stage::Delivered) => ("已送达", "答复书已送达，可在下方下载。"),
+        Some(Stage::Withdrawn) => ("已撤回", "您已撤回申请，机关不再处理。"),
+    }
+}
+
+impl Office {
+    /// Agencies whose name holds `query`, or whose pinyin initials start with it.
+    pub async fn find_agencies(&self, query: &str) -> Result<Vec<AgencyHit>> {
+        let q = query.trim().to_lowercase();
+        let all = self.store.agencies().await?;
+        let name_of = |id: i64| all.iter().find(|a| a.id == id).map(|a| a.name.clone());
+        let mut hits = Vec::new();
+        for a in &all {
+            let matched = q.is_empty()
+                || a.name.to_lowercase().contains(&q)
+                || (q.is_ascii() && initials(&a.name).starts_with(&q));
+            if !matched {
+                continue;
+            }
+            let trail: Vec<String> = a
+                .path
+                .split('/')
+                .filter_map(|s| s.parse::<i64>().ok())
+                .filter(|id| *id != a.id)
+                .filter_map(name_of)
+                .collect();
+            hits.push(AgencyHit {
+                id: a.id,
+                name: a.name.clone(),
+                trail: trail.join(" › "),
+            });
+            if hits.len() >= 100 {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Sends an online application to `agency_id`. It is stored (with its files)
+    /// before the receipt is returned; the office's confirmation makes it a case.
+    pub async fn submit_online(
+        &self,
+        agency_id: i64,
+        form: &ApplicationForm,
+        files: Vec<(String, Vec<u8>)>,
+        address: &str,
+    ) -> Result<Receipt> {
+        let agency = self.agency(agency_id).await?;
+        let key = format!("submit:{address}");
+        let since = utc(Utc::now() - Duration::minutes(60));
+        if self.store.attempts_since(&key, &since).await? >= MAX_SUBMISSIONS_PER_ADDRESS {
+            return Err(OfficeError::TooMany(
+                "本网络地址一小时内提交的申请已达上限，请稍后再提交，或到机关当面提交".into(),
+            ));
+        }
+        let today = self.today();
+        let reg = form.check(today).map_err(|errs| {
+            OfficeError::Invalid(
+                errs.iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            )
+        })?;
+        let files = checked_files(files)?;
+        let application = serde_json::to_string(&reg)
+            .map_err(|e| OfficeError::Document(format!("无法保存申请：{e}")))?;
+        self.store.record_attempt(&key).await?;
+        for _ in 0..5 {
+            let number = new_number(today);
+            let code = new_code();
+            let new = NewPortalApplication {
+                agency_id: agency.id,
+                number: number.clone(),
+                lookup_hash: auth::token_hash(&code),
+                application: application.clone(),
+                submitted_on: today.to_string(),
+                address: Some(address.to_string()),
+            };
+            match self.store.create_portal_application(&new, &files).await {
+                Ok(id) => {
+                    self.audit(
+                        None,
+                        Some(agency.id),
+                        "网上提交申请",
+                        format!("portal:{id}"),
+                        format!(
+                            "{number}，{}，附件 {} 个",
+                            reg.applicant_kind.label(),
+                            files.len()
+                        ),
+                        Some(address),
+                    )
+                    .await?;
+                    return Ok(Receipt {
+                        number,
+                        code: grouped(&code),
+                        agency: agency.name,
+                        submitted_on: today,
+                    });
+                }
+                // A number drawn twice: draw again.
+                Err(gongkai_store::StoreError::Invalid(m)) if m.contains("已存在") => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(OfficeError::Conflict("提交繁忙，请稍后重试".into()))
+    }
+
+    /// The application `number` if `code` is its 查询码. Every attempt is audited;
+    /// failures are counted per address, and a wrong number and a wrong code are
+    /// answered alike.
+    async fn applicant_access(
+        &self,
+        number: &str,
+        code: &str,
+        action: &str,
+        address: &str,
+    ) -> Result<(PortalApplicationRow, AgencyRow)> {
+        let key = format!("lookup:{address}");
+        let since = utc(Utc::now() - Duration::minutes(LOOKUP_WINDOW_MINUTES));
+        if self.store.attempts_since(&key, &since).await? >= MAX_LOOKUP_FAILURES {
+            return Err(OfficeError::TooMany(format!(
+                "查询失败次数过多，请 {LOOKUP_WINDOW_MINUTES} 分钟后再试"
+            )));
+        }
+        let number = number.trim().to_ascii_uppercase();
+        let code = normalize_code(code);
+        let row = if number.is_empty() || number.len() > 40 || code.len() != CODE_LEN {
+            None
+        } else {
+            self.store.portal_application_by_number(&number).await?
+        };
+        let row = match row {
+            Some(r) if auth::same_token(&auth::token_hash(&code), &r.lookup_hash) => r,
+            _ => {
+                self.store.record_attempt(&key).await?;
+                let typed: String = number.chars().take(40).collect();
+                self.audit(
+                    None,
+                    None,
+                    "查询失败",
+                    "portal".into(),
+                    typed,
+                    Some(address),
+                )
+                .await?;
+                return Err(OfficeError::Invalid(
+                    "申请编号或查询码不正确，请对照回执核对后重新输入".into(),
+                ));
+            }
+        };
+        let agency = self.agency(row.agency_id).await?;
+        self.audit(
+            None,
+            Some(agency.id),
+            action,
+            format!("portal:{}", row.id),
+            row.number.clone(),
+            Some(address),
+        )
+        .await?;
+        Ok((row, agency))
+    }
+
+    /// The application as its applicant follows it.
+    pub async fn track(&self, number: &str, code: &str, address: &str) -> Result<Tracking> {
+        let (app, agency) = self
+            .applicant_access(number, code, "查询申请进度", address)
+            .await?;
+        self.tracking(&app, &agency).await
+    }
+
+    async fn tracking(&self, app: &PortalApplicationRow, agency: &AgencyRow) -> Result<Tracking> {
+        let reg: Registration = serde_json::from_str(&app.application)
+            .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+        let files = self.store.portal_files_of(app.id).await?;
+        let mut t = Tracking {
+            number: app.number.clone(),
+            agency_id: agency.id,
+            agency: agency.name.clone(),
+            submitted_on: app.submitted_on.clone(),
+            applicant: mask_name(&reg.applicant_name),
+            id_number: reg.id_number.as_deref().map(mask_id),
+            request: reg.request.clone(),
+            provision: reg.provision.clone(),
+            state: String::new(),
+            state_note: String::new(),
+            files,
+            case: None,
+        };
+        let stage = match app.case_id {
+            None => None,
+            Some(case_id) => {
+                let row = self
+                    .store
+                    .case(case_id)
+                    .await?
+                    .ok_or_else(|| OfficeError::NotFound("案件不存在".into()))?;
+                let (case, _events, cal) = self.load(&row).await?;
+                let today = self.today();
+                let documents = self
+                    .store
+                    .documents_of(case_id)
+                    .await?
+                    .into_iter()
+                    .filter(|d| APPLICANT_LETTERS.contains(&d.kind.as_str()))
+                    .collect();
+                let mut actions = Vec::new();
+                if case.stage == Stage::AwaitingCorrection {
+                    actions.push(ApplicantAction::Supplement);
+                }
+                if !case.stage.is_closed() {
+                    actions.push(ApplicantAction::Withdraw);
+                }
+                if case.stage == Stage::AwaitingPayment {
+                    actions.push(ApplicantAction::ReportPayment);
+                }
+                if matches!(case.stage, Stage::Decided | Stage::Delivered) {
+                    actions.push(ApplicantAction::AskCopy);
+                }
+                let timeline = case
+                    .events
+                    .iter()
+                    .map(|ev| {
+                        let what = match &ev.body {
+                            EventBody::Decided { outcome, .. } => {
+                                format!("作出答复（{}）", outcome.label())
+                            }
+                            EventBody::ConsultationSent { .. } => {
+                                "征求意见（征求意见期间不计入答复期限）".to_string()
+                            }
+                            b => event_label(b).to_string(),
+                        };
+                        (ev.date(), what)
+                    })
+                    .collect();
+                t.case = Some(TrackedCase {
+                    received_on: row.received_on.clone(),
+                    version: row.version,
+                    due: due_view(&case, &cal, today),
+                    timeline,
+                    documents,
+                    correction: case
+                        .correction
+                        .as_ref()
+                        .filter(|c| c.supplemented.is_none())
+                        .map(|c| (c.items.clone(), c.supplement_due)),
+                    actions,
+                    messages: self.store.applicant_messages_of(case_id).await?,
+                });
+                Some(case.stage)
+            }
+        };
+        let (state, note) = plain_state(stage);
+        t.state = state.to_string();
+        t.state_note = note.to_string();
+        Ok(t)
+    }
+
+    /// The case behind an application, for a step the applicant takes.
+    async fn applicant_case(
+        &self,
+        number: &str,
+        code: &str,
+        action: &str,
+        address: &str,
+    ) -> Result<(gongkai_store::office::CaseRow, AgencyRow)> {
+        let (app, agency) = self.applicant_access(number, code, action, address).await?;
+        let case_id = app.case_id.ok_or_else(|| {
+            OfficeError::Invalid("机关尚未确认收到您的申请，确认后才能办理此项".into())
+        })?;
+        let row = self
+            .store
+            .case(case_id)
+            .await?
+            .ok_or_else(|| OfficeError::NotFound("案件不存在".into()))?;
+        Ok((row, agency))
+    }
+
+    /// The applicant answers the 补正告知 online: the text and files go to the case,
+    /// and the answer period runs again from today (条例第三十条).
+    pub async fn applicant_supplement(
+        &self,
+        number: &str,
+        code: &str,
+        text: &str,
+        files: Vec<(String, Vec<u8>)>,
+        address: &str,
+    ) -> Result<()> {
+        let text = checked_text("补正内容", text, true)?;
+        let files = checked_files(files)?;
+        let (row, agency) = self
+            .applicant_case(number, code, "网上提交补正", address)
+            .await?;
+        if row.stage != stage_key(Stage::AwaitingCorrection) {
+            return Err(OfficeError::Invalid(
+                "本申请当前不需要补正，请刷新页面查看最新状态".into(),
+            ));
+        }
+        let step = Step::Supplemented { note: Some(text) };
+        self.record_step(
+            &row,
+            &agency,
+            row.version,
+            &step,
+            None,
+            APPLICANT_ONLINE,
+            None,
+        )
+        .await
+        .map_err(refresh_hint)?;
+        for f in &files {
+            self.store.add_attachment(row.id, f, None).await?;
+        }
+        self.audit(
+            None,
+            Some(agency.id),
+            "申请人网上补正",
+            format!("case:{}", row.id),
+            format!("{}，附件 {} 个", row.number, files.len()),
+            Some(address),
+        )
+        .await
+    }
+
+    /// The applicant withdraws the application.
+    pub async fn applicant_withdraw(
+        &self,
+        number: &str,
+        code: &str,
+        reason: &str,
+        address: &str,
+    ) -> Result<()> {
+        let reason = checked_text("撤回理由", reason, false)?;
+        let (row, agency) = self
+            .applicant_case(number, code, "网上撤回申请", address)
+            .await?;
+        let step = Step::Withdraw { reason };
+        self.record_step(
+            &row,
+            &agency,
+            row.version,
+            &step,
+            None,
+            APPLICANT_ONLINE,
+            None,
+        )
+        .await
+        .map_err(refresh_hint)?;
+        self.audit(
+            None,
+            Some(agency.id),
+            "申请人网上撤回",
+            format!("case:{}", row.id),
+            row.number.clone(),
+            Some(address),
+        )
+        .await
+    }
+
+    /// The applicant tells the office something the office must act on: a fee
+    /// paid (`fee_paid`) or a copy asked for again (`copy`).
+    pub async fn applicant_message(
+        &self,
+        number: &str,
+        code: &str,
+        kind: &str,
+        text: &str,
+        address: &str,
+    ) -> Result<()> {
+        let label =
+            message_label(kind).ok_or_else(|| OfficeError::Invalid("留言类型无效".into()))?;
+        let text = checked_text("说明", text, false)?;
+        let (row, agency) = self.applicant_case(number, code, label, address).await?;
+        let fits = match kind {
+            "fee_paid" => row.stage == stage_key(Stage::AwaitingPayment),
+            _ => row.stage == stage_key(Stage::Decided) || row.stage == stage_key(Stage::Delivered),
+        };
+        if !fits {
+            return Err(OfficeError::Invalid(match kind {
+                "fee_paid" => "本申请当前没有待缴的信息处理费".into(),
+                _ => "机关尚未作出答复，暂无可再次提供的文书".into(),
+            }));
+        }
+        self.store
+            .add_applicant_message(row.id, kind, &text)
+            .await?;
+        self.audit(
+            None,
+            Some(agency.id),
+            label,
+            format!("case:{}", row.id),
+            row.number.clone(),
+            Some(address),
+        )
+        .await
+    }
+
+    /// A letter of the applicant's case, for the applicant to download.
+    pub async fn applicant_document(
+        &self,
+        number: &str,
+        code: &str,
+        document_id: i64,
+        address: &str,
+    ) -> Result<FileContent> {
+        let (app, _) = self
+            .applicant_access(number, code, "下载答复文书", address)
+            .await?;
+        let not_found = || OfficeError::NotFound("文书不存在".into());
+        let case_id = app.case_id.ok_or_else(not_found)?;
+        let info = self
+            .store
+            .documents_of(case_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == document_id && APPLICANT_LETTERS.contains(&d.kind.as_str()))
+            .ok_or_else(not_found)?;
+        self.store.document(info.id).await?.ok_or_else(not_found)
+    }
+
+    /// The receipt (回执) of an online application, as PDF (DOCX where the fonts
+    /// are missing): (file name, media type, bytes).
+    pub async fn receipt_document(
+        &self,
+        number: &str,
+        code: &str,
+        address: &str,
+    ) -> Result<(String, String, Vec<u8>)> {
+        let (app, agency) = self
+            .applicant_access(number, code, "下载申请回执", address)
+            .await?;
+        let reg: Registration = serde_json::from_str(&app.application)
+            .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+        let submitted = NaiveDate::parse_from_str(&app.submitted_on, "%Y-%m-%d")
+            .map_err(|e| OfficeError::Document(format!("提交日期无法读取：{e}")))?;
+        let letter = gongkai_render::letter::Letter {
+            title: "政府信息公开申请回执".into(),
+            number: format!("申请编号：{}", app.number),
+            addressee: reg.applicant_name.clone(),
+            paragraphs: vec![
+                format!(
+                    "您于{}通过网上申请向{}提出的政府信息公开申请已提交，申请内容为：“{}”。",
+                    crate::letters::cn_date(submitted),
+                    agency.name,
+                    reg.request
+                ),
+                "本机关确认收到申请之日为收到申请之日（《中华人民共和国政府信息公开条例》第三十一条第（三）项），答复期限自该日起计算。".into(),
+                "您可以凭申请编号和查询码在网上查询办理进度、提交补正和下载答复文书。查询码只在提交时显示一次，请妥善保管，不要告诉他人。".into(),
+            ],
+            signature: agency.name.clone(),
+            date: crate::letters::cn_date(submitted),
+        };
+        let stem = format!("{}-申请回执", app.number);
+        match tokio::task::block_in_place(|| letter.pdf()) {
+            Ok(pdf) => Ok((format!("{stem}.pdf"), "application/pdf".into(), pdf)),
+            Err(_) => Ok((
+                format!("{stem}.docx"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+                letter
+                    .docx()
+                    .map_err(|e| OfficeError::Document(e.to_string()))?,
+            )),
+        }
+    }
+
+    /// The online applications waiting for the actor's agency to confirm them.
+    pub async fn pending_online(&self, actor: &Actor) -> Result<Vec<PendingOnline>> {
+        actor.require_own(Permission::ViewCases)?;
+        let rows = self
+            .store
+            .pending_portal_applications(actor.agency_id)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let registration: Registration = serde_json::from_str(&r.application)
+                .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+            out.push(PendingOnline {
+                files: self.store.portal_files_of(r.id).await?,
+                id: r.id,
+                number: r.number,
+                submitted_on: r.submitted_on,
+                registration,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Confirms an online application of the actor's agency: it becomes a case
+    /// received today (条例第三十一条第（三）项), its files the case's attachments.
+    pub async fn confirm_online(
+        &self,
+        actor: &Actor,
+        id: i64,
+        address: Option<&str>,
+    ) -> Result<i64> {
+        actor.require_own(Permission::HandleCases)?;
+        let not_found =
+            || OfficeError::NotFound(format!("网上申请（编号 {id}）不存在或不属于本机关"));
+        let app = self
+            .store
+            .portal_application(id)
+            .await?
+            .filter(|a| a.agency_id == actor.agency_id)
+            .ok_or_else(not_found)?;
+        if app.case_id.is_some() {
+            return Err(OfficeError::Conflict(
+                "该网上申请已由他人确认登记，请刷新".into(),
+            ));
+        }
+        let mut reg: Registration = serde_json::from_str(&app.application)
+            .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+        reg.confirmed = Some(self.today());
+        let agency = self.agency(actor.agency_id).await?;
+        self.register_linked(&agency, Some(actor), &reg, false, Some(app.id), address)
+            .await
+    }
+}
+
+/// A step refused because the office acted a moment before: say to look again.
+fn refresh_hint(e: OfficeError) -> OfficeError {
+    match e {
+        OfficeError::Conflict(_) => {
+            OfficeError::Conflict("机关刚刚更新了您的申请，请重新查询后再提交".into())
+        }
+        e => e,
+    }
+}
+
+pub fn message_label(kind: &str) -> Option<&'static str> {
+    match kind {
+        "fee_paid" => Some("申请人告知已缴费"),
+        "copy" => Some("申请人请求再次提供文书"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[path = "portal_tests.rs"]
+mod tests;

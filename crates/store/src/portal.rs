@@ -1,0 +1,215 @@
+//! The public portal's records: applications sent online and waiting for the
+//! office's confirmation (条例第三十一条), the files sent with them, and what an
+//! applicant tells the office about a case (a fee paid, a copy asked for again).
+//!
+//! An online application is written with its files in one transaction before the
+//! applicant is shown a receipt; it becomes a case in the transaction that creates
+//! the case (`Store::create_case` with `portal_application_id`).
+
+use crate::db::{Store, now_utc, on_db, on_read};
+use crate::error::StoreError;
+use crate::office::NewAttachment;
+use serde::Serialize;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct PortalApplicationRow {
+    pub id: i64,
+    pub agency_id: i64,
+    pub number: String,
+    #[serde(skip)]
+    pub lookup_hash: String,
+    /// The office's `Registration`, JSON.
+    pub application: String,
+    pub submitted_on: String,
+    pub case_id: Option<i64>,
+    pub created_at: String,
+    pub confirmed_at: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPortalApplication {
+    pub agency_id: i64,
+    pub number: String,
+    pub lookup_hash: String,
+    pub application: String,
+    pub submitted_on: String,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct PortalFileInfo {
+    pub id: i64,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct ApplicantMessageRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub text: String,
+    pub created_at: String,
+}
+
+const APPLICATION_COLUMNS: &str = "id, agency_id, number, lookup_hash, application, submitted_on, case_id, created_at, confirmed_at";
+
+impl Store {
+    /// Stores an online application with its files, in one transaction.
+    /// `Err(Invalid)` when the number is taken (the caller draws another).
+    pub async fn create_portal_application(
+        &self,
+        a: &NewPortalApplication,
+        files: &[NewAttachment],
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            let r = sqlx::query_scalar(
+                "INSERT INTO portal_applications (agency_id, number, lookup_hash, application, submitted_on, address, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(a.agency_id)
+            .bind(&a.number)
+            .bind(&a.lookup_hash)
+            .bind(&a.application)
+            .bind(&a.submitted_on)
+            .bind(&a.address)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await;
+            let id: i64 = match r {
+                Ok(id) => id,
+                Err(e) if StoreError::is_unique_violation(&e) => {
+                    return Err(StoreError::Invalid(format!("申请编号「{}」已存在", a.number)));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            for f in files {
+                sqlx::query(
+                    "INSERT INTO portal_files (application_id, file_name, media_type, size, sha256, content, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(&f.file_name)
+                .bind(&f.media_type)
+                .bind(f.content.len() as i64)
+                .bind(&f.sha256)
+                .bind(&f.content)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn portal_application_by_number(
+        &self,
+        number: &str,
+    ) -> Result<Option<PortalApplicationRow>, StoreError> {
+        let sql =
+            format!("SELECT {APPLICATION_COLUMNS} FROM portal_applications WHERE number = $1");
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PortalApplicationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(number)
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
+    pub async fn portal_application(
+        &self,
+        id: i64,
+    ) -> Result<Option<PortalApplicationRow>, StoreError> {
+        let sql = format!("SELECT {APPLICATION_COLUMNS} FROM portal_applications WHERE id = $1");
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PortalApplicationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
+    /// The online applications of `agency_id` not yet confirmed, oldest first.
+    pub async fn pending_portal_applications(
+        &self,
+        agency_id: i64,
+    ) -> Result<Vec<PortalApplicationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM portal_applications \
+             WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT 200"
+        );
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PortalApplicationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(agency_id)
+                .fetch_all(pool)
+                .await?)
+        })
+    }
+
+    pub async fn portal_files_of(
+        &self,
+        application_id: i64,
+    ) -> Result<Vec<PortalFileInfo>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PortalFileInfo>(
+                "SELECT id, file_name, media_type, size FROM portal_files WHERE application_id = $1 ORDER BY id",
+            )
+            .bind(application_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    pub async fn add_applicant_message(
+        &self,
+        case_id: i64,
+        kind: &str,
+        text: &str,
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO applicant_messages (case_id, kind, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(kind)
+            .bind(text)
+            .bind(&now)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
+    pub async fn applicant_messages_of(
+        &self,
+        case_id: i64,
+    ) -> Result<Vec<ApplicantMessageRow>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, ApplicantMessageRow>(
+                "SELECT id, case_id, kind, text, created_at FROM applicant_messages WHERE case_id = $1 ORDER BY id",
+            )
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+}
+
+impl Store {
+    /// Counts one portal attempt under `key` (`submit:IP`, `lookup:IP`) for the
+    /// per-address limits. The attempts share the table of failed logins: one
+    /// mechanism for every "so many per address in a window" limit.
+    pub async fn record_attempt(&self, key: &str) -> Result<(), StoreError> {
+        self.record_login_failure(key).await
+    }
+
+    /// Attempts under `key` since `since` (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
+    pub async fn attempts_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
+        self.login_failures_since(key, since).await
+    }
+}

@@ -1,0 +1,363 @@
+//! The public portal as a browser without JavaScript uses it: plain GETs and form
+//! POSTs through the real router, the cookie carried by hand. Apply (with a file),
+//! get the receipt, follow the case, and see what a stranger cannot do.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use gongkai_cases::NaiveDate;
+use gongkai_office::{Clock, Office};
+use gongkai_store::Store;
+use gongkai_web::{AppState, router};
+use tower::ServiceExt;
+
+struct Portal {
+    app: axum::Router,
+    office: Office,
+    agency: i64,
+    _dir: tempfile::TempDir,
+}
+
+async fn portal() -> Portal {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&format!("sqlite:{}", dir.path().join("p.db").display()))
+        .await
+        .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let office = Office::new(store, Clock::Fixed(today)).await.unwrap();
+    let demo = gongkai_office::demo::seed(&office).await.unwrap();
+    let app = router(AppState {
+        office: office.clone(),
+        secure_cookies: false,
+        demo: true,
+    });
+    Portal {
+        app,
+        office,
+        agency: demo.office_id,
+        _dir: dir,
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    set_cookie: Vec<String>,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The value of the `gk_public` cookie this answer sets.
+    fn token(&self) -> String {
+        self.set_cookie
+            .iter()
+            .find_map(|c| c.strip_prefix("gk_public="))
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+async fn send(p: &Portal, req: Request<Body>) -> Answer {
+    let resp = p.app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let set_cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Answer {
+        status,
+        set_cookie,
+        content_type,
+        body,
+    }
+}
+
+async fn get(p: &Portal, path: &str) -> Answer {
+    send(p, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+async fn post_form(p: &Portal, path: &str, cookie: &str, body: &str) -> Answer {
+    let req = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(p, req).await
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in\n{text}"))
+        + start.len();
+    let to = text[from..].find(end).unwrap() + from;
+    &text[from..to]
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (k, v) in fields {
+        b.extend_from_slice(
+            format!("--B0\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        b.extend_from_slice(
+            format!(
+                "--B0\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        b.extend_from_slice(bytes);
+        b.extend_from_slice(b"\r\n");
+    }
+    b.extend_from_slice(b"--B0--\r\n");
+    b
+}
+
+const FIELDS: [(&str, &str); 8] = [
+    ("applicant_kind", "natural_person"),
+    ("applicant_name", "钱无脚本"),
+    ("id_type", "居民身份证"),
+    ("id_number", "11010519491231002X"),
+    ("phone", "13700137000"),
+    ("request", "演示县2026年公共租赁住房分配名单"),
+    ("form", "电子"),
+    ("delivery", "在线下载"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applying_and_following_work_without_javascript() {
+    let p = portal().await;
+    let a = p.agency;
+
+    let found = get(&p, &format!("/public?q={}", enc("县人民政府办公室"))).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.text().contains(&format!("/public/agencies/{a}")));
+
+    let form = get(&p, &format!("/public/agencies/{a}/apply")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let token = form.token();
+    assert_eq!(token.len(), 32, "{:?}", form.set_cookie);
+    let cookie = format!("gk_public={token}");
+    // Every input has its label.
+    let html = form.text();
+    for id in [
+        "applicant_name",
+        "id_type",
+        "id_number",
+        "phone",
+        "email",
+        "address",
+        "request",
+    ] {
+        assert!(
+            html.contains(&format!("<label for=\"{id}\"")),
+            "no label for {id}"
+        );
+    }
+
+    // Checked, then confirmed with a file.
+    let body: String = FIELDS
+        .iter()
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .chain([format!("_token={token}")])
+        .collect::<Vec<_>>()
+        .join("&");
+    let review = post_form(&p, &format!("/public/agencies/{a}/apply"), &cookie, &body).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.text());
+    assert!(review.text().contains("确认提交"));
+    let token = review.token();
+    let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+    fields.push(("_token", &token));
+    let req = Request::post(format!("/public/agencies/{a}/submit"))
+        .header("content-type", "multipart/form-data; boundary=B0")
+        .header("cookie", format!("gk_public={token}"))
+        .body(Body::from(multipart(
+            &fields,
+            Some(("申请书.pdf", b"%PDF-1.4 x")),
+        )))
+        .unwrap();
+    let receipt = send(&p, req).await;
+    assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.text());
+    let text = receipt.text();
+    let number = between(&text, "<dd id=\"receipt-number\">", "<").to_string();
+    let code = between(&text, "<dd id=\"receipt-code\" class=\"code\">", "<").to_string();
+    assert!(number.starts_with("W20261130-"), "{number}");
+    assert_eq!(code.len(), 19);
+    // The token is spent: the same submission again is refused, nothing doubled.
+    assert!(
+        receipt
+            .set_cookie
+            .iter()
+            .any(|c| c.starts_with("gk_public=;"))
+    );
+
+    // Followed with the code: masked, waiting for confirmation.
+    let keys = format!("number={number}&code={}", enc(&code));
+    let status = post_form(&p, "/public/track", "", &keys).await;
+    assert_eq!(status.status, StatusCode::OK);
+    let s = status.text();
+    assert!(s.contains("等待机关确认收到"), "{s}");
+    assert!(
+        s.contains("钱**") && !s.contains("钱无脚本"),
+        "the name is masked"
+    );
+    assert!(s.contains("110***********002X") && !s.contains("11010519491231002X"));
+    assert!(s.contains("申请书.pdf"));
+
+    let receipt_pdf = post_form(&p, "/public/track/receipt", "", &keys).await;
+    assert_eq!(receipt_pdf.status, StatusCode::OK);
+    assert!(
+        receipt_pdf.content_type == "application/pdf"
+            || receipt_pdf.content_type.contains("wordprocessingml"),
+        "{}",
+        receipt_pdf.content_type
+    );
+
+    // The office confirms; the applicant sees the due date.
+    let clerk = {
+        let u = p
+            .office
+            .store
+            .user_by_login("clerk")
+            .await
+            .unwrap()
+            .unwrap();
+        let ag = p.office.agency(u.agency_id).await.unwrap();
+        gongkai_office::Actor::new(&u, &ag).unwrap()
+    };
+    let pending = p.office.pending_online(&clerk).await.unwrap();
+    let mine = pending.iter().find(|x| x.number == number).unwrap();
+    p.office
+        .confirm_online(&clerk, mine.id, None)
+        .await
+        .unwrap();
+    let s = post_form(&p, "/public/track", "", &keys).await.text();
+    assert!(
+        s.contains("办理中") && s.contains("答复期限：<strong>2026-12-28</strong>"),
+        "{s}"
+    );
+    assert!(s.contains("撤回申请"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_public_input_is_refused_in_chinese_and_changes_nothing() {
+    let p = portal().await;
+    let a = p.agency;
+    let form = get(&p, &format!("/public/agencies/{a}/apply")).await;
+    let token = form.token();
+    let cookie = format!("gk_public={token}");
+
+    // Each field's mistake beside it; the form keeps what was typed.
+    let body = format!(
+        "_token={token}&applicant_kind=natural_person&applicant_name={}&id_type={}&id_number=123&request=x&form={}&delivery={}",
+        enc("孙某"),
+        enc("居民身份证"),
+        enc("纸质"),
+        enc("在线下载")
+    );
+    let r = post_form(&p, &format!("/public/agencies/{a}/apply"), &cookie, &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = r.text();
+    for m in [
+        "居民身份证号码不正确",
+        "请至少填写联系电话或电子邮箱",
+        "请描述您申请公开的政府信息",
+        "纸质形式不能在线下载",
+    ] {
+        assert!(t.contains(m), "{m} missing");
+    }
+    assert!(t.contains("value=\"孙某\""), "what was typed is kept");
+    assert!(t.contains("aria-invalid=\"true\""));
+
+    // A forged confirmation (no cookie) and a disguised file: refused, nothing stored.
+    let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+    fields.push(("_token", "forged"));
+    let req = Request::post(format!("/public/agencies/{a}/submit"))
+        .header("content-type", "multipart/form-data; boundary=B0")
+        .body(Body::from(multipart(&fields, None)))
+        .unwrap();
+    let r = send(&p, req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("页面已过期"));
+    let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+    fields.push(("_token", &token));
+    let req = Request::post(format!("/public/agencies/{a}/submit"))
+        .header("content-type", "multipart/form-data; boundary=B0")
+        .header("cookie", &cookie)
+        .body(Body::from(multipart(
+            &fields,
+            Some(("照片.jpg", b"%PDF-1.4 x")),
+        )))
+        .unwrap();
+    let r = send(&p, req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("与文件扩展名不符"));
+    let clerk = {
+        let u = p
+            .office
+            .store
+            .user_by_login("clerk")
+            .await
+            .unwrap()
+            .unwrap();
+        let ag = p.office.agency(u.agency_id).await.unwrap();
+        gongkai_office::Actor::new(&u, &ag).unwrap()
+    };
+    assert_eq!(
+        p.office.pending_online(&clerk).await.unwrap().len(),
+        2,
+        "only the demo's two applications wait"
+    );
+
+    // A wrong code and an unknown number read alike; the page names neither.
+    let a1 = post_form(
+        &p,
+        "/public/track",
+        "",
+        "number=W20261130-000001&code=AAAABBBBCCCCDDDD",
+    )
+    .await;
+    assert_eq!(a1.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a1.text().contains("申请编号或查询码不正确"));
+    // An unknown agency.
+    assert_eq!(
+        get(&p, "/public/agencies/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&p, "/public/agencies/abc").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
