@@ -768,6 +768,61 @@ impl Office {
     }
 }
 
+impl Office {
+    /// The annual reports of the agency held in the dataset (read by `gongkai
+    /// ingest` from what the agency published), newest first.
+    pub async fn published_reports(
+        &self,
+        agency_id: i64,
+    ) -> Result<Vec<gongkai_store::portal::PublishedReport>> {
+        let agency = self.agency(agency_id).await?;
+        match gongkai_store::agency_key(&agency.name) {
+            Some(key) => Ok(self.store.published_reports(&key).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// One of those reports, written as `format` (HTML to read, DOCX or PDF to
+    /// download): (file name, media type, bytes). Its tables are the cells as read,
+    /// exactly; a report of another agency is not found.
+    pub async fn published_report(
+        &self,
+        agency_id: i64,
+        report_id: i64,
+        format: gongkai_render::Format,
+    ) -> Result<(String, String, Vec<u8>)> {
+        let agency = self.agency(agency_id).await?;
+        let not_found = || OfficeError::NotFound("该机关没有这份年度报告".into());
+        let key = gongkai_store::agency_key(&agency.name).ok_or_else(not_found)?;
+        if self.store.report_agency_key(report_id).await?.as_deref() != Some(key.as_str()) {
+            return Err(not_found());
+        }
+        let report = self
+            .store
+            .load_report(report_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let bytes = tokio::task::block_in_place(|| {
+            gongkai_render::render(&report, format, &gongkai_render::Options::default())
+        })
+        .map_err(|e| OfficeError::Document(e.to_string()))?;
+        let (ext, media) = match format {
+            gongkai_render::Format::Docx => (
+                "docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            gongkai_render::Format::Pdf => ("pdf", "application/pdf"),
+            _ => ("html", "text/html; charset=utf-8"),
+        };
+        let year = report.year.map_or(String::new(), |y| format!("{y}年"));
+        Ok((
+            format!("{}{year}政府信息公开工作年度报告.{ext}", agency.name),
+            media.to_string(),
+            bytes,
+        ))
+    }
+}
+
 /// A step refused because the office acted a moment before: say to look again.
 fn refresh_hint(e: OfficeError) -> OfficeError {
     match e {

@@ -591,6 +591,89 @@ async fn login_and_rate_limit(db: TestDb) {
     db.drop().await;
 }
 
+/// The portal's records on each engine: an online application with its file, two
+/// clerks confirming it at once (one case, one refusal), the file on the case, the
+/// applicant following it and leaving a message, a wrong code refused.
+async fn online_application(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let form = gongkai_office::application_form::ApplicationForm {
+        applicant_kind: "research".into(),
+        applicant_name: "测试大学法学院".into(),
+        id_type: "统一社会信用代码".into(),
+        id_number: "91350100M000100Y43".into(),
+        email: "law@example.cn".into(),
+        request: "2025年度行政复议决定书汇编".into(),
+        form: "电子".into(),
+        delivery: "电子邮件".into(),
+        ..Default::default()
+    };
+    let r = o
+        .submit_online(
+            w.county_office,
+            &form,
+            vec![("委托书.pdf".into(), b"%PDF-1.4 letter".to_vec())],
+            "192.0.2.1",
+        )
+        .await
+        .unwrap();
+    let pending = o.pending_online(&w.clerk).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].files.len(), 1);
+    assert!(o.pending_online(&w.other_clerk).await.unwrap().is_empty());
+    // Another agency's clerk cannot confirm it.
+    assert!(matches!(
+        o.confirm_online(&w.other_clerk, pending[0].id, None).await,
+        Err(OfficeError::NotFound(_))
+    ));
+    let id = pending[0].id;
+    let (a, b) = tokio::join!(
+        o.confirm_online(&w.clerk, id, None),
+        o.confirm_online(&w.head, id, None)
+    );
+    let (ok, refused): (Vec<_>, Vec<_>) = [a, b].into_iter().partition(|r| r.is_ok());
+    assert_eq!(ok.len(), 1, "one confirmation makes the case");
+    assert!(
+        matches!(refused[0], Err(OfficeError::Conflict(_))),
+        "{:?}",
+        refused[0]
+    );
+    let case_id = *ok[0].as_ref().unwrap();
+    let (rows, _) = o
+        .cases(
+            &w.clerk,
+            &CaseFilter {
+                open_only: true,
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "exactly one case");
+    let row = &rows[0];
+    assert_eq!((row.id, row.channel.as_str()), (case_id, "online"));
+    assert_eq!(row.applicant_kind, "research");
+    assert_eq!(row.received_on, "2026-11-30");
+    assert_eq!(row.provision.as_deref(), Some("电子；电子邮件"));
+    let files = o.store.attachments_of(case_id).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file_name, "委托书.pdf");
+    assert!(o.pending_online(&w.clerk).await.unwrap().is_empty());
+
+    let t = o.track(&r.number, &r.code, "192.0.2.1").await.unwrap();
+    assert_eq!(t.state, "办理中");
+    assert_eq!(t.case.as_ref().unwrap().received_on, "2026-11-30");
+    o.applicant_withdraw(&r.number, &r.code, "已从其他渠道获取", "192.0.2.1")
+        .await
+        .unwrap();
+    let t = o.track(&r.number, &r.code, "192.0.2.1").await.unwrap();
+    assert_eq!(t.state, "已撤回");
+    let wrong = o.track(&r.number, "2222-2222-2222-2222", "192.0.2.1").await;
+    assert!(matches!(wrong, Err(OfficeError::Invalid(_))));
+    db.drop().await;
+}
+
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {
@@ -616,3 +699,4 @@ on_both!(refusals);
 on_both!(two_clerks_at_once);
 on_both!(provisional_dates_and_import);
 on_both!(login_and_rate_limit);
+on_both!(online_application);

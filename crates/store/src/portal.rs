@@ -213,3 +213,42 @@ impl Store {
         self.login_failures_since(key, since).await
     }
 }
+
+/// A report of the dataset published by an agency, as the portal lists it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
+pub struct PublishedReport {
+    pub id: i64,
+    pub year: Option<i64>,
+    pub template: String,
+    pub published: Option<String>,
+}
+
+impl Store {
+    /// The reports read into the dataset (`gongkai ingest`) under `agency_key`,
+    /// newest year first.
+    pub async fn published_reports(
+        &self,
+        agency_key: &str,
+    ) -> Result<Vec<PublishedReport>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PublishedReport>(
+                "SELECT id, year, template, published FROM reports WHERE agency_key = $1 \
+                 ORDER BY year DESC, id DESC LIMIT 50",
+            )
+            .bind(agency_key)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// The agency key a stored report was filed under.
+    pub async fn report_agency_key(&self, id: i64) -> Result<Option<String>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_scalar::<_, Option<String>>("SELECT agency_key FROM reports WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .flatten())
+        })
+    }
+}

@@ -69,6 +69,10 @@ pub fn router(state: AppState) -> Router {
             get(portal::apply_form).post(portal::apply_review),
         )
         .route("/public/agencies/{id}/submit", post(portal::submit))
+        .route(
+            "/public/agencies/{id}/reports/{report}",
+            get(portal::report),
+        )
         .route("/public/track", get(portal::track_form).post(portal::track))
         .route("/public/track/document", post(portal::track_document))
         .route("/public/track/receipt", post(portal::receipt))

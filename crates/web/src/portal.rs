@@ -108,18 +108,79 @@ pub struct AgencyPage {
     pub id: i64,
     pub name: String,
     pub guide: Vec<String>,
+    /// Its annual reports in the dataset: (report id, title).
+    pub reports: Vec<(i64, String)>,
     pub demo: bool,
 }
 
 pub async fn agency(State(st): State<AppState>, Path(id): Path<i64>) -> PageResult {
     let a = st.office.agency(id).await?;
     let guide = st.office.guide(id).await?;
+    let reports = st
+        .office
+        .published_reports(id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let year = r
+                .year
+                .map_or("年份未识别".to_string(), |y| format!("{y}年"));
+            (r.id, format!("{year}政府信息公开工作年度报告"))
+        })
+        .collect();
     Ok(views::html(&AgencyPage {
         id,
         name: a.name,
         guide: guide.body.lines().map(String::from).collect(),
+        reports,
         demo: st.demo,
     }))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default)]
+    format: String,
+}
+
+/// A published annual report: its tables as HTML to read, or DOCX / PDF.
+pub async fn report(
+    State(st): State<AppState>,
+    Path((id, report_id)): Path<(i64, i64)>,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
+    let format = match q.format.as_str() {
+        "" | "html" => gongkai_render::Format::Html,
+        "docx" => gongkai_render::Format::Docx,
+        "pdf" => gongkai_render::Format::Pdf,
+        _ => {
+            return Err(AppError::page(OfficeError::Invalid(
+                "格式只能是 html、docx 或 pdf".into(),
+            )));
+        }
+    };
+    let (name, media, bytes) = st.office.published_report(id, report_id, format).await?;
+    if format != gongkai_render::Format::Html {
+        return Ok(download(&name, &media, bytes));
+    }
+    // The writer's page is self-contained with its own styles; it runs no script.
+    let mut r = (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        bytes,
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(r)
 }
 
 // --- applying ---------------------------------------------------------------------------

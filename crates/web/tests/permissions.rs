@@ -386,6 +386,8 @@ fn table(f: &Fixture) -> Vec<Row> {
         Row { method: "GET", path: "/public?q=jyj".into(), body: Body_::None, expect: [200; 6] },
         Row { method: "GET", path: format!("/public/agencies/{oa}"), body: Body_::None, expect: [200; 6] },
         Row { method: "GET", path: "/public/agencies/999999".into(), body: Body_::None, expect: [404; 6] },
+        // No report of the agency is stored here (tests/portal.rs reads one).
+        Row { method: "GET", path: format!("/public/agencies/{oa}/reports/1"), body: Body_::None, expect: [404; 6] },
         Row { method: "GET", path: format!("/public/agencies/{oa}/apply"), body: Body_::None, expect: [200; 6] },
         // Without the form's double-submit cookie: refused.
         Row { method: "POST", path: format!("/public/agencies/{oa}/apply"), body: form("_token=forged&applicant_name=x"), expect: [403; 6] },

@@ -361,3 +361,77 @@ async fn bad_public_input_is_refused_in_chinese_and_changes_nothing() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_reads_an_agencys_published_annual_report() {
+    let p = portal().await;
+    let a = p.agency;
+    let name = p.office.agency(a).await.unwrap().name;
+    // The agency's 2025 report as `gongkai ingest` keeps it: cells exactly as printed.
+    let mut report = gongkai_report::Report::from_values(
+        "2025年报.txt",
+        gongkai_report::TemplateId::T2021,
+        [
+            (
+                "requests.new.natural_person",
+                gongkai_report::Value::int(10164),
+            ),
+            ("requests.new.business", gongkai_report::Value::int(0)),
+        ],
+    )
+    .unwrap();
+    report.agency = Some(name.clone());
+    report.year = Some(2025);
+    let file = gongkai_store::PreparedFile {
+        path: "2025年报.txt".into(),
+        file_name: "2025年报.txt".into(),
+        hash: "ab".repeat(32),
+        size: 1,
+        format: Some("text"),
+        reports: vec![gongkai_store::PreparedReport {
+            member: "2025年报.txt".into(),
+            format: "text",
+            report,
+            findings: Vec::new(),
+        }],
+        failures: Vec::new(),
+    };
+    assert!(p.office.store.store_file(&file, false).await.unwrap());
+
+    let page = get(&p, &format!("/public/agencies/{a}")).await.text();
+    let href = format!("/public/agencies/{a}/reports/");
+    let start = page.find(&href).expect("the report is listed") + href.len();
+    let id: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(page.contains("2025年政府信息公开工作年度报告"));
+
+    let html = get(&p, &format!("{href}{id}")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.text().contains("10164"), "the printed value, exactly");
+    assert!(html.text().contains(&name));
+    let docx = get(&p, &format!("{href}{id}?format=docx")).await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert!(docx.body.starts_with(b"PK"));
+    assert_eq!(
+        get(&p, &format!("{href}{id}?format=exe")).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Another agency's page does not serve it.
+    let other = p
+        .office
+        .store
+        .agencies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id != a)
+        .unwrap();
+    assert_eq!(
+        get(&p, &format!("/public/agencies/{}/reports/{id}", other.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
