@@ -343,6 +343,8 @@ pub fn summarize(case: &Case, cal: &OfficeCalendar, at: NaiveDate) -> CaseSummar
         }),
         paused: due.as_ref().is_some_and(|d| d.deadline.paused),
         outcome: case.concluded().map(|(_, o)| o.row_key().to_string()),
+        last_event_on: case.events.last().map(|e| e.date().to_string()),
+        appeals_open: case.appeals.iter().any(|a| a.resolved.is_none()),
     }
 }
 
@@ -1010,7 +1012,15 @@ impl Office {
         let agency = self.agency(agency_id).await?;
         actor.require(Permission::ViewStatistics, &agency.path)?;
         let cal = self.calendar().await?;
-        let rows = self.store.agency_events(agency_id).await?;
+        // Only the cases that can count in the year are replayed.
+        let rows = self
+            .store
+            .agency_events_for_year(
+                agency_id,
+                &format!("{year}-01-01"),
+                &format!("{year}-12-31"),
+            )
+            .await?;
         let mut cases = Vec::new();
         let mut start = 0;
         while start < rows.len() {
@@ -1213,5 +1223,94 @@ mod tests {
         assert_eq!(mask_id("110101199003071234"), "110***********1234");
         assert_eq!(mask_id("12345"), "*****");
         assert_eq!(mask_phone("13812345678"), "138****5678");
+    }
+
+    /// The year's report skips cases closed before the year with no open appeal;
+    /// it must equal the report over every case, year by year.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_years_report_skips_only_cases_that_cannot_count() {
+        let d = crate::testing::demo_office().await;
+        let o = &d.office;
+        let head = crate::testing::actor(o, "head").await;
+        // Two old cases: one answered in 2024 (nothing of it counts in 2025), one
+        // answered in 2024 whose 行政复议 is still open (pending in 2025's table 四).
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut old = Vec::new();
+        for name in ["旧案甲", "旧案乙"] {
+            let reg = Registration {
+                channel: Channel::InPerson,
+                applicant_kind: ApplicantKind::NaturalPerson,
+                applicant_name: name.into(),
+                id_type: None,
+                id_number: None,
+                phone: None,
+                email: None,
+                address: None,
+                request: "2023年度预算".into(),
+                submitted: day("2024-03-01"),
+                confirmed: None,
+                provision: None,
+            };
+            let id = o.register(&head, &reg, None).await.unwrap();
+            let decide = Step::Decide {
+                outcome: Outcome::Granted,
+                basis: None,
+                note: None,
+            };
+            o.act(&head, id, 1, &decide, Some(day("2024-03-10")), None)
+                .await
+                .unwrap();
+            old.push(id);
+        }
+        let appeal = Step::FileAppeal {
+            appeal_kind: AppealKind::Review,
+            body: "演示市人民政府".into(),
+        };
+        o.act(&head, old[1], 2, &appeal, Some(day("2024-05-06")), None)
+            .await
+            .unwrap();
+        let cal = o.calendar().await.unwrap();
+        let filter = CaseFilter {
+            open_only: false,
+            limit: 100_000,
+            ..CaseFilter::default()
+        };
+        let (rows, _) = o.store.cases_of(d.demo.office_id, &filter).await.unwrap();
+        let mut all = Vec::new();
+        for r in &rows {
+            let events = o.store.case_events(r.id).await.unwrap();
+            all.push(replay(&events, 1, &cal).unwrap());
+        }
+        for year in 2024..=2026 {
+            let template = if year >= 2021 {
+                Template::T2021
+            } else {
+                Template::T2019
+            };
+            let full = YearReport::from_cases(all.iter(), year, template);
+            let fast = o.year_report(&head, d.demo.office_id, year).await.unwrap();
+            assert_eq!(fast, full, "{year}");
+            let read = o
+                .store
+                .agency_events_for_year(
+                    d.demo.office_id,
+                    &format!("{year}-01-01"),
+                    &format!("{year}-12-31"),
+                )
+                .await
+                .unwrap();
+            let cases: std::collections::BTreeSet<i64> = read.iter().map(|e| e.case_id).collect();
+            if year >= 2025 {
+                assert!(
+                    !cases.contains(&old[0]),
+                    "{year}: the case closed in 2024 is skipped"
+                );
+                assert!(cases.contains(&old[1]), "{year}: the open appeal is read");
+                assert!(
+                    fast.appeal(AppealKind::Review, "pending").unwrap() >= 1,
+                    "{year}: pending review"
+                );
+            }
+        }
     }
 }

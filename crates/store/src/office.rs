@@ -126,6 +126,11 @@ pub struct CaseSummary {
     pub due_note: Option<String>,
     pub paused: bool,
     pub outcome: Option<String>,
+    /// The date of the case's last event, and whether an appeal is still open: a
+    /// case closed before a year with no open appeal cannot count in that year's
+    /// report, so the report need not replay it.
+    pub last_event_on: Option<String>,
+    pub appeals_open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
@@ -497,8 +502,8 @@ impl Store {
             let r = sqlx::query_scalar(
                 "INSERT INTO cases (agency_id, number, channel, applicant_kind, applicant_name, id_type, id_number, \
                  phone, email, address, request, received_on, version, stage, closed, due_on, due_provisional, due_note, \
-                 paused, outcome, lookup_hash, demo, created_at, updated_at, provision) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23) \
+                 paused, outcome, lookup_hash, demo, created_at, updated_at, provision, last_event_on, appeals_open) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25) \
                  RETURNING id",
             )
             .bind(c.agency_id)
@@ -524,6 +529,8 @@ impl Store {
             .bind(flag(c.demo))
             .bind(&now)
             .bind(&c.provision)
+            .bind(&summary.last_event_on)
+            .bind(flag(summary.appeals_open))
             .fetch_one(&mut *tx)
             .await;
             let id: i64 = match r {
@@ -588,7 +595,8 @@ impl Store {
             // read the same version, the second updates no row.
             let bumped = sqlx::query(
                 "UPDATE cases SET version = $1, stage = $2, closed = $3, due_on = $4, due_provisional = $5, \
-                 due_note = $11, paused = $6, outcome = $7, updated_at = $8 WHERE id = $9 AND version = $10",
+                 due_note = $11, paused = $6, outcome = $7, updated_at = $8, last_event_on = $12, appeals_open = $13 \
+                 WHERE id = $9 AND version = $10",
             )
             .bind(seq)
             .bind(&summary.stage)
@@ -601,6 +609,8 @@ impl Store {
             .bind(case_id)
             .bind(version)
             .bind(&summary.due_note)
+            .bind(&summary.last_event_on)
+            .bind(flag(summary.appeals_open))
             .execute(&mut *tx)
             .await?;
             if bumped.rows_affected() != 1 {
@@ -654,7 +664,7 @@ impl Store {
         on_db!(&self.db, pool => {
             let r = sqlx::query(
                 "UPDATE cases SET stage = $1, closed = $2, due_on = $3, due_provisional = $4, paused = $5, \
-                 outcome = $6, due_note = $9 WHERE id = $7 AND version = $8",
+                 outcome = $6, due_note = $9, last_event_on = $10, appeals_open = $11 WHERE id = $7 AND version = $8",
             )
             .bind(&summary.stage)
             .bind(flag(summary.closed))
@@ -665,6 +675,8 @@ impl Store {
             .bind(case_id)
             .bind(version)
             .bind(&summary.due_note)
+            .bind(&summary.last_event_on)
+            .bind(flag(summary.appeals_open))
             .execute(pool)
             .await?;
             Ok(r.rows_affected() == 1)
@@ -700,15 +712,28 @@ impl Store {
         })
     }
 
-    /// The events of every case of `agency_id`, ordered by case and sequence (the
-    /// year's report is computed from them).
-    pub async fn agency_events(&self, agency_id: i64) -> Result<Vec<EventRow>, StoreError> {
+    /// The events of the cases of `agency_id` that can count in the report of the
+    /// year `start`..=`end` (`YYYY-MM-DD`): received by its end, and open, or with
+    /// an appeal open, or with an event on or after its start. The others closed
+    /// before the year with every appeal resolved: the report counts nothing of
+    /// them. A case whose last event date is unknown (stored before it was kept)
+    /// is always read.
+    pub async fn agency_events_for_year(
+        &self,
+        agency_id: i64,
+        start: &str,
+        end: &str,
+    ) -> Result<Vec<EventRow>, StoreError> {
         on_read!(self, pool => {
             Ok(sqlx::query_as::<_, EventRow>(
                 "SELECT e.case_id, e.seq, e.event, e.user_id, e.recorded_at FROM case_events e \
-                 JOIN cases c ON c.id = e.case_id WHERE c.agency_id = $1 ORDER BY c.received_on, e.case_id, e.seq",
+                 JOIN cases c ON c.id = e.case_id WHERE c.agency_id = $1 AND c.received_on <= $2 \
+                 AND (c.closed = 0 OR c.appeals_open <> 0 OR c.last_event_on IS NULL OR c.last_event_on >= $3) \
+                 ORDER BY c.received_on, e.case_id, e.seq",
             )
             .bind(agency_id)
+            .bind(end)
+            .bind(start)
             .fetch_all(pool)
             .await?)
         })
