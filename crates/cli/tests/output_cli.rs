@@ -47,14 +47,16 @@ fn spawn_lock() -> std::sync::MutexGuard<'static, ()> {
 /// is written: every write fails with EPIPE.
 fn to_closed_pipe(args: &[&str]) -> Output {
     let _alone = spawn_lock();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+    // The reading end is closed before the command starts: closing it after the
+    // spawn raced a fast command, whose few bytes fit the pipe's buffer.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_gongkai"))
         .args(args)
-        .stdout(Stdio::piped())
+        .stdout(writer)
         .stderr(Stdio::piped())
-        .spawn()
-        .expect("run gongkai");
-    drop(child.stdout.take());
-    child.wait_with_output().expect("wait for gongkai")
+        .output()
+        .expect("run gongkai")
 }
 
 /// The commands whose results go to standard output, one of each kind.
