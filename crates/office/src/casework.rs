@@ -600,13 +600,17 @@ impl Office {
             .unwrap_or_else(|| reg.applicant_name.clone());
         for _attempt in 0..5 {
             let prefix = format!("{}-", receipt.year());
-            let n: u32 = self
+            let stored: i64 = self
                 .store
                 .last_case_number(agency.id, &prefix)
                 .await?
                 .and_then(|last| last.strip_prefix(&prefix)?.parse().ok())
                 .unwrap_or(0);
-            let number = format!("{prefix}{:05}", n + 1);
+            let n = self
+                .store
+                .next_case_serial(agency.id, &prefix, stored + 1)
+                .await?;
+            let number = format!("{prefix}{n:05}");
             let event = Event {
                 case: number.clone(),
                 time: event_time(receipt.max(reg.submitted), today),
@@ -667,7 +671,8 @@ impl Office {
                     .await?;
                     return Ok(id);
                 }
-                // Another registration took this number a moment ago: take the next.
+                // A number given outside the counter (a case stored before it) is
+                // taken: take the next.
                 Err(gongkai_store::StoreError::Invalid(m)) if m.contains("已存在") => continue,
                 Err(e) => return Err(e.into()),
             }

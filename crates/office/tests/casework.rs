@@ -674,6 +674,47 @@ async fn online_application(db: TestDb) {
     db.drop().await;
 }
 
+/// Sixteen registrations at once (on PostgreSQL, on many connections): each gets
+/// its own number, the numbers run on without a gap, and none is refused as busy.
+async fn registrations_at_once(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let first = o
+        .register(
+            &w.clerk,
+            &posted("先到者", "2026-11-20", "2026-11-23"),
+            None,
+        )
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let o = o.clone();
+        let clerk = w.clerk.clone();
+        tasks.spawn(async move {
+            o.register(
+                &clerk,
+                &posted(&format!("申请人{i}"), "2026-11-20", "2026-11-23"),
+                None,
+            )
+            .await
+        });
+    }
+    let mut numbers = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        let id = r.unwrap().unwrap();
+        numbers.push(o.store.case(id).await.unwrap().unwrap().number);
+    }
+    numbers.sort();
+    let expected: Vec<String> = (2..=17).map(|n| format!("2026-{n:05}")).collect();
+    assert_eq!(numbers, expected);
+    assert_eq!(
+        o.store.case(first).await.unwrap().unwrap().number,
+        "2026-00001"
+    );
+    db.drop().await;
+}
+
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {
@@ -700,3 +741,4 @@ on_both!(two_clerks_at_once);
 on_both!(provisional_dates_and_import);
 on_both!(login_and_rate_limit);
 on_both!(online_application);
+on_both!(registrations_at_once);

@@ -873,6 +873,31 @@ impl Store {
         })
     }
 
+    /// The next serial number of the agency's cases under `prefix` (`2026-`): one
+    /// more than the last one taken, and never below `at_least` (one more than the
+    /// highest number stored, for numbers given before the counter existed). One
+    /// statement, so two registrations at once never get the same serial.
+    pub async fn next_case_serial(
+        &self,
+        agency_id: i64,
+        prefix: &str,
+        at_least: i64,
+    ) -> Result<i64, StoreError> {
+        on_db!(&self.db, pool => {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO case_counters (agency_id, prefix, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (agency_id, prefix) DO UPDATE SET last = \
+                 CASE WHEN case_counters.last + 1 > $3 THEN case_counters.last + 1 ELSE $3 END \
+                 RETURNING last",
+            )
+            .bind(agency_id)
+            .bind(prefix)
+            .bind(at_least)
+            .fetch_one(pool)
+            .await?)
+        })
+    }
+
     // --- documents and attachments --------------------------------------------------
 
     pub async fn documents_of(&self, case_id: i64) -> Result<Vec<DocumentInfo>, StoreError> {
