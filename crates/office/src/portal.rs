@@ -117,7 +117,8 @@ pub struct PendingOnline {
     pub number: String,
     pub submitted_on: String,
     pub registration: Registration,
-    pub files: Vec<PortalFileInfo>,
+    /// How many files came with it.
+    pub files: i64,
 }
 
 fn utc(t: chrono::DateTime<Utc>) -> String {
@@ -715,26 +716,31 @@ impl Office {
         }
     }
 
-    /// The online applications waiting for the actor's agency to confirm them.
-    pub async fn pending_online(&self, actor: &Actor) -> Result<Vec<PendingOnline>> {
+    /// The online applications waiting for the actor's agency to confirm them, the
+    /// oldest `limit`, and how many wait in all.
+    pub async fn pending_online(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<(Vec<PendingOnline>, i64)> {
         actor.require_own(Permission::ViewCases)?;
-        let rows = self
+        let (rows, total) = self
             .store
-            .pending_portal_applications(actor.agency_id)
+            .pending_portal_applications(actor.agency_id, limit)
             .await?;
         let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        for (r, files) in rows {
             let registration: Registration = serde_json::from_str(&r.application)
                 .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
             out.push(PendingOnline {
-                files: self.store.portal_files_of(r.id).await?,
                 id: r.id,
                 number: r.number,
                 submitted_on: r.submitted_on,
                 registration,
+                files,
             });
         }
-        Ok(out)
+        Ok((out, total))
     }
 
     /// Confirms an online application of the actor's agency: it becomes a case

@@ -95,16 +95,17 @@ async fn an_online_application_waits_for_the_office_then_runs_from_its_confirmat
 
     // The clerk sees it waiting and confirms it: a case received today.
     let clerk = actor(o, "clerk").await;
-    let pending = o.pending_online(&clerk).await.unwrap();
+    let pending = o.pending_online(&clerk, 1000).await.unwrap().0;
     let p = pending.iter().find(|p| p.number == receipt.number).unwrap();
     assert_eq!(p.registration.applicant_name, "陈网申");
     let case_id = o.confirm_online(&clerk, p.id, Some(ADDR)).await.unwrap();
     let again = o.confirm_online(&clerk, p.id, None).await.unwrap_err();
     assert!(again.to_string().contains("已由他人确认"), "{again}");
     assert!(
-        o.pending_online(&clerk)
+        o.pending_online(&clerk, 1000)
             .await
             .unwrap()
+            .0
             .iter()
             .all(|p| p.number != receipt.number)
     );
@@ -126,9 +127,10 @@ async fn an_online_application_waits_for_the_office_then_runs_from_its_confirmat
     // Another agency's clerk cannot confirm or see it.
     let land = actor(o, "land").await;
     assert!(
-        o.pending_online(&land)
+        o.pending_online(&land, 1000)
             .await
             .unwrap()
+            .0
             .iter()
             .all(|p| p.number != receipt.number)
     );
@@ -325,7 +327,7 @@ async fn submissions_are_limited_per_address_and_bad_forms_store_nothing() {
         "{disguised}"
     );
     let clerk = actor(o, "clerk").await;
-    let before = o.pending_online(&clerk).await.unwrap().len() as i64;
+    let before = o.pending_online(&clerk, 1000).await.unwrap().0.len() as i64;
     assert_eq!(
         before, 2,
         "the demo's two; the refused forms stored nothing"
@@ -344,7 +346,7 @@ async fn submissions_are_limited_per_address_and_bad_forms_store_nothing() {
         .await
         .unwrap();
     assert_eq!(
-        o.pending_online(&clerk).await.unwrap().len() as i64,
+        o.pending_online(&clerk, 1000).await.unwrap().0.len() as i64,
         before + MAX_SUBMISSIONS_PER_ADDRESS + 1
     );
 }

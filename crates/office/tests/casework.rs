@@ -617,10 +617,16 @@ async fn online_application(db: TestDb) {
         )
         .await
         .unwrap();
-    let pending = o.pending_online(&w.clerk).await.unwrap();
+    let pending = o.pending_online(&w.clerk, 1000).await.unwrap().0;
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].files.len(), 1);
-    assert!(o.pending_online(&w.other_clerk).await.unwrap().is_empty());
+    assert_eq!(pending[0].files, 1);
+    assert!(
+        o.pending_online(&w.other_clerk, 1000)
+            .await
+            .unwrap()
+            .0
+            .is_empty()
+    );
     // Another agency's clerk cannot confirm it.
     assert!(matches!(
         o.confirm_online(&w.other_clerk, pending[0].id, None).await,
@@ -659,7 +665,7 @@ async fn online_application(db: TestDb) {
     let files = o.store.attachments_of(case_id).await.unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].file_name, "委托书.pdf");
-    assert!(o.pending_online(&w.clerk).await.unwrap().is_empty());
+    assert!(o.pending_online(&w.clerk, 1000).await.unwrap().0.is_empty());
 
     let t = o.track(&r.number, &r.code, "192.0.2.1").await.unwrap();
     assert_eq!(t.state, "办理中");

@@ -134,20 +134,37 @@ impl Store {
         })
     }
 
-    /// The online applications of `agency_id` not yet confirmed, oldest first.
+    /// The online applications of `agency_id` not yet confirmed, oldest first (at
+    /// most `limit`), each with the number of its files; and how many wait in all.
     pub async fn pending_portal_applications(
         &self,
         agency_id: i64,
-    ) -> Result<Vec<PortalApplicationRow>, StoreError> {
+        limit: i64,
+    ) -> Result<(Vec<(PortalApplicationRow, i64)>, i64), StoreError> {
+        #[derive(FromRow)]
+        struct Pending {
+            #[sqlx(flatten)]
+            row: PortalApplicationRow,
+            files: i64,
+        }
         let sql = format!(
-            "SELECT {APPLICATION_COLUMNS} FROM portal_applications \
-             WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT 200"
+            "SELECT {APPLICATION_COLUMNS}, \
+             (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files \
+             FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT $2"
         );
         on_read!(self, pool => {
-            Ok(sqlx::query_as::<_, PortalApplicationRow>(sqlx::AssertSqlSafe(sql))
+            let rows = sqlx::query_as::<_, Pending>(sqlx::AssertSqlSafe(sql))
                 .bind(agency_id)
+                .bind(limit)
                 .fetch_all(pool)
-                .await?)
+                .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM portal_applications WHERE agency_id = $1 AND case_id IS NULL",
+            )
+            .bind(agency_id)
+            .fetch_one(pool)
+            .await?;
+            Ok((rows.into_iter().map(|p| (p.row, p.files)).collect(), total))
         })
     }
 

@@ -331,10 +331,9 @@ pub async fn inbox(
     let calendar_warning = cal.import_due(st.office.today()).map(|y| {
         format!("内置工作日日历只到 {} 年底，{y} 年的期限暂按周一至周五计算并标注「暂定」；待导入{y}年放假安排（系统管理员在「工作日日历」中导入）后自动重算。", cal.last_year())
     });
-    let online = st
-        .office
-        .pending_online(&s.actor)
-        .await?
+    // The oldest first: each waiting day delays its receipt date.
+    let (online, online_total) = st.office.pending_online(&s.actor, 20).await?;
+    let online = online
         .into_iter()
         .map(|p| OnlineRow {
             id: p.id,
@@ -344,13 +343,15 @@ pub async fn inbox(
             kind: p.registration.applicant_kind.label(),
             request: p.registration.request.chars().take(80).collect(),
             provision: p.registration.provision.clone().unwrap_or_default(),
-            files: p.files.len(),
+            files: p.files,
         })
-        .collect();
+        .collect::<Vec<_>>();
     Ok(views::html(&InboxPage {
+        online_shown: online.len() as i64,
         nav: Nav::new(&s, "/inbox"),
         rows: inbox_rows(&st, &rows).await?,
         online,
+        online_total,
         may_confirm: s.actor.may(Permission::HandleCases, &s.actor.agency_path),
         total,
         open_only: filter.open_only,

@@ -180,7 +180,7 @@ pub struct OnlineRow {
     pub kind: &'static str,
     pub request: String,
     pub provision: String,
-    pub files: usize,
+    pub files: i64,
 }
 
 pub struct Choice {
@@ -196,6 +196,8 @@ pub struct InboxPage {
     pub rows: Vec<InboxRow>,
     /// Online applications waiting for confirmation (条例第三十一条第（三）项).
     pub online: Vec<OnlineRow>,
+    pub online_total: i64,
+    pub online_shown: i64,
     /// The actor may confirm them (handles the agency's cases).
     pub may_confirm: bool,
     pub total: i64,

@@ -201,15 +201,15 @@ async fn fixture() -> Fixture {
         }
     };
     let receipt = submit(own).await;
-    let confirmed = office.pending_online(&clerk).await.unwrap()[0].id;
+    let confirmed = office.pending_online(&clerk, 1000).await.unwrap().0[0].id;
     office
         .confirm_online(&clerk, confirmed, None)
         .await
         .unwrap();
     submit(own).await;
-    let own_pending = office.pending_online(&clerk).await.unwrap()[0].id;
+    let own_pending = office.pending_online(&clerk, 1000).await.unwrap().0[0].id;
     submit(other).await;
-    let other_pending = office.pending_online(&other_clerk).await.unwrap()[0].id;
+    let other_pending = office.pending_online(&other_clerk, 1000).await.unwrap().0[0].id;
     let own_doc = office.store.documents_of(own_case).await.unwrap()[0].id;
     let other_doc = office.store.documents_of(other_case).await.unwrap()[0].id;
     let app = router(AppState {

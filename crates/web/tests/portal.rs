@@ -257,7 +257,7 @@ async fn applying_and_following_work_without_javascript() {
         let ag = p.office.agency(u.agency_id).await.unwrap();
         gongkai_office::Actor::new(&u, &ag).unwrap()
     };
-    let pending = p.office.pending_online(&clerk).await.unwrap();
+    let pending = p.office.pending_online(&clerk, 1000).await.unwrap().0;
     let mine = pending.iter().find(|x| x.number == number).unwrap();
     p.office
         .confirm_online(&clerk, mine.id, None)
@@ -336,7 +336,7 @@ async fn bad_public_input_is_refused_in_chinese_and_changes_nothing() {
         gongkai_office::Actor::new(&u, &ag).unwrap()
     };
     assert_eq!(
-        p.office.pending_online(&clerk).await.unwrap().len(),
+        p.office.pending_online(&clerk, 1000).await.unwrap().0.len(),
         2,
         "only the demo's two applications wait"
     );
