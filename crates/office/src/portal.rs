@@ -231,6 +231,12 @@ fn checked_files(files: Vec<(String, Vec<u8>)>) -> Result<Vec<NewAttachment>> {
         .collect()
 }
 
+/// The registration an online application holds.
+fn registration_of(app: &PortalApplicationRow) -> Result<Registration> {
+    serde_json::from_str(&app.application)
+        .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))
+}
+
 fn plain_state(stage: Option<Stage>) -> (&'static str, &'static str) {
     match stage {
         None => (
@@ -423,8 +429,7 @@ impl Office {
     }
 
     async fn tracking(&self, app: &PortalApplicationRow, agency: &AgencyRow) -> Result<Tracking> {
-        let reg: Registration = serde_json::from_str(&app.application)
-            .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+        let reg = registration_of(app)?;
         let files = self.store.portal_files_of(app.id).await?;
         let mut t = Tracking {
             number: app.number.clone(),
@@ -564,13 +569,11 @@ impl Office {
         for f in &files {
             self.store.add_attachment(row.id, f, None).await?;
         }
-        self.audit(
-            None,
-            Some(agency.id),
+        self.audit_applicant(
+            &row,
             "申请人网上补正",
-            format!("case:{}", row.id),
             format!("{}，附件 {} 个", row.number, files.len()),
-            Some(address),
+            address,
         )
         .await
     }
@@ -599,15 +602,8 @@ impl Office {
         )
         .await
         .map_err(refresh_hint)?;
-        self.audit(
-            None,
-            Some(agency.id),
-            "申请人网上撤回",
-            format!("case:{}", row.id),
-            row.number.clone(),
-            Some(address),
-        )
-        .await
+        self.audit_applicant(&row, "申请人网上撤回", row.number.clone(), address)
+            .await
     }
 
     /// The applicant tells the office something the office must act on: a fee
@@ -623,7 +619,7 @@ impl Office {
         let label =
             message_label(kind).ok_or_else(|| OfficeError::Invalid("留言类型无效".into()))?;
         let text = checked_text("说明", text, false)?;
-        let (row, agency) = self.applicant_case(number, code, label, address).await?;
+        let (row, _) = self.applicant_case(number, code, label, address).await?;
         let fits = match kind {
             "fee_paid" => row.stage == stage_key(Stage::AwaitingPayment),
             _ => row.stage == stage_key(Stage::Decided) || row.stage == stage_key(Stage::Delivered),
@@ -637,15 +633,8 @@ impl Office {
         self.store
             .add_applicant_message(row.id, kind, &text)
             .await?;
-        self.audit(
-            None,
-            Some(agency.id),
-            label,
-            format!("case:{}", row.id),
-            row.number.clone(),
-            Some(address),
-        )
-        .await
+        self.audit_applicant(&row, label, row.number.clone(), address)
+            .await
     }
 
     /// A letter of the applicant's case, for the applicant to download.
@@ -682,8 +671,7 @@ impl Office {
         let (app, agency) = self
             .applicant_access(number, code, "下载申请回执", address)
             .await?;
-        let reg: Registration = serde_json::from_str(&app.application)
-            .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+        let reg = registration_of(&app)?;
         let submitted = NaiveDate::parse_from_str(&app.submitted_on, "%Y-%m-%d")
             .map_err(|e| OfficeError::Document(format!("提交日期无法读取：{e}")))?;
         let letter = gongkai_render::letter::Letter {
@@ -730,8 +718,7 @@ impl Office {
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for (r, files) in rows {
-            let registration: Registration = serde_json::from_str(&r.application)
-                .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+            let registration = registration_of(&r)?;
             out.push(PendingOnline {
                 id: r.id,
                 number: r.number,
@@ -765,8 +752,7 @@ impl Office {
                 "该网上申请已由他人确认登记，请刷新".into(),
             ));
         }
-        let mut reg: Registration = serde_json::from_str(&app.application)
-            .map_err(|e| OfficeError::Document(format!("网上申请记录无法读取：{e}")))?;
+        let mut reg = registration_of(&app)?;
         reg.confirmed = Some(self.today());
         let agency = self.agency(actor.agency_id).await?;
         self.register_linked(&agency, Some(actor), &reg, false, Some(app.id), address)
@@ -826,6 +812,27 @@ impl Office {
             media.to_string(),
             bytes,
         ))
+    }
+}
+
+impl Office {
+    /// Writes what the applicant did on a case to the audit log.
+    async fn audit_applicant(
+        &self,
+        row: &gongkai_store::office::CaseRow,
+        action: &str,
+        detail: String,
+        address: &str,
+    ) -> Result<()> {
+        self.audit(
+            None,
+            Some(row.agency_id),
+            action,
+            format!("case:{}", row.id),
+            detail,
+            Some(address),
+        )
+        .await
     }
 }
 

@@ -500,18 +500,7 @@ async fn a_posted_application_from_registration_to_table_three() {
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&format!("{base}{}", case_url.path())).await.unwrap();
     css(&c, "main h1").await;
-    let overflow = c
-        .execute(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        overflow,
-        json!(0),
-        "the case page scrolls sideways at 390 px"
-    );
+    no_sideways_scroll(&c, "the case page at 390 px").await;
     screenshot(&c, "case-phone.png").await;
     c.set_window_size(1280, 900).await.unwrap();
 

@@ -38,6 +38,19 @@ async fn portal() -> Portal {
     }
 }
 
+/// The demo county office's clerk.
+async fn clerk(p: &Portal) -> gongkai_office::Actor {
+    let u = p
+        .office
+        .store
+        .user_by_login("clerk")
+        .await
+        .unwrap()
+        .unwrap();
+    let ag = p.office.agency(u.agency_id).await.unwrap();
+    gongkai_office::Actor::new(&u, &ag).unwrap()
+}
+
 struct Answer {
     status: StatusCode,
     set_cookie: Vec<String>,
@@ -246,17 +259,7 @@ async fn applying_and_following_work_without_javascript() {
     );
 
     // The office confirms; the applicant sees the due date.
-    let clerk = {
-        let u = p
-            .office
-            .store
-            .user_by_login("clerk")
-            .await
-            .unwrap()
-            .unwrap();
-        let ag = p.office.agency(u.agency_id).await.unwrap();
-        gongkai_office::Actor::new(&u, &ag).unwrap()
-    };
+    let clerk = clerk(&p).await;
     let pending = p.office.pending_online(&clerk, 1000).await.unwrap().0;
     let mine = pending.iter().find(|x| x.number == number).unwrap();
     p.office
@@ -324,17 +327,7 @@ async fn bad_public_input_is_refused_in_chinese_and_changes_nothing() {
     let r = send(&p, req).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("与文件扩展名不符"));
-    let clerk = {
-        let u = p
-            .office
-            .store
-            .user_by_login("clerk")
-            .await
-            .unwrap()
-            .unwrap();
-        let ag = p.office.agency(u.agency_id).await.unwrap();
-        gongkai_office::Actor::new(&u, &ag).unwrap()
-    };
+    let clerk = clerk(&p).await;
     assert_eq!(
         p.office.pending_online(&clerk, 1000).await.unwrap().0.len(),
         2,
