@@ -1006,6 +1006,61 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     let text = docx_text(&docx);
     assert!(text.contains(APPLICANT) && text.contains(REQUEST), "{text}");
 
+    // The keyboard alone: the lookup form is reached, filled and sent with Tab and
+    // Enter, and the focused field is outlined.
+    c.goto(&format!("{base}/public/track")).await.unwrap();
+    const TAB: &str = "\u{E004}";
+    const ENTER: &str = "\u{E007}";
+    let mut reached = Vec::new();
+    for _ in 0..12 {
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys(TAB)
+            .await
+            .unwrap();
+        let id = c
+            .active_element()
+            .await
+            .unwrap()
+            .attr("id")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        if id == "number" {
+            break;
+        }
+        reached.push(id);
+    }
+    let focused = c.active_element().await.unwrap();
+    assert_eq!(
+        focused.attr("id").await.unwrap().as_deref(),
+        Some("number"),
+        "Tab reaches 申请编号 after {reached:?}"
+    );
+    let outline = c
+        .execute(
+            "return getComputedStyle(document.activeElement).outlineStyle;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(outline, json!("none"), "the focused field is outlined");
+    focused.send_keys(&number).await.unwrap();
+    focused.send_keys(TAB).await.unwrap();
+    let code_field = c.active_element().await.unwrap();
+    assert_eq!(
+        code_field.attr("id").await.unwrap().as_deref(),
+        Some("code")
+    );
+    code_field.send_keys(&code).await.unwrap();
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    code_field.send_keys(ENTER).await.unwrap();
+    while old.tag_name().await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(css(&c, "h1 .stage").await.text().await.unwrap(), "已答复");
+
     // A wrong code says nothing about the case.
     c.goto(&format!("{base}/public/track")).await.unwrap();
     type_into(&c, "#number", &number).await;
