@@ -17,6 +17,7 @@ pub mod error;
 pub mod guide;
 pub mod letters;
 pub mod portal;
+pub mod public_account;
 pub mod roles;
 pub mod session;
 #[cfg(test)]

@@ -302,6 +302,20 @@ impl Office {
         files: Vec<(String, Vec<u8>)>,
         address: &str,
     ) -> Result<Receipt> {
+        self.submit_online_as(agency_id, form, files, address, None)
+            .await
+    }
+
+    /// `submit_online` from a signed-in portal account: the application is listed
+    /// in the account.
+    pub async fn submit_online_as(
+        &self,
+        agency_id: i64,
+        form: &ApplicationForm,
+        files: Vec<(String, Vec<u8>)>,
+        address: &str,
+        account: Option<&crate::public_account::PublicAccount>,
+    ) -> Result<Receipt> {
         let agency = self.agency(agency_id).await?;
         let key = format!("submit:{address}");
         let since = utc(Utc::now() - Duration::minutes(60));
@@ -333,6 +347,7 @@ impl Office {
                 application: application.clone(),
                 submitted_on: today.to_string(),
                 address: Some(address.to_string()),
+                account_id: account.map(|a| a.id),
             };
             match self.store.create_portal_application(&new, &files).await {
                 Ok(id) => {
@@ -428,7 +443,11 @@ impl Office {
         self.tracking(&app, &agency).await
     }
 
-    async fn tracking(&self, app: &PortalApplicationRow, agency: &AgencyRow) -> Result<Tracking> {
+    pub(crate) async fn tracking(
+        &self,
+        app: &PortalApplicationRow,
+        agency: &AgencyRow,
+    ) -> Result<Tracking> {
         let reg = registration_of(app)?;
         let files = self.store.portal_files_of(app.id).await?;
         let mut t = Tracking {

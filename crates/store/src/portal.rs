@@ -25,6 +25,7 @@ pub struct PortalApplicationRow {
     pub case_id: Option<i64>,
     pub created_at: String,
     pub confirmed_at: Option<String>,
+    pub account_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct NewPortalApplication {
     pub application: String,
     pub submitted_on: String,
     pub address: Option<String>,
+    /// The portal account it was sent from, if the applicant was signed in.
+    pub account_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
@@ -54,7 +57,7 @@ pub struct ApplicantMessageRow {
     pub created_at: String,
 }
 
-const APPLICATION_COLUMNS: &str = "id, agency_id, number, lookup_hash, application, submitted_on, case_id, created_at, confirmed_at";
+const APPLICATION_COLUMNS: &str = "id, agency_id, number, lookup_hash, application, submitted_on, case_id, created_at, confirmed_at, account_id";
 
 impl Store {
     /// Stores an online application with its files, in one transaction.
@@ -68,8 +71,8 @@ impl Store {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             let r = sqlx::query_scalar(
-                "INSERT INTO portal_applications (agency_id, number, lookup_hash, application, submitted_on, address, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO portal_applications (agency_id, number, lookup_hash, application, submitted_on, address, created_at, account_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(a.agency_id)
             .bind(&a.number)
@@ -78,6 +81,7 @@ impl Store {
             .bind(&a.submitted_on)
             .bind(&a.address)
             .bind(&now)
+            .bind(a.account_id)
             .fetch_one(&mut *tx)
             .await;
             let id: i64 = match r {
@@ -266,6 +270,120 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
                 .flatten())
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PublicAccountRow {
+    pub id: i64,
+    pub login: String,
+    pub password_hash: String,
+}
+
+impl Store {
+    /// Opens a portal account; `Err(Invalid)` when the login is taken.
+    pub async fn create_public_account(
+        &self,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<i64, StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            let r = sqlx::query_scalar(
+                "INSERT INTO public_accounts (login, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(login)
+            .bind(password_hash)
+            .bind(&now)
+            .fetch_one(pool)
+            .await;
+            match r {
+                Ok(id) => Ok(id),
+                Err(e) if StoreError::is_unique_violation(&e) => {
+                    Err(StoreError::Invalid("该手机号或电子邮箱已注册".into()))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    pub async fn public_account_by_login(
+        &self,
+        login: &str,
+    ) -> Result<Option<PublicAccountRow>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PublicAccountRow>(
+                "SELECT id, login, password_hash FROM public_accounts WHERE login = $1",
+            )
+            .bind(login)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    pub async fn create_public_session(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_utc();
+        on_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO public_sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(token_hash)
+            .bind(account_id)
+            .bind(&now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// The account of a portal session that has not expired at `now`: (id, login).
+    pub async fn public_session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, (i64, String)>(
+                "SELECT a.id, a.login FROM public_sessions s JOIN public_accounts a ON a.id = s.account_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?)
+        })
+    }
+
+    pub async fn delete_public_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM public_sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The applications sent from a portal account, newest first.
+    pub async fn applications_of_account(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<PortalApplicationRow>, StoreError> {
+        let sql = format!(
+            "SELECT {APPLICATION_COLUMNS} FROM portal_applications WHERE account_id = $1 ORDER BY id DESC LIMIT 200"
+        );
+        on_read!(self, pool => {
+            Ok(sqlx::query_as::<_, PortalApplicationRow>(sqlx::AssertSqlSafe(sql))
+                .bind(account_id)
+                .fetch_all(pool)
+                .await?)
         })
     }
 }

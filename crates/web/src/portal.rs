@@ -26,8 +26,10 @@ use std::collections::HashMap;
 
 type PageResult = Result<Response, AppError>;
 
-/// The double-submit cookie of the apply forms.
+/// The double-submit cookie of the apply and account forms.
 pub const PUBLIC_CSRF_COOKIE: &str = "gk_public";
+/// The session cookie of the portal's optional accounts.
+pub const CITIZEN_COOKIE: &str = "gk_citizen";
 
 const SCRIPT: &str = include_str!("../assets/portal.js");
 
@@ -47,9 +49,16 @@ fn with_status(mut r: Response, status: StatusCode) -> Response {
     r
 }
 
-/// A page with a fresh double-submit token in a cookie and in its form.
-fn with_token<F: FnOnce(String) -> Response>(st: &AppState, page: F) -> Response {
-    let token = gongkai_office::auth::random_token(16);
+/// A page with the browser's double-submit token in its form (a new one in a
+/// cookie when it has none: forms open in two tabs keep working).
+fn with_token<F: FnOnce(String) -> Response>(
+    st: &AppState,
+    headers: &HeaderMap,
+    page: F,
+) -> Response {
+    let token = cookie(headers, PUBLIC_CSRF_COOKIE)
+        .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| gongkai_office::auth::random_token(16));
     let mut r = page(token.clone());
     r.headers_mut().append(
         header::SET_COOKIE,
@@ -258,14 +267,18 @@ fn apply_page(
     }
 }
 
-pub async fn apply_form(State(st): State<AppState>, Path(id): Path<i64>) -> PageResult {
+pub async fn apply_form(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+) -> PageResult {
     let a = st.office.agency(id).await?;
     let f = ApplicationForm {
         form: "电子".into(),
         delivery: "在线下载".into(),
         ..ApplicationForm::default()
     };
-    Ok(with_token(&st, |t| {
+    Ok(with_token(&st, &headers, |t| {
         views::html(&apply_page(&st, id, a.name, f, Vec::new(), t))
     }))
 }
@@ -374,7 +387,7 @@ pub async fn apply_review(
     let sent = m.get("_token").map(String::as_str).unwrap_or("");
     if !token_ok(&headers, sent) {
         let e = expired().to_string();
-        return Ok(with_token(&st, |t| {
+        return Ok(with_token(&st, &headers, |t| {
             with_status(
                 views::html(&apply_page(
                     &st,
@@ -392,13 +405,13 @@ pub async fn apply_review(
         }));
     }
     match f.check(st.office.today()) {
-        Err(errors) => Ok(with_token(&st, |t| {
+        Err(errors) => Ok(with_token(&st, &headers, |t| {
             with_status(
                 views::html(&apply_page(&st, id, a.name.clone(), f.clone(), errors, t)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
         })),
-        Ok(_) => Ok(with_token(&st, |t| {
+        Ok(_) => Ok(with_token(&st, &headers, |t| {
             views::html(&confirm_page(&st, id, a.name.clone(), f.clone(), t, None))
         })),
     }
@@ -451,7 +464,7 @@ pub async fn submit(
     let (m, files) = read_multipart(form).await?;
     let f = form_of(&m);
     if m.contains_key("edit") {
-        return Ok(with_token(&st, |t| {
+        return Ok(with_token(&st, &headers, |t| {
             views::html(&apply_page(
                 &st,
                 id,
@@ -464,7 +477,7 @@ pub async fn submit(
     }
     if !token_ok(&headers, m.get("_token").map(String::as_str).unwrap_or("")) {
         let e = expired().to_string();
-        return Ok(with_token(&st, |t| {
+        return Ok(with_token(&st, &headers, |t| {
             with_status(
                 views::html(&confirm_page(
                     &st,
@@ -478,7 +491,12 @@ pub async fn submit(
             )
         }));
     }
-    match st.office.submit_online(id, &f, files, &addr).await {
+    let account = citizen(&st, &headers).await?;
+    match st
+        .office
+        .submit_online_as(id, &f, files, &addr, account.as_ref())
+        .await
+    {
         Ok(r) => {
             let mut resp = views::html(&ReceiptPage {
                 r,
@@ -495,7 +513,7 @@ pub async fn submit(
         Err(e @ (OfficeError::Invalid(_) | OfficeError::TooMany(_))) => {
             let status = crate::http::status_of(&e);
             let msg = e.to_string();
-            Ok(with_token(&st, |t| {
+            Ok(with_token(&st, &headers, |t| {
                 with_status(
                     views::html(&confirm_page(
                         &st,
@@ -523,9 +541,15 @@ pub struct TrackPage {
     pub demo: bool,
 }
 
-pub async fn track_form(State(st): State<AppState>) -> Response {
+#[derive(Deserialize, Default)]
+pub struct NumberQuery {
+    #[serde(default)]
+    number: String,
+}
+
+pub async fn track_form(State(st): State<AppState>, Query(q): Query<NumberQuery>) -> Response {
     views::html(&TrackPage {
-        number: String::new(),
+        number: q.number.chars().take(40).collect(),
         error: None,
         demo: st.demo,
     })
@@ -764,4 +788,153 @@ pub async fn supplement(
         .await
         .map(|_| "补正已提交，答复期限自今日起重新计算。");
     after_step(&st, &addr, &number, &code, r).await
+}
+
+// --- the optional account -----------------------------------------------------------------
+
+/// The signed-in portal account of this browser, if any.
+async fn citizen(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<gongkai_office::public_account::PublicAccount>, AppError> {
+    match cookie(headers, CITIZEN_COOKIE) {
+        Some(t) if !t.is_empty() => Ok(st.office.public_session(&t).await?),
+        _ => Ok(None),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public_account.html")]
+pub struct AccountPage {
+    pub account: Option<gongkai_office::public_account::PublicAccount>,
+    pub apps: Vec<gongkai_office::public_account::MyApplication>,
+    pub token: String,
+    pub login: String,
+    pub error: Option<String>,
+    pub min_password: usize,
+    pub demo: bool,
+}
+
+async fn account_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    login: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let account = citizen(st, headers).await?;
+    let apps = match &account {
+        Some(a) => st.office.my_applications(a).await?,
+        None => Vec::new(),
+    };
+    Ok(with_token(st, headers, |token| {
+        with_status(
+            views::html(&AccountPage {
+                account,
+                apps,
+                token,
+                login: login.chars().take(100).collect(),
+                error,
+                min_password: gongkai_office::public_account::MIN_PASSWORD,
+                demo: st.demo,
+            }),
+            status,
+        )
+    }))
+}
+
+pub async fn account(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
+    account_page(&st, &headers, "", None, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccountForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default, rename = "_token")]
+    token: String,
+}
+
+/// Signed in: the session cookie, and back to the list.
+fn signed_in(st: &AppState, token: &str) -> Response {
+    let mut r = axum::response::Redirect::to("/public/account").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            CITIZEN_COOKIE,
+            token,
+            Some(gongkai_office::public_account::PUBLIC_SESSION_HOURS * 3600),
+            st.secure_cookies,
+        ),
+    );
+    r
+}
+
+async fn account_action(
+    st: &AppState,
+    headers: &HeaderMap,
+    f: &AccountForm,
+    result: Result<gongkai_office::public_account::PublicSession, OfficeError>,
+) -> PageResult {
+    match result {
+        Ok(s) => Ok(signed_in(st, &s.token)),
+        Err(e @ (OfficeError::Invalid(_) | OfficeError::TooMany(_))) => {
+            let status = crate::http::status_of(&e);
+            account_page(st, headers, &f.login, Some(e.to_string()), status).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn account_register(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<AccountForm>,
+) -> PageResult {
+    if !token_ok(&headers, &f.token) {
+        let e = expired().to_string();
+        return account_page(&st, &headers, &f.login, Some(e), StatusCode::FORBIDDEN).await;
+    }
+    let r = st
+        .office
+        .open_public_account(&f.login, &f.password, &addr)
+        .await;
+    account_action(&st, &headers, &f, r).await
+}
+
+pub async fn account_login(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(f): Form<AccountForm>,
+) -> PageResult {
+    if !token_ok(&headers, &f.token) {
+        let e = expired().to_string();
+        return account_page(&st, &headers, &f.login, Some(e), StatusCode::FORBIDDEN).await;
+    }
+    let r = st.office.public_login(&f.login, &f.password, &addr).await;
+    account_action(&st, &headers, &f, r).await
+}
+
+pub async fn account_logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<AccountForm>,
+) -> PageResult {
+    if !token_ok(&headers, &f.token) {
+        let e = expired().to_string();
+        return account_page(&st, &headers, "", Some(e), StatusCode::FORBIDDEN).await;
+    }
+    if let Some(t) = cookie(&headers, CITIZEN_COOKIE) {
+        st.office.public_logout(&t).await?;
+    }
+    let mut r = axum::response::Redirect::to("/public/account").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(CITIZEN_COOKIE, "", Some(0), st.secure_cookies),
+    );
+    Ok(r)
 }

@@ -402,6 +402,11 @@ fn table(f: &Fixture) -> Vec<Row> {
         // The first withdrawal closes the case; the others are refused by the engine.
         Row { method: "POST", path: "/public/track/withdraw".into(), body: form(&keys), expect: [200, 422, 422, 422, 422, 422] },
         Row { method: "GET", path: "/assets/portal.js".into(), body: Body_::None, expect: [200; 6] },
+        Row { method: "GET", path: "/public/account".into(), body: Body_::None, expect: [200; 6] },
+        // The account forms without their double-submit cookie: refused.
+        Row { method: "POST", path: "/public/account/register".into(), body: form("_token=forged&login=13800138000&password=long-enough"), expect: [403; 6] },
+        Row { method: "POST", path: "/public/account/login".into(), body: form("_token=forged&login=13800138000&password=long-enough"), expect: [403; 6] },
+        Row { method: "POST", path: "/public/account/logout".into(), body: form("_token=forged"), expect: [403; 6] },
         Row { method: "GET", path: "/healthz".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 200] },
         Row { method: "GET", path: "/assets/style.css".into(), body: Body_::None, expect: [200, 200, 200, 200, 200, 200] },
         Row { method: "POST", path: "/api/session".into(), body: Body_::Json(r#"{"login":"clerk","password":"wrong"}"#.into()), expect: [422, 422, 422, 422, 422, 429] },

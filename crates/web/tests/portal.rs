@@ -428,3 +428,70 @@ async fn the_public_reads_an_agencys_published_annual_report() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_lists_the_applications_sent_while_signed_in() {
+    let p = portal().await;
+    let a = p.agency;
+    let page = get(&p, "/public/account").await;
+    let token = page.token();
+    let csrf = format!("gk_public={token}");
+    let r = post_form(
+        &p,
+        "/public/account/register",
+        &csrf,
+        &format!("_token={token}&login=13900139000&password=long-enough-1"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let session = r
+        .set_cookie
+        .iter()
+        .find_map(|c| c.strip_prefix("gk_citizen="))
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_string();
+    assert!(
+        r.set_cookie
+            .iter()
+            .any(|c| c.contains("HttpOnly") && c.starts_with("gk_citizen="))
+    );
+    let both = format!("gk_public={token}; gk_citizen={session}");
+
+    // Apply while signed in (the same form token: the account page's).
+    let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+    fields.push(("_token", &token));
+    let req = Request::post(format!("/public/agencies/{a}/submit"))
+        .header("content-type", "multipart/form-data; boundary=B0")
+        .header("cookie", &both)
+        .body(Body::from(multipart(&fields, None)))
+        .unwrap();
+    let receipt = send(&p, req).await;
+    assert_eq!(receipt.status, StatusCode::OK, "{}", receipt.text());
+    let number = between(&receipt.text(), "<dd id=\"receipt-number\">", "<").to_string();
+
+    let list = send(
+        &p,
+        Request::get("/public/account")
+            .header("cookie", format!("gk_citizen={session}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .text();
+    assert!(list.contains(&number), "{list}");
+    assert!(list.contains("等待机关确认收到"));
+    assert!(list.contains(&format!("/public/track?number={number}")));
+    // Without the account's cookie the list is not shown.
+    assert!(!get(&p, "/public/account").await.text().contains(&number));
+    // The same login again is refused in Chinese.
+    let again = post_form(
+        &p,
+        "/public/account/register",
+        &csrf,
+        &format!("_token={token}&login=139-0013-9000&password=long-enough-2"),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("已注册"));
+}

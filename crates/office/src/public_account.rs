@@ -1,0 +1,291 @@
+//! The portal's optional account: a phone number or e-mail address and a password,
+//! so that an applicant finds all of their applications in one list. Applying never
+//! needs one; an application sent while signed in is linked to the account. The
+//! 查询码 stays the key to follow and act on each application.
+
+use crate::Office;
+use crate::auth;
+use crate::error::{OfficeError, Result};
+use chrono::{Duration, SecondsFormat, Utc};
+use serde::Serialize;
+
+/// How long a portal session lasts.
+pub const PUBLIC_SESSION_HOURS: i64 = 12;
+/// Accounts opened from one address per hour.
+pub const MAX_ACCOUNTS_PER_ADDRESS: i64 = 10;
+pub const MIN_PASSWORD: usize = 8;
+
+/// A signed-in applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublicAccount {
+    pub id: i64,
+    /// The phone number or e-mail address it signs in with.
+    pub login: String,
+}
+
+/// A session: the cookie's value (never stored) and its account.
+#[derive(Debug, Clone)]
+pub struct PublicSession {
+    pub token: String,
+    pub account: PublicAccount,
+}
+
+/// One line of the account's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyApplication {
+    pub number: String,
+    pub agency: String,
+    pub submitted_on: String,
+    pub request: String,
+    pub state: String,
+}
+
+fn utc(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A login as it is kept: an e-mail address in lower case, a phone number's digits.
+pub fn normalize_login(s: &str) -> Result<String> {
+    let s = s.trim();
+    if s.contains('@') {
+        let l = s.to_lowercase();
+        let ok = l.split_once('@').is_some_and(|(u, h)| {
+            !u.is_empty() && h.contains('.') && !h.ends_with('.') && !h.starts_with('.')
+        }) && !l.chars().any(char::is_whitespace)
+            && l.len() <= 100;
+        return if ok {
+            Ok(l)
+        } else {
+            Err(OfficeError::Invalid(
+                "电子邮箱不正确：应形如 name@example.cn".into(),
+            ))
+        };
+    }
+    let digits: String = s.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if digits.len() == 11 && digits.starts_with('1') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(OfficeError::Invalid(
+            "请填写 11 位手机号码或电子邮箱".into(),
+        ))
+    }
+}
+
+impl Office {
+    /// Opens an account and signs it in.
+    pub async fn open_public_account(
+        &self,
+        login: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<PublicSession> {
+        let login = normalize_login(login)?;
+        if password.chars().count() < MIN_PASSWORD || password.len() > 200 {
+            return Err(OfficeError::Invalid(format!("密码至少 {MIN_PASSWORD} 位")));
+        }
+        let key = format!("account:{address}");
+        let since = utc(Utc::now() - Duration::minutes(60));
+        if self.store.attempts_since(&key, &since).await? >= MAX_ACCOUNTS_PER_ADDRESS {
+            return Err(OfficeError::TooMany(
+                "本网络地址一小时内注册的账户已达上限，请稍后再试".into(),
+            ));
+        }
+        self.store.record_attempt(&key).await?;
+        let password = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .map_err(|_| OfficeError::Document("无法计算密码摘要".into()))?;
+        let id = self
+            .store
+            .create_public_account(&login, &hash)
+            .await
+            .map_err(|e| match e {
+                gongkai_store::StoreError::Invalid(_) => {
+                    OfficeError::Invalid("该手机号或电子邮箱已注册，请直接登录".into())
+                }
+                e => e.into(),
+            })?;
+        self.audit(
+            None,
+            None,
+            "开设公众账户",
+            format!("public:{id}"),
+            String::new(),
+            Some(address),
+        )
+        .await?;
+        self.open_public_session(PublicAccount { id, login }).await
+    }
+
+    async fn open_public_session(&self, account: PublicAccount) -> Result<PublicSession> {
+        let token = auth::random_token(32);
+        let expires = utc(Utc::now() + Duration::hours(PUBLIC_SESSION_HOURS));
+        self.store
+            .create_public_session(&auth::token_hash(&token), account.id, &expires)
+            .await?;
+        Ok(PublicSession { token, account })
+    }
+
+    /// Signs an account in; failures are limited per login and per address as the
+    /// staff's logins are.
+    pub async fn public_login(
+        &self,
+        login: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<PublicSession> {
+        let wrong = || OfficeError::Invalid("账户或密码不正确".into());
+        let login = normalize_login(login).map_err(|_| wrong())?;
+        let since = utc(Utc::now() - Duration::minutes(crate::session::WINDOW_MINUTES));
+        let login_key = format!("plogin:{login}");
+        let addr_key = format!("paddr:{address}");
+        if self.store.login_failures_since(&login_key, &since).await?
+            >= crate::session::MAX_FAILURES_PER_LOGIN
+            || self.store.login_failures_since(&addr_key, &since).await?
+                >= crate::session::MAX_FAILURES_PER_ADDRESS
+        {
+            return Err(OfficeError::TooMany(format!(
+                "登录失败次数过多，请 {} 分钟后再试",
+                crate::session::WINDOW_MINUTES
+            )));
+        }
+        let account = self.store.public_account_by_login(&login).await?;
+        let phc = account
+            .as_ref()
+            .map(|a| a.password_hash.clone())
+            .unwrap_or_default();
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
+            .await
+            .unwrap_or(false);
+        match account {
+            Some(a) if ok => {
+                self.store.clear_login_failures(&login_key).await?;
+                self.open_public_session(PublicAccount {
+                    id: a.id,
+                    login: a.login,
+                })
+                .await
+            }
+            _ => {
+                self.store.record_login_failure(&login_key).await?;
+                self.store.record_login_failure(&addr_key).await?;
+                Err(wrong())
+            }
+        }
+    }
+
+    /// The account of a session cookie, if it is current.
+    pub async fn public_session(&self, token: &str) -> Result<Option<PublicAccount>> {
+        let now = utc(Utc::now());
+        Ok(self
+            .store
+            .public_session(&auth::token_hash(token), &now)
+            .await?
+            .map(|(id, login)| PublicAccount { id, login }))
+    }
+
+    pub async fn public_logout(&self, token: &str) -> Result<()> {
+        Ok(self
+            .store
+            .delete_public_session(&auth::token_hash(token))
+            .await?)
+    }
+
+    /// The applications sent from the account, newest first, with their states.
+    pub async fn my_applications(&self, account: &PublicAccount) -> Result<Vec<MyApplication>> {
+        let mut out = Vec::new();
+        for app in self.store.applications_of_account(account.id).await? {
+            let agency = self.agency(app.agency_id).await?;
+            let t = self.tracking(&app, &agency).await?;
+            out.push(MyApplication {
+                number: t.number,
+                agency: t.agency,
+                submitted_on: t.submitted_on,
+                request: t.request.chars().take(60).collect(),
+                state: t.state,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::application_form::ApplicationForm;
+    use crate::testing::demo_office;
+
+    #[test]
+    fn logins_are_a_mobile_number_or_an_e_mail_address() {
+        assert_eq!(normalize_login(" 138-0013-8000 ").unwrap(), "13800138000");
+        assert_eq!(
+            normalize_login("Chen@Example.CN").unwrap(),
+            "chen@example.cn"
+        );
+        assert!(normalize_login("12345").is_err());
+        assert!(normalize_login("chen@").is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_account_lists_its_own_applications_only() {
+        let d = demo_office().await;
+        let o = &d.office;
+        let s = o
+            .open_public_account("13800138000", "a-long-password", "203.0.113.9")
+            .await
+            .unwrap();
+        let again = o
+            .open_public_account("138 0013 8000", "another-password", "203.0.113.9")
+            .await
+            .unwrap_err();
+        assert!(again.to_string().contains("已注册"), "{again}");
+        let wrong = o
+            .public_login("13800138000", "wrong-password", "203.0.113.9")
+            .await;
+        assert!(matches!(wrong, Err(OfficeError::Invalid(_))));
+        let s2 = o
+            .public_login("13800138000", "a-long-password", "203.0.113.9")
+            .await
+            .unwrap();
+        assert_eq!(s2.account, s.account);
+        assert_eq!(
+            o.public_session(&s.token).await.unwrap(),
+            Some(s.account.clone())
+        );
+
+        let form = ApplicationForm {
+            applicant_kind: "natural_person".into(),
+            applicant_name: "账户申请人".into(),
+            id_type: "护照".into(),
+            id_number: "E12345678".into(),
+            phone: "13800138000".into(),
+            request: "本县2026年义务教育招生划片方案".into(),
+            form: "电子".into(),
+            delivery: "在线下载".into(),
+            ..ApplicationForm::default()
+        };
+        let mine = o
+            .submit_online_as(
+                d.demo.office_id,
+                &form,
+                vec![],
+                "203.0.113.9",
+                Some(&s.account),
+            )
+            .await
+            .unwrap();
+        // Sent without signing in: not in the list.
+        let other = o
+            .submit_online(d.demo.office_id, &form, vec![], "203.0.113.9")
+            .await
+            .unwrap();
+        let list = o.my_applications(&s.account).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].number, mine.number);
+        assert_eq!(list[0].state, "等待机关确认收到");
+        assert!(list.iter().all(|a| a.number != other.number));
+        o.public_logout(&s.token).await.unwrap();
+        assert_eq!(o.public_session(&s.token).await.unwrap(), None);
+    }
+}
