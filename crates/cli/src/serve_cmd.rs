@@ -25,6 +25,9 @@ pub struct ServeArgs {
     /// 通过 HTTPS 提供服务时设置（Cookie 仅经加密连接发送）
     #[arg(long)]
     secure_cookies: bool,
+    /// 部署在反向代理或负载均衡之后时设置：以代理追加在 X-Forwarded-For 末尾的地址为访问者地址（用于按地址限流和审计）
+    #[arg(long)]
+    behind_proxy: bool,
     /// PostgreSQL 连接数上限（每个服务进程）
     #[arg(long, value_name = "数量", default_value_t = 16)]
     connections: u32,
@@ -140,6 +143,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             office,
             secure_cookies: args.secure_cookies,
             demo: demo.is_some(),
+            behind_proxy: args.behind_proxy,
         };
         let store = state.office.store.clone();
         gongkai_web::serve(listener, state)

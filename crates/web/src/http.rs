@@ -69,10 +69,15 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        if st.behind_proxy
+            && let Some(ip) = forwarded_for(&parts.headers)
+        {
+            return Ok(ClientAddr(ip));
+        }
         let addr = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -80,6 +85,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .unwrap_or_else(|| "local".into());
         Ok(ClientAddr(addr))
     }
+}
+
+/// The address the nearest proxy saw: the last entry of `X-Forwarded-For`, if it is
+/// an IP address (entries before it are the client's word, not the proxy's).
+pub fn forwarded_for(headers: &HeaderMap) -> Option<String> {
+    let all: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    all.last()
+        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+        .map(|ip| ip.to_string())
 }
 
 /// A logged-in user on a page; without a session the browser is sent to log in.

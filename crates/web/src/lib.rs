@@ -29,6 +29,10 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The office holds demo data (pages say so).
     pub demo: bool,
+    /// Served behind a reverse proxy or load balancer: the client's address is the
+    /// last one the proxy appended to `X-Forwarded-For` (the per-address limits and
+    /// the audit log would otherwise see every citizen as the proxy).
+    pub behind_proxy: bool,
 }
 
 /// Every route, with the permission check it makes, in one table (the route × role

@@ -118,6 +118,7 @@ async fn server(dir: &Path) -> String {
         office,
         secure_cookies: false,
         demo: true,
+        behind_proxy: false,
     })
     .into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -216,6 +216,7 @@ async fn fixture() -> Fixture {
         office: office.clone(),
         secure_cookies: false,
         demo: false,
+        behind_proxy: false,
     });
     Fixture {
         app,

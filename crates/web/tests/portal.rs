@@ -18,6 +18,10 @@ struct Portal {
 }
 
 async fn portal() -> Portal {
+    portal_with(false).await
+}
+
+async fn portal_with(behind_proxy: bool) -> Portal {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&format!("sqlite:{}", dir.path().join("p.db").display()))
         .await
@@ -29,6 +33,7 @@ async fn portal() -> Portal {
         office: office.clone(),
         secure_cookies: false,
         demo: true,
+        behind_proxy,
     });
     Portal {
         app,
@@ -494,4 +499,25 @@ async fn an_account_lists_the_applications_sent_while_signed_in() {
     .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(again.text().contains("已注册"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {
+    for (behind_proxy, expected) in [(true, "198.51.100.23"), (false, "local")] {
+        let p = portal_with(behind_proxy).await;
+        let req = Request::post("/public/track")
+            .header("content-type", "application/x-www-form-urlencoded")
+            // The first entry is whatever the client claimed; the proxy appended the last.
+            .header("x-forwarded-for", "203.0.113.1, 198.51.100.23")
+            .body(Body::from("number=W20261130-000001&code=AAAABBBBCCCCDDDD"))
+            .unwrap();
+        assert_eq!(send(&p, req).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let log = p.office.store.audit_log(None, 5).await.unwrap();
+        let failed = log.iter().find(|a| a.action == "查询失败").unwrap();
+        assert_eq!(
+            failed.address.as_deref(),
+            Some(expected),
+            "behind_proxy={behind_proxy}"
+        );
+    }
 }
