@@ -562,7 +562,7 @@ fn main() {
             .expect("the clerk's agency in the API's case list")
     };
     let flood = flood_script(&target, port, agency);
-    let mut flooding = Command::new("wrk")
+    let flooding = Command::new("wrk")
         .args(["-t1", "-c50", &format!("-d{}s", seconds + 2)])
         .arg("-s")
         .arg(&flood)
