@@ -237,6 +237,8 @@ pub struct CaseView {
     pub attachments: Vec<gongkai_store::office::AttachmentInfo>,
     /// What the applicant told the office through the portal.
     pub messages: Vec<gongkai_store::portal::ApplicantMessageRow>,
+    /// The 申请编号 the applicant was given online, for a case confirmed from the portal.
+    pub portal_number: Option<String>,
     /// The steps the engine would accept today.
     pub next_steps: Vec<StepKind>,
     /// Open consultations and appeals, for the reply / result forms.
@@ -718,6 +720,10 @@ impl Office {
         let documents = self.store.documents_of(id).await?;
         let attachments = self.store.attachments_of(id).await?;
         let messages = self.store.applicant_messages_of(id).await?;
+        let portal_number = match row.channel.as_str() {
+            "online" => self.store.portal_number_of_case(id).await?,
+            _ => None,
+        };
         self.audit(
             Some(actor),
             Some(row.agency_id),
@@ -747,6 +753,7 @@ impl Office {
             documents,
             attachments,
             messages,
+            portal_number,
             next_steps,
         })
     }

@@ -138,6 +138,16 @@ impl Store {
         })
     }
 
+    /// The 申请编号 of the online application a case was confirmed from, if any.
+    pub async fn portal_number_of_case(&self, case_id: i64) -> Result<Option<String>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT number FROM portal_applications WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_optional(pool)
+                .await?)
+        })
+    }
+
     /// The online applications of `agency_id` not yet confirmed, oldest first (at
     /// most `limit`), each with the number of its files; and how many wait in all.
     pub async fn pending_portal_applications(

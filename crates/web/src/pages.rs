@@ -649,6 +649,7 @@ async fn case_response(
         channel: channel_label(&row.channel),
         request: row.request.clone(),
         provision: row.provision.clone().unwrap_or_default(),
+        portal_number: v.portal_number.clone().unwrap_or_default(),
         messages: v
             .messages
             .iter()

@@ -288,6 +288,8 @@ pub struct CasePage {
     pub request: String,
     /// The form and way of provision asked for, when given.
     pub provision: String,
+    /// The 申请编号 the applicant holds, for a case that came through the portal.
+    pub portal_number: String,
     /// What the applicant told the office through the portal: (when, what).
     pub messages: Vec<(String, String)>,
     pub receipt: String,

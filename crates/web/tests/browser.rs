@@ -859,6 +859,17 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     type_into(&c, "#id_number", "11010519491231002X").await;
     click_and_wait(&c, "form.apply button[type=submit]").await;
 
+    // At 200 % zoom the form still fits its window.
+    c.set_window_size(640, 900).await.unwrap();
+    c.execute("document.body.style.zoom = '200%';", vec![])
+        .await
+        .unwrap();
+    no_sideways_scroll(&c, "apply form at 200 % zoom").await;
+    c.execute("document.body.style.zoom = '';", vec![])
+        .await
+        .unwrap();
+    c.set_window_size(390, 844).await.unwrap();
+
     // Confirm, with a file.
     let review = css(&c, "dl.facts").await.text().await.unwrap();
     assert!(
@@ -933,6 +944,7 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
         "{facts}"
     );
     assert!(facts.contains("电子；在线下载"), "{facts}");
+    assert!(facts.contains(&format!("网上申请编号 {number}")), "{facts}");
     css(&c, "a[download='身份证明.pdf']").await;
     let case_url = c.current_url().await.unwrap();
     step(
