@@ -300,12 +300,13 @@ fn http(port: u16, request: &str) -> std::io::Result<(String, String, String)> {
     Ok((status.to_string(), headers.to_string(), body.to_string()))
 }
 
-fn login(port: u16) -> String {
+/// Logs the demo clerk in: (the session cookie, the clerk's agency id).
+fn login(port: u16) -> (String, i64) {
     let body = format!(
         r#"{{"login":"clerk","password":"{}"}}"#,
         gongkai_office::demo::DEMO_PASSWORD
     );
-    let (status, headers, _) = http(
+    let (status, headers, body) = http(
         port,
         &format!(
             "POST /api/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -314,7 +315,13 @@ fn login(port: u16) -> String {
     )
     .unwrap();
     assert!(status.contains("200"), "login: {status}");
-    headers
+    let agency = body
+        .split("\"agency_id\":")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|d| d.parse::<i64>().ok())
+        .unwrap_or_else(|| panic!("the clerk's agency in the login answer: {body}"));
+    let cookie = headers
         .lines()
         .find_map(|l| {
             let v = l
@@ -323,7 +330,8 @@ fn login(port: u16) -> String {
             v.starts_with(gongkai_web::SESSION_COOKIE)
                 .then(|| v.split(';').next().unwrap().to_string())
         })
-        .expect("a session cookie")
+        .expect("a session cookie");
+    (cookie, agency)
 }
 
 fn peak_rss_mb(pid: u32) -> f64 {
@@ -511,7 +519,7 @@ fn main() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let startup = started.elapsed();
-    let cookie = login(port);
+    let (cookie, agency) = login(port);
     let rss_idle = peak_rss_mb(server.0.id());
 
     let span = hi - lo + 1;
@@ -549,18 +557,6 @@ fn main() {
         }
     }
     // The clerk's inbox while the application form is flooded from one address.
-    let agency = {
-        let (_, _, body) = http(
-            port,
-            &format!("GET /api/cases?limit=1 HTTP/1.1\r\nHost: localhost\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
-        )
-        .unwrap();
-        body.split("\"agency_id\":")
-            .nth(1)
-            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|d| d.parse::<i64>().ok())
-            .expect("the clerk's agency in the API's case list")
-    };
     let flood = flood_script(&target, port, agency);
     let flooding = Command::new("wrk")
         .args(["-t1", "-c50", &format!("-d{}s", seconds + 2)])
@@ -619,6 +615,9 @@ fn main() {
         "\n{engine}, {cases} cases; start-up to first answer {:.2} s; RSS after start {rss_idle:.0} MB, peak {rss_peak:.0} MB",
         startup.as_secs_f64()
     );
+    for (year, ms) in &stats_ms {
+        println!("/stats?year={year}: {ms:.0} ms (best of 3, one at a time)");
+    }
     println!(
         "(the flood of the online application form ran at {flood_rps} requests/s beside the flooded inbox run)"
     );
