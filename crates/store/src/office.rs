@@ -771,6 +771,7 @@ impl Store {
             wh.push("received_on <= ?".into());
             args.push(v.clone());
         }
+        // The open cases' order is the index `cases_inbox_order` (migration 0010).
         let order = if f.open_only {
             "closed, due_on IS NULL, due_on, id"
         } else {
