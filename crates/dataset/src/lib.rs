@@ -2,6 +2,7 @@
 //! parallel with limits, store each file once) and the dataset's exports. The command
 //! line and the web server call the same functions.
 
+pub mod export;
 pub mod ingest;
 
 pub use ingest::{

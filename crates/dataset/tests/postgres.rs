@@ -122,3 +122,8 @@ fn pg_two_runs_at_once() {
     let dir = tempfile::tempdir().unwrap();
     with_pg("twoatonce", |t| common::two_runs_at_once(t, dir.path()));
 }
+
+#[test]
+fn pg_exports() {
+    with_pg("exports", common::exports);
+}

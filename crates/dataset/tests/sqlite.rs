@@ -71,3 +71,9 @@ fn two_runs_at_once() {
     let dir = tempfile::tempdir().unwrap();
     common::two_runs_at_once(&db(&dir), dir.path());
 }
+
+#[test]
+fn exports() {
+    let dir = tempfile::tempdir().unwrap();
+    common::exports(&db(&dir));
+}

@@ -15,7 +15,7 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
-fn opts() -> IngestOptions {
+pub fn opts() -> IngestOptions {
     IngestOptions {
         jobs: 2,
         retry_failed: false,
@@ -693,4 +693,111 @@ pub fn two_runs_at_once(target: &str, dir: &Path) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// A writer whose bytes the test reads afterwards.
+#[derive(Clone, Default)]
+pub struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buffer {
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// The export of `content` as `format`, as bytes, and its row count.
+fn exported(
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    format: gongkai_dataset::export::Format,
+    content: gongkai_dataset::export::Content,
+) -> (usize, Vec<u8>) {
+    let buf = Buffer::default();
+    let to = gongkai_dataset::export::Destination::Writer(Box::new(buf.clone()));
+    let n = rt
+        .block_on(gongkai_dataset::export::export(store, format, content, to))
+        .unwrap();
+    (n, buf.bytes())
+}
+
+/// The exports, from the library the command line and the web share: long and wide
+/// cells, findings, in CSV, JSON and XLSX; blank stays blank and 0 stays 0 in each.
+pub fn exports(target: &str) {
+    use gongkai_dataset::export::{Content, Format};
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files: Vec<PathBuf> = ["tongchuan-govoffice-2020.txt", "qingtongxia-2021.txt"]
+        .iter()
+        .map(|n| fixtures().join(n))
+        .collect();
+    ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    let t = rt.block_on(store.totals()).unwrap();
+
+    // Long CSV: a BOM, one row per cell; blank empty, 0 as 0.
+    let (n, csv) = exported(&rt, &store, Format::Csv, Content::Long);
+    assert_eq!(n as i64, t.cells);
+    assert!(csv.starts_with("\u{feff}source,agency,year,template,key,value,kind,".as_bytes()));
+    let text = String::from_utf8(csv).unwrap();
+    assert_eq!(text.lines().count(), n + 1);
+    let row = |source: &str, key: &str| {
+        text.lines()
+            .find(|l| l.contains(source) && l.contains(&format!(",{key},")))
+            .unwrap_or_else(|| panic!("{source} {key}"))
+            .to_string()
+    };
+    assert!(
+        row("tongchuan", "requests.carried_in.total")
+            .contains(",requests.carried_in.total,,blank,"),
+        "{}",
+        row("tongchuan", "requests.carried_in.total")
+    );
+    assert!(
+        row("qingtongxia", "requests.carried_in.total")
+            .contains(",requests.carried_in.total,0,number,"),
+        "{}",
+        row("qingtongxia", "requests.carried_in.total")
+    );
+
+    // Wide JSON: one object per report, cells nested, null vs 0.
+    let (n, json) = exported(&rt, &store, Format::Json, Content::Wide);
+    assert_eq!(n as i64, t.reports);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let by = |s: &str| {
+        rows.iter()
+            .find(|r| r["source"].as_str().unwrap().contains(s))
+            .unwrap()
+    };
+    assert_eq!(
+        by("tongchuan")["cells"]["requests.carried_in.total"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        by("qingtongxia")["cells"]["requests.carried_in.total"],
+        serde_json::json!(0)
+    );
+    assert_eq!(by("qingtongxia")["year"], serde_json::json!(2021));
+
+    // Findings JSON: every stored finding once.
+    let (n, json) = exported(&rt, &store, Format::Json, Content::Findings);
+    assert_eq!(n as i64, t.findings);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), n);
+
+    // XLSX into a writer: a zip (the workbook), one header row and a row per report.
+    let (n, xlsx) = exported(&rt, &store, Format::Xlsx, Content::Wide);
+    assert_eq!(n as i64, t.reports);
+    assert!(xlsx.starts_with(b"PK\x03\x04"), "an XLSX is a zip");
+    rt.block_on(store.close());
 }
