@@ -21,7 +21,7 @@ use unicode_width::UnicodeWidthStr;
 pub struct IngestArgs {
     /// 要读取的文件、目录（递归读取）或通配符（如 "年报/**/*.html"）
     #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<std::ffi::OsString>,
     /// 数据库：SQLite 文件路径，或 postgres://用户@主机:端口/库名
     #[arg(long, default_value = DEFAULT_DB, value_name = "FILE|URL")]
     pub db: String,
@@ -34,6 +34,14 @@ pub struct IngestArgs {
     /// 单个文件的读取时限（秒）；超时的文件记为失败，其余照常读取。0 表示不限
     #[arg(long, value_name = "秒", default_value_t = gongkai_dataset::DEFAULT_TIMEOUT.as_secs_f64())]
     pub timeout: f64,
+    /// 数据库无响应、连接中断或被其他程序锁定时，最多等待并重试的秒数；超过即中止（已入库的文件完整保存）
+    #[arg(long, value_name = "秒", default_value_t = gongkai_dataset::DEFAULT_DB_PATIENCE.as_secs_f64())]
+    pub db_wait: f64,
+}
+
+/// Said on standard error while the run waits for its database.
+fn notice(message: &str) {
+    errln!("{message}");
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -104,7 +112,9 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
         jobs: args.jobs.unwrap_or(defaults.jobs).max(1),
         retry_failed: args.retry_failed,
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
-        run: defaults.run,
+        db_patience: Duration::from_secs_f64(args.db_wait.max(0.0)),
+        notice: Some(notice),
+        ..defaults
     };
     stop_cleanly_on_signals(&db, &opts.run);
 
@@ -153,8 +163,8 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
     let mut summary = match result {
         Ok(s) => s,
         Err(e) => {
-            errln!("入库中止：{e}");
-            errln!("已写入的文件完整保存；修复问题后重新运行同一命令即可继续。");
+            errln!("入库中止（数据库 {}）：{e}", shown_db(&args.db));
+            errln!("已写入的文件完整保存；排除问题后重新运行同一命令即可继续。");
             return 2;
         }
     };
@@ -217,7 +227,7 @@ fn stop_cleanly_on_signals(db: &Db, run: &str) {
         };
         db.handle().spawn(async move {
             if stream.recv().await.is_some() {
-                let _ = store.clear_readings(&run).await;
+                let _ = gongkai_dataset::forget_run(&store, &run).await;
                 errln!("\n已中断：已入库的文件完整保存，重新运行同一命令即可继续。");
                 std::process::exit(130);
             }
