@@ -519,6 +519,15 @@ pub fn ingest(
     let patience = &patience;
     let runs::Verdict { crashed, suspects } = judge_notes(rt, store, patience, &opts.run)?;
     let crashed_before = record_crashed(rt, store, patience, crashed)?;
+    if !suspects.is_empty()
+        && let Some(notice) = opts.notice
+    {
+        notice(&format!(
+            "上次运行在读取 {} 个文件时中途退出：这些文件本次逐个单独读取；\
+             若再次中途退出，重新运行即可，连续两次单独读取时退出的文件将记为失败（{CRASHED}）并跳过。",
+            suspects.len()
+        ));
+    }
     let bound = reading_bound(opts.timeout);
     let known: HashMap<String, bool> = patience.call(rt, || store.known_hashes())?;
     // Hashes claimed in this batch: the second copy of a file is skipped before parsing.
