@@ -133,41 +133,115 @@ fn calendar(holidays: Option<&Path>) -> Result<Calendar, Fail> {
     Ok(cal)
 }
 
-/// Loads the event log; bad lines are listed with their numbers.
-fn registry(path: &Path, cal: Calendar, until: Option<NaiveDate>) -> Result<Registry, Fail> {
-    let text = read_text(path, "事件记录文件", gongkai_extract::MAX_INPUT_BYTES)?;
-    let events = gongkai_cases::parse_event_log(&text)
-        .map_err(|errs| log_failure(path, errs.iter().map(|e| e.to_string()).collect()))?;
-    let mut reg = Registry::new(cal);
-    let mut errors = Vec::new();
-    for (line, ev) in events {
-        if until.is_some_and(|u| ev.date() > u) {
-            continue;
+/// The longest line an event log may have: an event takes a few hundred bytes.
+const MAX_EVENT_LINE: u64 = 1 << 20;
+
+/// Error messages of an event log kept to be shown; the rest are counted.
+const SHOWN: usize = 20;
+
+/// The errors of an event log: the first [`SHOWN`] in full, and how many in all.
+#[derive(Default)]
+struct LogErrors {
+    shown: Vec<String>,
+    total: usize,
+}
+
+impl LogErrors {
+    fn push(&mut self, message: impl FnOnce() -> String) {
+        self.total += 1;
+        if self.shown.len() < SHOWN {
+            self.shown.push(message());
         }
-        if let Err(e) = reg.apply(ev) {
-            errors.push(format!("第 {line} 行：{e}"));
-        }
-    }
-    if errors.is_empty() {
-        Ok(reg)
-    } else {
-        Err(log_failure(path, errors))
     }
 }
 
-fn log_failure(path: &Path, errors: Vec<String>) -> Fail {
-    const SHOWN: usize = 20;
+/// Loads the event log line by line, applying each event as it is read: memory holds
+/// the cases, never the file or its list of events (a log of a million events needs
+/// the memory of its cases only). Bad lines are listed with their numbers; while one
+/// line cannot be read as an event, the steps are not applied (they would only fail
+/// for want of that one), so the log's own errors are what is listed.
+fn registry(path: &Path, cal: Calendar, until: Option<NaiveDate>) -> Result<Registry, Fail> {
+    use std::io::{BufRead, Read};
+    let cannot = |cause: String| Fail(format!("无法读取事件记录文件 {}：{cause}", path.display()));
+    let io = |e: std::io::Error| cannot(input::cause(&gongkai_extract::ReadError::from_io(&e)));
+    // As every input: a folder or a FIFO is refused before it is opened.
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(cannot("这是一个文件夹，不是文件".into()));
+    }
+    if !meta.is_file() {
+        return Err(cannot(
+            "这不是普通文件（是命名管道、设备或套接字），请先把内容保存为文件再读取".into(),
+        ));
+    }
+    let mut reader =
+        std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(io)?);
+    let mut reg = Registry::new(cal);
+    let (mut unreadable, mut refused) = (LogErrors::default(), LogErrors::default());
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(MAX_EVENT_LINE + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if n as u64 > MAX_EVENT_LINE {
+            return Err(cannot(format!(
+                "第 {line_no} 行超过 {} KiB，不是一条事件记录",
+                MAX_EVENT_LINE / 1024
+            )));
+        }
+        let Ok(text) = std::str::from_utf8(&buf) else {
+            unreadable.push(|| format!("第 {line_no} 行不是 UTF-8 编码的文本"));
+            continue;
+        };
+        let line = text.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match gongkai_cases::parse_event_line(line) {
+            Err(message) => unreadable.push(|| {
+                gongkai_cases::LogError {
+                    line: line_no,
+                    message,
+                }
+                .to_string()
+            }),
+            Ok(ev) if unreadable.total > 0 || until.is_some_and(|u| ev.date() > u) => {}
+            Ok(ev) => {
+                if let Err(e) = reg.apply(ev) {
+                    refused.push(|| format!("第 {line_no} 行：{e}"));
+                }
+            }
+        }
+    }
+    match (unreadable.total, refused.total) {
+        (0, 0) => Ok(reg),
+        (0, _) => Err(log_failure(path, refused)),
+        _ => Err(log_failure(path, unreadable)),
+    }
+}
+
+fn log_failure(path: &Path, errors: LogErrors) -> Fail {
     let mut msg = format!(
         "事件记录文件 {} 有 {} 处错误：",
         path.display(),
-        errors.len()
+        errors.total
     );
-    for e in errors.iter().take(SHOWN) {
+    for e in &errors.shown {
         msg.push_str("\n  ");
         msg.push_str(e);
     }
-    if errors.len() > SHOWN {
-        msg.push_str(&format!("\n  ……另有 {} 处未列出", errors.len() - SHOWN));
+    if errors.total > errors.shown.len() {
+        msg.push_str(&format!(
+            "\n  ……另有 {} 处未列出",
+            errors.total - errors.shown.len()
+        ));
     }
     Fail(msg)
 }

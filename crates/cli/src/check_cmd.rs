@@ -5,19 +5,22 @@ use crate::input;
 use crate::output::{Stdout, errln, stdout_failed};
 use gongkai_extract::{Extracted, ReadError};
 use gongkai_report::{Finding, Severity, Status, check, has_errors};
+use std::ffi::OsString;
 use std::io::Write;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CheckFormat {
     /// 中文说明（默认）
     Text,
-    /// 机器接口 JSON
+    /// 机器接口 JSON：每份文档一个 JSON 对象，各占一行（无论输入几份）
     Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExtractFormat {
+    /// 每份文档一个 JSON 对象，各占一行（无论输入几份）
     Json,
+    /// 每个单元格一行（带 BOM 的 UTF-8）
     Csv,
 }
 
@@ -25,7 +28,7 @@ pub enum ExtractFormat {
 pub struct CheckArgs {
     /// 年报文件（txt / html / docx / pdf / zip）或文件夹（递归读取其中的文档），`-` 表示标准输入；不指定时校验内置示例
     #[arg(value_name = "文件")]
-    pub files: Vec<String>,
+    pub files: Vec<OsString>,
     /// 输出格式
     #[arg(long, value_enum, default_value = "text", value_name = "格式")]
     pub format: CheckFormat,
@@ -38,7 +41,7 @@ pub struct CheckArgs {
 pub struct ExtractArgs {
     /// 年报文件（txt / html / docx / pdf / zip）或文件夹（递归读取其中的文档），`-` 表示标准输入
     #[arg(required = true, value_name = "文件")]
-    pub files: Vec<String>,
+    pub files: Vec<OsString>,
     /// 输出格式
     #[arg(long, value_enum, default_value = "json", value_name = "格式")]
     pub format: ExtractFormat,
@@ -51,134 +54,151 @@ pub struct ExtractArgs {
 const SAMPLE: &[u8] = include_bytes!("../../../tests/fixtures/tongjiang-2020.txt");
 const SAMPLE_NAME: &str = "内置示例 tongjiang-2020.txt";
 
-/// Every input read: files, archive members, stdin, and the documents in folders.
-struct Inputs {
-    read: Vec<(String, Result<Extracted, ReadError>)>,
-    /// Files in folders that are not documents (README, scripts, JSON…), not read.
-    not_documents: Vec<String>,
-}
-
-/// Reads every input (files, archive members, stdin); a file that cannot be opened is
-/// an error entry like any other, never the end of the run. A folder is read the way
+/// Reads every input (files, archive members, stdin) and hands each document to `each`
+/// as it is read, before the next file is opened: memory holds one file and its
+/// reports at a time, however many are given. A file that cannot be opened is an
+/// error entry like any other, never the end of the run. A folder is read the way
 /// `ingest` reads it: every document in it, recursively, with what cannot be read
-/// (pipes, links to nothing, closed folders) listed as errors.
-fn read_inputs(files: &[String]) -> Inputs {
-    let mut inputs = Inputs {
-        read: Vec::new(),
-        not_documents: Vec::new(),
+/// (pipes, links to nothing, closed folders) listed as errors. Returns how many
+/// documents were handed over.
+fn each_input(
+    files: &[OsString],
+    mut each: impl FnMut(&str, &Result<Extracted, ReadError>),
+) -> usize {
+    let mut count = 0;
+    let mut emit = |all: Vec<(String, Result<Extracted, ReadError>)>| {
+        for (name, result) in &all {
+            if stdout_failed() {
+                return;
+            }
+            count += 1;
+            each(name, result);
+        }
     };
-    let out = &mut inputs.read;
+    let mut not_documents: Vec<String> = Vec::new();
     if files.is_empty() {
         errln!(
             "未指定文件，校验内置示例：{SAMPLE_NAME}（同江市人民政府2020年报，表三有真实的计算错误）\n"
         );
-        out.extend(gongkai_extract::read_all(SAMPLE_NAME, SAMPLE));
+        emit(gongkai_extract::read_all(SAMPLE_NAME, SAMPLE));
     }
     let unopenable = |cause: String| ReadError::Unopenable {
         cause,
         original: None,
     };
     for f in files {
+        // A name that is not UTF-8 (GBK bytes from a Windows share) is read as it is and
+        // shown as well as it can be.
+        let shown = std::path::Path::new(f).display().to_string();
         if f != "-" && std::path::Path::new(f).is_dir() {
             let found = gongkai_dataset::collect_inputs(std::slice::from_ref(f));
             if found.files.is_empty() && found.refused.is_empty() {
-                out.push((f.clone(), Err(unopenable("文件夹中没有文件".into()))));
+                emit(vec![(shown, Err(unopenable("文件夹中没有文件".into())))]);
             }
             for (path, cause) in found.refused {
-                out.push((path, Err(unopenable(cause))));
+                emit(vec![(path, Err(unopenable(cause)))]);
             }
             for path in found.files {
                 let name = path.display().to_string();
                 if gongkai_dataset::not_a_document_by_name(&path) {
-                    inputs.not_documents.push(name);
+                    not_documents.push(name);
                     continue;
                 }
                 match input::read_path(&path, gongkai_extract::MAX_INPUT_BYTES) {
                     Ok(b) if gongkai_dataset::not_a_document_by_content(&b) => {
-                        inputs.not_documents.push(name)
+                        not_documents.push(name)
                     }
-                    Ok(b) => out.extend(gongkai_extract::read_all(&name, &b)),
-                    Err(e) => out.push((name, Err(e))),
+                    Ok(b) => emit(gongkai_extract::read_all(&name, &b)),
+                    Err(e) => emit(vec![(name, Err(e))]),
                 }
             }
             continue;
         }
         match input::read(f, gongkai_extract::MAX_INPUT_BYTES) {
-            Ok(b) => out.extend(gongkai_extract::read_all(f, &b)),
-            Err(e) => out.push((f.clone(), Err(e))),
+            Ok(b) => emit(gongkai_extract::read_all(&shown, &b)),
+            Err(e) => emit(vec![(shown, Err(e))]),
         }
     }
-    if !inputs.not_documents.is_empty() {
+    if !not_documents.is_empty() {
         errln!(
             "跳过 {} 个非文档文件（说明、脚本、数据等），例如：{}",
-            inputs.not_documents.len(),
-            inputs.not_documents[0]
+            not_documents.len(),
+            not_documents[0]
         );
     }
-    inputs
+    count
 }
 
 fn finding_json(f: &Finding) -> serde_json::Value {
     serde_json::to_value(f).unwrap_or_default()
 }
 
+/// One document of the machine interface, on a line of its own: the same shape for one
+/// input as for many, written as it is read.
+fn json_line(out: &mut impl Write, v: &serde_json::Value) {
+    let _ = writeln!(out, "{}", serde_json::to_string(v).unwrap_or_default());
+}
+
+/// Why a reading is no report at all: nothing of one was found (a blank template, a
+/// document on another subject).
+fn nothing_read(missing: &[&str]) -> String {
+    format!(
+        "{}：没有{}（三张表均为空白，可能是空白模板或其他文件）",
+        gongkai_dataset::NOTHING_READ,
+        missing.join("、")
+    )
+}
+
 pub fn run_check(args: &CheckArgs) -> u8 {
-    let inputs = read_inputs(&args.files).read;
     let mut unreadable = 0;
     let mut with_errors = 0;
     let mut ok = 0;
-    let mut json_out = Vec::new();
     let mut out = Stdout;
-    for (name, result) in &inputs {
-        if stdout_failed() {
-            break;
-        }
-        match result {
+    let json = args.format == CheckFormat::Json;
+    let documents = each_input(&args.files, |name, result| {
+        let read = result.as_ref().map_err(|e| e.to_string()).and_then(|x| {
+            let missing = gongkai_dataset::missing_parts(&x.report);
+            if gongkai_dataset::read_nothing(&x.report) {
+                Err(nothing_read(&missing))
+            } else {
+                Ok((x, missing))
+            }
+        });
+        match read {
             Err(e) => {
                 unreadable += 1;
-                if args.format == CheckFormat::Json {
-                    json_out.push(serde_json::json!({"source": name, "error": e.to_string()}));
+                if json {
+                    json_line(&mut out, &serde_json::json!({"source": name, "error": e}));
                 } else {
                     let _ = writeln!(out, "✗ {name}：无法读取——{e}\n");
                 }
             }
-            Ok(x) => {
+            Ok((x, missing)) => {
                 let findings = check(&x.report);
-                if has_errors(&findings) {
+                if has_errors(&findings) || !missing.is_empty() {
                     with_errors += 1;
                 } else {
                     ok += 1;
                 }
-                if args.format == CheckFormat::Json {
+                if json {
                     let mut j = x.report.to_json();
                     j["format"] = serde_json::json!(x.format.name());
                     j["findings"] = findings.iter().map(finding_json).collect();
-                    json_out.push(j);
+                    if !missing.is_empty() {
+                        j["missing"] = serde_json::json!(missing);
+                    }
+                    json_line(&mut out, &j);
                 } else {
-                    let _ = print_text(&mut out, name, x, &findings, args.all);
+                    let _ = print_text(&mut out, name, x, &findings, &missing, args.all);
                 }
             }
         }
-    }
-    if args.format == CheckFormat::Json {
-        let v = if json_out.len() == 1 {
-            json_out.remove(0)
-        } else {
-            serde_json::Value::Array(json_out)
-        };
+    });
+    if !json {
         let _ = writeln!(
             out,
-            "{}",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "合计：{} 份，无错误 {} 份，有错误 {} 份，无法读取 {} 份。",
-            inputs.len(),
-            ok,
-            with_errors,
-            unreadable
+            "合计：{} 份，无错误 {} 份，有错误或缺项 {} 份，无法读取 {} 份。",
+            documents, ok, with_errors, unreadable
         );
     }
     if unreadable > 0 {
@@ -195,6 +215,7 @@ fn print_text(
     name: &str,
     x: &Extracted,
     findings: &[Finding],
+    missing: &[&str],
     all: bool,
 ) -> std::io::Result<()> {
     let r = &x.report;
@@ -202,7 +223,11 @@ fn print_text(
         .iter()
         .filter(|f| f.severity == Severity::Error && f.status == Status::Failed)
         .count();
-    let mark = if errors > 0 { "✗" } else { "✓" };
+    let mark = if errors > 0 || !missing.is_empty() {
+        "✗"
+    } else {
+        "✓"
+    };
     writeln!(out, "{mark} {name}")?;
     writeln!(
         out,
@@ -219,7 +244,14 @@ fn print_text(
         .iter()
         .filter(|f| all || f.status == Status::Failed)
         .collect();
-    if shown.is_empty() {
+    if !missing.is_empty() {
+        writeln!(
+            out,
+            "  [缺项] 未读到{}：请核对文件是否为完整的年度报告（标题写明单位和年度，表格已填写）",
+            missing.join("、")
+        )?;
+    }
+    if shown.is_empty() && missing.is_empty() {
         writeln!(out, "  未发现问题。")?;
     }
     for f in shown {
@@ -243,74 +275,61 @@ fn print_text(
 }
 
 pub fn run_extract(args: &ExtractArgs) -> u8 {
-    let inputs = read_inputs(&args.files).read;
     let mut unreadable = 0;
     let mut out = Stdout;
-    let mut docs = Vec::new();
-    let mut csv = String::from("\u{feff}source,agency,year,template,key,value,raw\n");
-    for (name, result) in &inputs {
-        match result {
-            Err(e) => {
-                unreadable += 1;
-                errln!("✗ {name}：无法读取——{e}");
-                if args.format == ExtractFormat::Json {
-                    docs.push(serde_json::json!({"source": name, "error": e.to_string()}));
-                }
-            }
-            Ok(x) => match args.format {
-                ExtractFormat::Json => {
-                    let mut j = x.report.to_json();
-                    j["format"] = serde_json::json!(x.format.name());
-                    if args.details {
-                        j["details"] = serde_json::to_value(&x.report.cells).unwrap_or_default();
-                        j["sections"] =
-                            serde_json::to_value(&x.report.sections).unwrap_or_default();
-                    }
-                    docs.push(j);
-                }
-                ExtractFormat::Csv => {
-                    let r = &x.report;
-                    for (d, c) in r.defined_cells() {
-                        if !d.in_template(r.template) && !c.is_found() {
-                            continue;
-                        }
-                        let value = match c.value {
-                            gongkai_report::Value::Number(n) => n.to_string(),
-                            gongkai_report::Value::Blank => String::new(),
-                            gongkai_report::Value::NotApplicable => "n/a".into(),
-                        };
-                        let row = [
-                            r.source.as_str(),
-                            r.agency.as_deref().unwrap_or(""),
-                            &r.year.map(|y| y.to_string()).unwrap_or_default(),
-                            r.template.id(),
-                            d.key,
-                            &value,
-                            &c.raw,
-                        ];
-                        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-                        csv.push_str(&fields.join(","));
-                        csv.push('\n');
-                    }
-                }
-            },
-        }
+    if args.format == ExtractFormat::Csv {
+        let _ = out.write_all("\u{feff}source,agency,year,template,key,value,raw\n".as_bytes());
     }
-    let _ = match args.format {
-        ExtractFormat::Json => {
-            let v = if docs.len() == 1 {
-                docs.remove(0)
-            } else {
-                serde_json::Value::Array(docs)
-            };
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            )
+    each_input(&args.files, |name, result| match result {
+        Err(e) => {
+            unreadable += 1;
+            errln!("✗ {name}：无法读取——{e}");
+            if args.format == ExtractFormat::Json {
+                json_line(
+                    &mut out,
+                    &serde_json::json!({"source": name, "error": e.to_string()}),
+                );
+            }
         }
-        ExtractFormat::Csv => out.write_all(csv.as_bytes()),
-    };
+        Ok(x) => match args.format {
+            ExtractFormat::Json => {
+                let mut j = x.report.to_json();
+                j["format"] = serde_json::json!(x.format.name());
+                if args.details {
+                    j["details"] = serde_json::to_value(&x.report.cells).unwrap_or_default();
+                    j["sections"] = serde_json::to_value(&x.report.sections).unwrap_or_default();
+                }
+                json_line(&mut out, &j);
+            }
+            ExtractFormat::Csv => {
+                let r = &x.report;
+                let mut rows = String::new();
+                for (d, c) in r.defined_cells() {
+                    if !d.in_template(r.template) && !c.is_found() {
+                        continue;
+                    }
+                    let value = match c.value {
+                        gongkai_report::Value::Number(n) => n.to_string(),
+                        gongkai_report::Value::Blank => String::new(),
+                        gongkai_report::Value::NotApplicable => "n/a".into(),
+                    };
+                    let row = [
+                        r.source.as_str(),
+                        r.agency.as_deref().unwrap_or(""),
+                        &r.year.map(|y| y.to_string()).unwrap_or_default(),
+                        r.template.id(),
+                        d.key,
+                        &value,
+                        &c.raw,
+                    ];
+                    let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+                    rows.push_str(&fields.join(","));
+                    rows.push('\n');
+                }
+                let _ = out.write_all(rows.as_bytes());
+            }
+        },
+    });
     if unreadable > 0 { 2 } else { 0 }
 }
 

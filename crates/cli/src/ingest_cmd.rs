@@ -4,12 +4,10 @@
 use crate::db::Db;
 use crate::output::{Stdout, errln, out, stdout_failed};
 use gongkai_dataset::{FileEvent, IngestOptions, IngestSummary, Outcome};
-use gongkai_report::template;
-use gongkai_store::{CellRow, DEFAULT_DB, ReportRow};
+use gongkai_store::DEFAULT_DB;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 use unicode_width::UnicodeWidthStr;
@@ -23,7 +21,7 @@ use unicode_width::UnicodeWidthStr;
 pub struct IngestArgs {
     /// 要读取的文件、目录（递归读取）或通配符（如 "年报/**/*.html"）
     #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<String>,
+    pub paths: Vec<std::ffi::OsString>,
     /// 数据库：SQLite 文件路径，或 postgres://用户@主机:端口/库名
     #[arg(long, default_value = DEFAULT_DB, value_name = "FILE|URL")]
     pub db: String,
@@ -36,6 +34,14 @@ pub struct IngestArgs {
     /// 单个文件的读取时限（秒）；超时的文件记为失败，其余照常读取。0 表示不限
     #[arg(long, value_name = "秒", default_value_t = gongkai_dataset::DEFAULT_TIMEOUT.as_secs_f64())]
     pub timeout: f64,
+    /// 数据库无响应、连接中断或被其他程序锁定时，最多等待并重试的秒数；超过即中止（已入库的文件完整保存）
+    #[arg(long, value_name = "秒", default_value_t = gongkai_dataset::DEFAULT_DB_PATIENCE.as_secs_f64())]
+    pub db_wait: f64,
+}
+
+/// Said on standard error while the run waits for its database.
+fn notice(message: &str) {
+    errln!("{message}");
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -106,7 +112,9 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
         jobs: args.jobs.unwrap_or(defaults.jobs).max(1),
         retry_failed: args.retry_failed,
         timeout: (args.timeout > 0.0).then(|| Duration::from_secs_f64(args.timeout)),
-        run: defaults.run,
+        db_patience: Duration::from_secs_f64(args.db_wait.max(0.0)),
+        notice: Some(notice),
+        ..defaults
     };
     stop_cleanly_on_signals(&db, &opts.run);
 
@@ -155,8 +163,8 @@ pub fn run_ingest(args: &IngestArgs) -> u8 {
     let mut summary = match result {
         Ok(s) => s,
         Err(e) => {
-            errln!("入库中止：{e}");
-            errln!("已写入的文件完整保存；修复问题后重新运行同一命令即可继续。");
+            errln!("入库中止（数据库 {}）：{e}", shown_db(&args.db));
+            errln!("已写入的文件完整保存；排除问题后重新运行同一命令即可继续。");
             return 2;
         }
     };
@@ -219,7 +227,7 @@ fn stop_cleanly_on_signals(db: &Db, run: &str) {
         };
         db.handle().spawn(async move {
             if stream.recv().await.is_some() {
-                let _ = store.clear_readings(&run).await;
+                let _ = gongkai_dataset::forget_run(&store, &run).await;
                 errln!("\n已中断：已入库的文件完整保存，重新运行同一命令即可继续。");
                 std::process::exit(130);
             }
@@ -319,271 +327,10 @@ fn shown_db(db: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // export
 
-/// One output value. Blank and 0 never meet: `Null` is blank, `Num` is a number.
-#[derive(Debug, Clone, PartialEq)]
-enum Out {
-    Null,
-    Str(String),
-    Int(i64),
-    /// An exact decimal as text.
-    Num(String),
-    /// Not applicable (printed `/`).
-    NotApplicable,
-}
-
-impl Out {
-    fn opt(s: Option<String>) -> Out {
-        s.map(Out::Str).unwrap_or(Out::Null)
-    }
-    fn of_cell(c: &CellRow) -> Out {
-        match (c.kind.as_str(), &c.value) {
-            ("number", Some(v)) => Out::Num(v.clone()),
-            ("n/a", _) => Out::NotApplicable,
-            _ => Out::Null,
-        }
-    }
-    fn csv(&self) -> String {
-        match self {
-            Out::Null => String::new(),
-            Out::Str(s) | Out::Num(s) => s.clone(),
-            Out::Int(i) => i.to_string(),
-            Out::NotApplicable => "n/a".into(),
-        }
-    }
-    fn json(&self) -> serde_json::Value {
-        match self {
-            Out::Null => serde_json::Value::Null,
-            Out::Str(s) => serde_json::Value::String(s.clone()),
-            Out::Int(i) => serde_json::json!(i),
-            Out::Num(s) => exact_number(s)
-                .map(serde_json::Value::Number)
-                .unwrap_or_else(|| serde_json::Value::String(s.clone())),
-            Out::NotApplicable => serde_json::Value::String("n/a".into()),
-        }
-    }
-}
-
-/// A JSON number only when it prints back exactly as stored; otherwise the text stays.
-fn exact_number(s: &str) -> Option<serde_json::Number> {
-    if let Ok(i) = s.parse::<i64>() {
-        return Some(i.into());
-    }
-    let f: f64 = s.parse().ok()?;
-    let n = serde_json::Number::from_f64(f)?;
-    (n.to_string() == s).then_some(n)
-}
-
-fn exact_f64(s: &str) -> Option<f64> {
-    let f: f64 = s.parse().ok()?;
-    (f.is_finite() && (f.to_string() == s || format!("{f}") == s)).then_some(f)
-}
-
-struct Col {
-    /// Machine name (CSV / JSON).
-    name: String,
-    /// Chinese header (XLSX).
-    zh: String,
-}
-
-fn col(name: &str, zh: &str) -> Col {
-    Col {
-        name: name.into(),
-        zh: zh.into(),
-    }
-}
-
-trait Sink {
-    fn header(&mut self, cols: &[Col]) -> Result<(), String>;
-    fn row(&mut self, vals: &[Out]) -> Result<(), String>;
-    fn finish(self: Box<Self>) -> Result<(), String>;
-}
-
-fn open_out(path: &PathBuf) -> Result<Box<dyn Write>, String> {
-    if path.as_os_str() == "-" {
-        return Ok(Box::new(BufWriter::new(Stdout)));
-    }
-    File::create(path)
-        .map(|f| Box::new(BufWriter::new(f)) as Box<dyn Write>)
-        .map_err(|e| format!("无法创建输出文件 {}：{e}", path.display()))
-}
-
-struct CsvSink {
-    w: csv::Writer<Box<dyn Write>>,
-}
-
-impl CsvSink {
-    fn new(path: &PathBuf) -> Result<CsvSink, String> {
-        let mut out = open_out(path)?;
-        // A BOM so that Excel opens the UTF-8 file as UTF-8.
-        out.write_all("\u{feff}".as_bytes())
-            .map_err(|e| format!("写入失败：{e}"))?;
-        Ok(CsvSink {
-            w: csv::Writer::from_writer(out),
-        })
-    }
-}
-
-impl Sink for CsvSink {
-    fn header(&mut self, cols: &[Col]) -> Result<(), String> {
-        self.w
-            .write_record(cols.iter().map(|c| c.name.as_str()))
-            .map_err(|e| format!("写入 CSV 失败：{e}"))
-    }
-    fn row(&mut self, vals: &[Out]) -> Result<(), String> {
-        self.w
-            .write_record(vals.iter().map(Out::csv))
-            .map_err(|e| format!("写入 CSV 失败：{e}"))
-    }
-    fn finish(mut self: Box<Self>) -> Result<(), String> {
-        self.w.flush().map_err(|e| format!("写入 CSV 失败：{e}"))
-    }
-}
-
-/// A JSON array of objects, streamed. Columns from `nest_from` on go into a nested
-/// `cells` object (the spec's machine form for wide rows).
-struct JsonSink {
-    out: Box<dyn Write>,
-    names: Vec<String>,
-    nest_from: Option<usize>,
-    first: bool,
-}
-
-impl Sink for JsonSink {
-    fn header(&mut self, cols: &[Col]) -> Result<(), String> {
-        self.names = cols.iter().map(|c| c.name.clone()).collect();
-        self.out
-            .write_all(b"[")
-            .map_err(|e| format!("写入 JSON 失败：{e}"))
-    }
-    fn row(&mut self, vals: &[Out]) -> Result<(), String> {
-        let mut obj = serde_json::Map::new();
-        let mut cells = serde_json::Map::new();
-        for (i, (name, v)) in self.names.iter().zip(vals).enumerate() {
-            if self.nest_from.is_some_and(|n| i >= n) {
-                cells.insert(name.clone(), v.json());
-            } else {
-                obj.insert(name.clone(), v.json());
-            }
-        }
-        if self.nest_from.is_some() {
-            obj.insert("cells".into(), serde_json::Value::Object(cells));
-        }
-        let sep: &[u8] = if self.first { b"\n" } else { b",\n" };
-        self.first = false;
-        self.out
-            .write_all(sep)
-            .and_then(|_| serde_json::to_writer(&mut self.out, &obj).map_err(std::io::Error::other))
-            .map_err(|e| format!("写入 JSON 失败：{e}"))
-    }
-    fn finish(mut self: Box<Self>) -> Result<(), String> {
-        self.out
-            .write_all(b"\n]\n")
-            .and_then(|_| self.out.flush())
-            .map_err(|e| format!("写入 JSON 失败：{e}"))
-    }
-}
-
-/// XLSX with constant memory: rows are streamed to disk; past Excel's row limit the
-/// data continues on a new sheet with the same header.
-struct XlsxSink {
-    book: rust_xlsxwriter::Workbook,
-    path: PathBuf,
-    sheet_name: String,
-    header: Vec<String>,
-    sheets: usize,
-    row: u32,
-    bold: rust_xlsxwriter::Format,
-}
-
-const XLSX_MAX_ROWS: u32 = 1_048_576;
-
-impl XlsxSink {
-    fn new(path: &PathBuf, sheet_name: &str) -> XlsxSink {
-        XlsxSink {
-            book: rust_xlsxwriter::Workbook::new(),
-            path: path.clone(),
-            sheet_name: sheet_name.into(),
-            header: Vec::new(),
-            sheets: 0,
-            row: 0,
-            bold: rust_xlsxwriter::Format::new().set_bold(),
-        }
-    }
-
-    fn new_sheet(&mut self) -> Result<(), String> {
-        self.sheets += 1;
-        let name = if self.sheets == 1 {
-            self.sheet_name.clone()
-        } else {
-            format!("{}{}", self.sheet_name, self.sheets)
-        };
-        let header = self.header.clone();
-        let bold = self.bold.clone();
-        let ws = self
-            .book
-            .add_worksheet_with_constant_memory()
-            .map_err(|e| format!("写入 XLSX 失败：{e}"))?;
-        ws.set_name(&name)
-            .map_err(|e| format!("写入 XLSX 失败：{e}"))?;
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)
-                .map_err(|e| format!("写入 XLSX 失败：{e}"))?;
-        }
-        ws.set_freeze_panes(1, 0)
-            .map_err(|e| format!("写入 XLSX 失败：{e}"))?;
-        self.row = 1;
-        Ok(())
-    }
-}
-
-impl Sink for XlsxSink {
-    fn header(&mut self, cols: &[Col]) -> Result<(), String> {
-        if cols.len() > 16_384 {
-            return Err("列数超过 XLSX 的上限 16384".into());
-        }
-        self.header = cols.iter().map(|c| c.zh.clone()).collect();
-        self.new_sheet()
-    }
-    fn row(&mut self, vals: &[Out]) -> Result<(), String> {
-        if self.row >= XLSX_MAX_ROWS {
-            self.new_sheet()?;
-        }
-        let r = self.row;
-        let ws = self
-            .book
-            .worksheets_mut()
-            .last_mut()
-            .ok_or("写入 XLSX 失败：没有工作表")?;
-        for (c, v) in vals.iter().enumerate() {
-            let c = c as u16;
-            let res = match v {
-                Out::Null => continue,
-                Out::Str(s) if s.is_empty() => continue,
-                Out::Str(s) => ws.write_string(r, c, s).map(|_| ()),
-                Out::Int(i) => ws.write_number(r, c, *i as f64).map(|_| ()),
-                Out::Num(s) => match exact_f64(s) {
-                    Some(f) => ws.write_number(r, c, f).map(|_| ()),
-                    None => ws.write_string(r, c, s).map(|_| ()),
-                },
-                Out::NotApplicable => ws.write_string(r, c, "/").map(|_| ()),
-            };
-            res.map_err(|e| format!("写入 XLSX 失败：{e}"))?;
-        }
-        self.row += 1;
-        Ok(())
-    }
-    fn finish(mut self: Box<Self>) -> Result<(), String> {
-        if self.sheets == 0 {
-            self.book.add_worksheet();
-        }
-        self.book
-            .save(&self.path)
-            .map_err(|e| format!("无法保存 {}：{e}", self.path.display()))
-    }
-}
-
 pub fn run_export(args: &ExportArgs) -> u8 {
-    if args.format == ExportFormat::Xlsx && args.output.as_os_str() == "-" {
+    use gongkai_dataset::export::{Content, Destination, ExportError, Format};
+    let to_stdout = args.output.as_os_str() == "-";
+    if args.format == ExportFormat::Xlsx && to_stdout {
         errln!("XLSX 不能写到标准输出，请用 -o 指定文件名。");
         return 2;
     }
@@ -595,48 +342,32 @@ pub fn run_export(args: &ExportArgs) -> u8 {
             return 2;
         }
     };
-    let sheet = if args.findings {
-        "校验发现"
+    let format = match args.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Xlsx => Format::Xlsx,
+        ExportFormat::Json => Format::Json,
+    };
+    let content = match (args.findings, args.shape) {
+        (true, _) => Content::Findings,
+        (false, Shape::Wide) => Content::Wide,
+        (false, Shape::Long) => Content::Long,
+    };
+    let to = if to_stdout {
+        Destination::Writer(Box::new(Stdout))
     } else {
-        "数据"
+        Destination::File(args.output.clone())
     };
-    let nest = !args.findings && args.shape == Shape::Wide;
-    let sink: Result<Box<dyn Sink>, String> = match args.format {
-        ExportFormat::Csv => CsvSink::new(&args.output).map(|s| Box::new(s) as Box<dyn Sink>),
-        ExportFormat::Json => open_out(&args.output).map(|out| {
-            Box::new(JsonSink {
-                out,
-                names: Vec::new(),
-                nest_from: nest.then_some(REPORT_COLUMNS),
-                first: true,
-            }) as Box<dyn Sink>
-        }),
-        ExportFormat::Xlsx => Ok(Box::new(XlsxSink::new(&args.output, sheet)) as Box<dyn Sink>),
-    };
-    let mut sink = match sink {
-        Ok(s) => s,
-        Err(e) => {
-            errln!("{e}");
-            return 2;
-        }
-    };
-    let result = if args.findings {
-        export_findings(&db, sink.as_mut())
-    } else if args.shape == Shape::Wide {
-        export_wide(&db, sink.as_mut())
-    } else {
-        export_long(&db, sink.as_mut())
-    };
-    let result = result.and_then(|n| sink.finish().map(|_| n));
-    match result {
+    match db.run(gongkai_dataset::export::export(
+        &db.store, format, content, to,
+    )) {
         Ok(n) => {
-            if args.output.as_os_str() != "-" {
+            if !to_stdout {
                 errln!("已导出 {n} 行到 {}", args.output.display());
             }
             0
         }
         // Standard output refused the rows: `output::finish` says why, once.
-        Err(_) if args.output.as_os_str() == "-" && stdout_failed() => 2,
+        Err(ExportError::Write(_)) if to_stdout && stdout_failed() => 2,
         Err(e) => {
             errln!("导出失败：{e}");
             2
@@ -644,213 +375,9 @@ pub fn run_export(args: &ExportArgs) -> u8 {
     }
 }
 
-const PAGE: i64 = 500;
-/// source, agency, year, template: the columns before the cells in wide rows.
-const REPORT_COLUMNS: usize = 4;
-
-fn report_cols() -> Vec<Col> {
-    vec![
-        col("source", "来源文件"),
-        col("agency", "机关"),
-        col("year", "年度"),
-        col("template", "模板"),
-    ]
-}
-
-fn report_vals(r: &ReportRow) -> Vec<Out> {
-    vec![
-        Out::Str(r.member.clone()),
-        Out::opt(r.agency.clone()),
-        r.year.map(Out::Int).unwrap_or(Out::Null),
-        Out::Str(r.template.clone()),
-    ]
-}
-
-/// Pages through the reports with their cells, in id order.
-fn for_each_report(
-    db: &Db,
-    mut f: impl FnMut(&ReportRow, &mut Vec<CellRow>) -> Result<(), String>,
-) -> Result<(), String> {
-    let mut after = 0;
-    loop {
-        let reports = db
-            .run(db.store.reports_after(after, PAGE))
-            .map_err(|e| e.to_string())?;
-        let (Some(first), Some(last)) = (reports.first(), reports.last()) else {
-            return Ok(());
-        };
-        let cells = db
-            .run(db.store.cells_of_range(first.id, last.id))
-            .map_err(|e| e.to_string())?;
-        let mut by_report: HashMap<i64, Vec<CellRow>> = HashMap::new();
-        for c in cells {
-            by_report.entry(c.report_id).or_default().push(c);
-        }
-        for r in &reports {
-            let mut cells = by_report.remove(&r.id).unwrap_or_default();
-            f(r, &mut cells)?;
-        }
-        after = last.id;
-    }
-}
-
-/// Position of a key in the standard's order (unknown keys last).
-fn key_order() -> HashMap<&'static str, usize> {
-    template::all_cells()
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.key, i))
-        .collect()
-}
-
-fn label_of(key: &str) -> String {
-    match template::cell(key) {
-        Some(d) => format!("{} {}", d.row_label, d.column_label),
-        None => key.to_string(),
-    }
-}
-
-fn export_long(db: &Db, sink: &mut dyn Sink) -> Result<usize, String> {
-    let mut cols = report_cols();
-    cols.extend([
-        col("key", "单元格"),
-        col("value", "数值"),
-        col("kind", "类型"),
-        col("raw", "原文"),
-        col("unit", "单位"),
-        col("note", "备注"),
-        col("label", "栏目"),
-    ]);
-    sink.header(&cols)?;
-    let order = key_order();
-    let mut n = 0;
-    for_each_report(db, |r, cells| {
-        cells.sort_by_key(|c| {
-            (
-                order.get(c.key.as_str()).copied().unwrap_or(usize::MAX),
-                c.key.clone(),
-            )
-        });
-        let head = report_vals(r);
-        for c in cells.iter() {
-            let mut row = head.clone();
-            row.extend([
-                Out::Str(c.key.clone()),
-                Out::of_cell(c),
-                Out::Str(c.kind.clone()),
-                Out::Str(c.raw.clone()),
-                Out::opt(c.unit.clone()),
-                Out::opt(c.note.clone()),
-                Out::Str(label_of(&c.key)),
-            ]);
-            sink.row(&row)?;
-            n += 1;
-        }
-        Ok(())
-    })?;
-    Ok(n)
-}
-
-fn export_wide(db: &Db, sink: &mut dyn Sink) -> Result<usize, String> {
-    let templates: Vec<gongkai_report::TemplateId> = db
-        .run(db.store.templates())
-        .map_err(|e| e.to_string())?
-        .iter()
-        .filter_map(|t| gongkai_report::TemplateId::parse(t))
-        .collect();
-    let keys: Vec<&'static template::CellDef> = template::all_cells()
-        .iter()
-        .filter(|d| templates.iter().any(|t| d.in_template(*t)))
-        .collect();
-    let mut cols = report_cols();
-    cols.extend(keys.iter().map(|d| Col {
-        name: d.key.to_string(),
-        zh: format!("{} {}", d.row_label, d.column_label),
-    }));
-    sink.header(&cols)?;
-    let index: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, d)| (d.key, i)).collect();
-    let mut n = 0;
-    for_each_report(db, |r, cells| {
-        let mut row = report_vals(r);
-        let mut values = vec![Out::Null; keys.len()];
-        for c in cells.iter() {
-            if let Some(&i) = index.get(c.key.as_str()) {
-                values[i] = Out::of_cell(c);
-            }
-        }
-        row.extend(values);
-        sink.row(&row)?;
-        n += 1;
-        Ok(())
-    })?;
-    Ok(n)
-}
-
-fn export_findings(db: &Db, sink: &mut dyn Sink) -> Result<usize, String> {
-    let cols = vec![
-        col("source", "来源文件"),
-        col("agency", "机关"),
-        col("year", "年度"),
-        col("rule", "规则"),
-        col("severity", "严重程度"),
-        col("status", "状态"),
-        col("cells", "涉及单元格"),
-        col("expected", "应为"),
-        col("actual", "实为"),
-        col("message", "说明"),
-        col("prev_report", "上年报告编号"),
-        col("report", "报告编号"),
-    ];
-    sink.header(&cols)?;
-    let mut after = 0;
-    let mut n = 0;
-    loop {
-        let page = db
-            .run(db.store.findings_after(after, 2000))
-            .map_err(|e| e.to_string())?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        for f in &page {
-            sink.row(&[
-                Out::Str(f.member.clone()),
-                Out::opt(f.agency.clone()),
-                f.year.map(Out::Int).unwrap_or(Out::Null),
-                Out::Str(f.rule.clone()),
-                Out::Str(f.severity.clone()),
-                Out::Str(f.status.clone()),
-                Out::Str(f.cells.clone()),
-                Out::opt(f.expected.clone()),
-                Out::opt(f.actual.clone()),
-                Out::Str(f.message.clone()),
-                f.prev_report_id.map(Out::Int).unwrap_or(Out::Null),
-                Out::Int(f.report_id),
-            ])?;
-            n += 1;
-        }
-    }
-    Ok(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blank_zero_and_na_stay_apart() {
-        assert_eq!(Out::Null.csv(), "");
-        assert_eq!(Out::Num("0".into()).csv(), "0");
-        assert_eq!(Out::NotApplicable.csv(), "n/a");
-        assert_eq!(Out::Null.json(), serde_json::Value::Null);
-        assert_eq!(Out::Num("0".into()).json(), serde_json::json!(0));
-        assert_eq!(
-            Out::Num("15954.526468".into()).json(),
-            serde_json::json!(15954.526468)
-        );
-        assert_eq!(
-            Out::Num("0.12345678901234567890".into()).json(),
-            serde_json::json!("0.12345678901234567890")
-        );
-    }
 
     #[test]
     fn widths_count_cjk_twice() {

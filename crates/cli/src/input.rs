@@ -4,10 +4,13 @@
 //! limit. Nothing blocks on a FIFO and nothing fills memory.
 
 use gongkai_extract::ReadError;
+use std::ffi::OsStr;
 use std::path::Path;
 
-/// Reads `name` (a path, or `-` for standard input), at most `limit` bytes.
-pub fn read(name: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
+/// Reads `name` (a path, or `-` for standard input), at most `limit` bytes. A path
+/// need not be UTF-8.
+pub fn read(name: impl AsRef<OsStr>, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let name = name.as_ref();
     if name == "-" {
         gongkai_extract::read_limited(&mut std::io::stdin().lock(), limit)
     } else {

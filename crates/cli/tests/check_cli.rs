@@ -184,3 +184,126 @@ fn check_reads_a_folder_recursively() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("文件夹中没有文件"), "{out}");
 }
+
+/// JSON is one shape whatever the number of inputs: one object per document, each on a
+/// line of its own; a document that could not be read is an object with `error`.
+#[test]
+fn json_is_one_object_per_document_always() {
+    for cmd in ["check", "extract"] {
+        let (_, one, _) = gongkai(&[cmd, "--format", "json", &fixture("qingtongxia-2021.txt")]);
+        assert_eq!(one.lines().count(), 1, "{cmd}: {one}");
+        let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+        assert!(v.is_object(), "{cmd}: {v}");
+        assert_eq!(v["agency"], "青铜峡市", "{cmd}");
+
+        let (code, many, _) = gongkai(&[
+            cmd,
+            "--format",
+            "json",
+            &fixture("qingtongxia-2021.txt"),
+            &fixture("tongjiang-2020.txt"),
+            "/no/such/file.txt",
+        ]);
+        assert_eq!(code, 2, "{cmd}");
+        let docs: Vec<serde_json::Value> = many
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(docs.len(), 3, "{cmd}: {many}");
+        assert!(docs.iter().all(|d| d.is_object()), "{cmd}: {many}");
+        assert_eq!(docs[0], v, "{cmd}: the same object as alone");
+        assert_eq!(docs[1]["year"], 2020, "{cmd}");
+        assert_eq!(docs[2]["source"], "/no/such/file.txt", "{cmd}");
+        assert!(
+            docs[2]["error"].as_str().unwrap().contains("文件不存在"),
+            "{cmd}: {many}"
+        );
+    }
+}
+
+/// The national blank template is no report: `check` says what it did not find
+/// instead of 「未发现问题」; a report missing only its year says that.
+#[test]
+fn a_blank_template_is_not_passed() {
+    let (code, out, _) = gongkai(&["check", &fixture("template-2021-blank.docx")]);
+    assert_eq!(code, 2, "{out}");
+    assert!(!out.contains("未发现问题"), "{out}");
+    assert!(!out.contains("✓"), "{out}");
+    assert!(
+        out.contains("未识别出年度报告：没有单位名称、年度、表格数值"),
+        "{out}"
+    );
+    let (code, out, _) = gongkai(&[
+        "check",
+        "--format",
+        "json",
+        &fixture("template-2021-blank.docx"),
+    ]);
+    assert_eq!(code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["error"].as_str().unwrap().starts_with("未识别出年度报告"),
+        "{v}"
+    );
+
+    // The year taken out of a real report (its title names the agency with the year,
+    // so both go): the tables are read, and what is missing is said.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("qingtongxia-2021.txt"))
+        .unwrap()
+        .replace("2021", "本");
+    let p = tmp.path().join("no-year.txt");
+    std::fs::write(&p, text).unwrap();
+    let (code, out, _) = gongkai(&["check", p.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✗"), "{out}");
+    assert!(out.contains("[缺项] 未读到单位名称、年度"), "{out}");
+    assert!(!out.contains("未发现问题"), "{out}");
+    let (_, out, _) = gongkai(&["check", "--format", "json", p.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["missing"], serde_json::json!(["单位名称", "年度"]), "{v}");
+}
+
+/// A file name in GBK bytes (as a Windows share hands it over) is read like any
+/// other: given as an argument (`gongkai check 目录/*`), found in a folder, ingested.
+#[test]
+fn file_names_that_are_not_utf8_are_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("目录");
+    std::fs::create_dir(&d).unwrap();
+    // 「年报」 in GBK.
+    let gbk = d.join(std::ffi::OsStr::from_bytes(b"\xc4\xea\xb1\xa8-2021.txt"));
+    assert!(gbk.to_str().is_none(), "the name is not UTF-8");
+    std::fs::copy(fixture("qingtongxia-2021.txt"), &gbk).unwrap();
+    let other = d.join("pingtan-2023.html");
+    std::fs::copy(fixture("pingtan-2023.html"), &other).unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_gongkai"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let os = |s: &str| std::ffi::OsStr::new(s).to_owned();
+    // As the shell expands 目录/*.
+    let (code, out, err) = run(&[&os("check"), gbk.as_os_str(), other.as_os_str()]);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(
+        out.contains("合计：2 份，无错误 2 份，有错误或缺项 0 份，无法读取 0 份"),
+        "{out}"
+    );
+    assert!(out.contains("单位：青铜峡市"), "{out}");
+    assert!(out.contains("-2021.txt"), "{out}");
+    let (code, out, _) = run(&[&os("check"), d.as_os_str()]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("合计：2 份"), "{out}");
+    let db = tmp.path().join("g.db");
+    let (code, out, err) = run(&[&os("ingest"), gbk.as_os_str(), &os("--db"), db.as_os_str()]);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(out.contains("1 个文件，报告 1 份"), "{out}");
+}

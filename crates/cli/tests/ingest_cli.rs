@@ -541,3 +541,48 @@ fn walking_lists_what_it_cannot_read() {
     }
     assert_eq!(summary_value(&stdout, "失败"), "4", "{stdout}");
 }
+
+/// A wrong PostgreSQL port or database name is said at once, in Chinese, naming the
+/// database — not after a connection timeout.
+#[test]
+fn wrong_postgres_port_or_database_is_said_at_once() {
+    let file = fixtures().join("tongjiang-2020.txt");
+    let file = file.to_str().unwrap();
+    // Nothing listens on port 1.
+    let started = std::time::Instant::now();
+    let out = run(&[
+        "ingest",
+        file,
+        "--db",
+        "postgres://postgres@127.0.0.1:1/gongkai",
+    ]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "无法连接数据库 postgres://postgres@127.0.0.1:1/gongkai：服务器未运行或端口不对"
+        ),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // A database that does not exist on a server that does.
+    let Ok(url) = std::env::var("GONGKAI_TEST_PG") else {
+        assert_eq!(std::env::var("GONGKAI_SKIP_PG").as_deref(), Ok("1"));
+        return;
+    };
+    let base = &url[..url.rfind('/').unwrap()];
+    let wrong = format!("{base}/gongkai_no_such_db");
+    let started = std::time::Instant::now();
+    let out = run(&["ingest", file, "--db", &wrong]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("数据库不存在："), "{err}");
+    assert!(err.contains("gongkai_no_such_db"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let out = run(&["export", "--db", &wrong, "--format", "csv", "-o", "-"]);
+    assert!(text(&out.stderr).contains("数据库不存在："));
+}

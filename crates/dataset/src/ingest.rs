@@ -2,6 +2,8 @@
 //! transaction. Memory stays flat: workers hand each file to the writer through a
 //! bounded channel, and nothing is collected across files.
 
+use crate::patience::Patience;
+use crate::runs;
 use gongkai_extract::ReadError;
 use gongkai_store::{Failure, PreparedFile, PreparedReport, Store, StoreError, file_name_of};
 use sha2::{Digest, Sha256};
@@ -9,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::runtime::Handle;
 
@@ -140,14 +142,30 @@ pub fn not_a_document_by_content(bytes: &[u8]) -> bool {
 /// The category and cause of a reading that found nothing of a report.
 pub const NOTHING_READ: &str = "未识别出年度报告";
 
+/// What a reading did not find of a report, in the words shown: 单位名称 (no
+/// agency), 年度 (no year), 表格数值 (no value in any table: every cell blank, as in a
+/// blank template).
+pub fn missing_parts(r: &gongkai_report::Report) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if r.agency.is_none() {
+        missing.push("单位名称");
+    }
+    if r.year.is_none() {
+        missing.push("年度");
+    }
+    if r.cells
+        .values()
+        .all(|c| matches!(c.value, gongkai_report::Value::Blank))
+    {
+        missing.push("表格数值");
+    }
+    missing
+}
+
 /// `true` when a reading found no agency, no year and no value in any table: the
 /// document is not a report, whatever the reader made of it.
 pub fn read_nothing(r: &gongkai_report::Report) -> bool {
-    r.agency.is_none()
-        && r.year.is_none()
-        && r.cells
-            .values()
-            .all(|c| matches!(c.value, gongkai_report::Value::Blank))
+    missing_parts(r).len() == 3
 }
 
 /// Reads and checks one file's bytes (every member of an archive). Never panics: a
@@ -218,6 +236,9 @@ pub fn prepare_file(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
     }
 }
 
+/// The reading step of a run: a file's path, bytes and hash to what it brings.
+pub type Reader = fn(&str, &[u8], String) -> PreparedFile;
+
 /// Options of a run.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -231,10 +252,20 @@ pub struct IngestOptions {
     /// This run's id in its reading notes ([`new_run_id`]): several runs may ingest into
     /// one database at once, and each knows its own notes from the others'.
     pub run: String,
+    /// How long the run waits for a database that does not answer, has dropped the
+    /// connection or is locked by another program, before it stops (see
+    /// [`DEFAULT_DB_PATIENCE`]).
+    pub db_patience: Duration,
+    /// Told, as it happens, when the database fails and the run waits for it, and when
+    /// it is back (the command line prints it).
+    pub notice: Option<fn(&str)>,
+    /// The reading step: [`prepare_file`]; tests stand in readers that hang or crash.
+    pub reader: Reader,
 }
 
 /// A random id for a run: 16 hex digits from the operating system's random source
-/// (time and process id when that is unavailable).
+/// (time and process id when that is unavailable), then `@` and the process that runs
+/// it where the system tells (see [`crate::runs`]).
 pub fn new_run_id() -> String {
     let mut bytes = [0u8; 8];
     if getrandom::fill(&mut bytes).is_err() {
@@ -245,7 +276,11 @@ pub fn new_run_id() -> String {
         let digest = Sha256::digest(format!("{nanos}-{}", std::process::id()));
         bytes.copy_from_slice(&digest[..8]);
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let random: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    match runs::this_process() {
+        Some(p) => format!("{random}@{p}"),
+        None => random,
+    }
 }
 
 /// How long after its reading started a note can still belong to a live reader, for
@@ -262,6 +297,10 @@ pub fn reading_bound(timeout: Option<Duration>) -> Duration {
 /// The default per-file reading limit: a report takes milliseconds, a large PDF seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// The default wait for the database: long enough for a server restart or a
+/// connection to come back, short enough that a run never hangs unnoticed.
+pub const DEFAULT_DB_PATIENCE: Duration = Duration::from_secs(60);
+
 impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
@@ -271,8 +310,18 @@ impl Default for IngestOptions {
             retry_failed: false,
             timeout: Some(DEFAULT_TIMEOUT),
             run: new_run_id(),
+            db_patience: DEFAULT_DB_PATIENCE,
+            notice: None,
+            reader: prepare_file,
         }
     }
+}
+
+/// Forgets the unfinished readings of run `run`, solitary ones included: for a run
+/// stopped on purpose (Ctrl-C), whose files were not at fault.
+pub async fn forget_run(store: &Store, run: &str) -> Result<(), StoreError> {
+    store.clear_readings(run).await?;
+    store.clear_readings(&runs::solitary(run)).await
 }
 
 /// What became of one file.
@@ -357,30 +406,35 @@ pub struct Inputs {
 /// entries skipped), glob patterns (`*.txt`, `data/**/*.html`). A link inside a
 /// folder is read when it leads to a file; anything else that is not a file is listed
 /// in `refused`, never dropped in silence.
-pub fn collect_inputs(args: &[String]) -> Inputs {
+pub fn collect_inputs<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Inputs {
     let mut inputs = Inputs::default();
     for arg in args {
-        let p = Path::new(arg);
+        // A name need not be UTF-8 (GBK bytes from a Windows share): it is a path as it
+        // is; only a pattern must be text.
+        let p = Path::new(arg.as_ref());
         if p.exists() {
             push_path(p, &mut inputs);
             continue;
         }
         let mut matched = false;
-        if arg.contains(['*', '?', '[']) {
-            if let Ok(paths) = glob::glob(arg) {
-                for entry in paths {
-                    matched = true;
-                    match entry {
-                        Ok(path) => push_path(&path, &mut inputs),
-                        Err(e) => inputs
-                            .refused
-                            .push((e.path().display().to_string(), walk_cause(e.error()))),
-                    }
+        if let Some(pattern) = arg
+            .as_ref()
+            .to_str()
+            .filter(|a| a.contains(['*', '?', '[']))
+            && let Ok(paths) = glob::glob(pattern)
+        {
+            for entry in paths {
+                matched = true;
+                match entry {
+                    Ok(path) => push_path(&path, &mut inputs),
+                    Err(e) => inputs
+                        .refused
+                        .push((e.path().display().to_string(), walk_cause(e.error()))),
                 }
             }
         }
         if !matched {
-            inputs.missing.push(arg.clone());
+            inputs.missing.push(p.display().to_string());
         }
     }
     inputs.files.sort();
@@ -452,34 +506,41 @@ fn push_path(p: &Path, inputs: &mut Inputs) {
 /// Ingests `files` into `store`: reads them on `opts.jobs` threads, stores each file in
 /// one transaction on this thread, skips what is stored already (by content hash), then
 /// recomputes the cross-year rules for the agencies touched. `on_event` is called once
-/// per file. Only a database failure stops the run.
+/// per file. Only a database failure stops the run: one that lasts past
+/// `opts.db_patience`, or one that trying again cannot mend.
 pub fn ingest(
     rt: &Handle,
     store: &Store,
     files: &[PathBuf],
     opts: &IngestOptions,
-    on_event: impl FnMut(&FileEvent),
-) -> Result<IngestSummary, StoreError> {
-    ingest_with(rt, store, files, opts, prepare_file, on_event)
-}
-
-/// `ingest` with the reading step given: the tests use it to stand in a reader that hangs.
-fn ingest_with(
-    rt: &Handle,
-    store: &Store,
-    files: &[PathBuf],
-    opts: &IngestOptions,
-    prepare: fn(&str, &[u8], String) -> PreparedFile,
     mut on_event: impl FnMut(&FileEvent),
 ) -> Result<IngestSummary, StoreError> {
-    let crashed_before = settle_crashed(rt, store, &opts.run)?;
+    let patience = Patience::new(opts.db_patience, opts.notice);
+    let patience = &patience;
+    let runs::Verdict { crashed, suspects } = judge_notes(rt, store, patience, &opts.run)?;
+    let crashed_before = record_crashed(rt, store, patience, crashed)?;
+    if !suspects.is_empty()
+        && let Some(notice) = opts.notice
+    {
+        notice(&format!(
+            "上次运行在读取 {} 个文件时中途退出：这些文件本次逐个单独读取；\
+             若再次中途退出，重新运行即可，连续两次单独读取时退出的文件将记为失败（{CRASHED}）并跳过。",
+            suspects.len()
+        ));
+    }
     let bound = reading_bound(opts.timeout);
-    let known: HashMap<String, bool> = rt.block_on(store.known_hashes())?;
+    let known: HashMap<String, bool> = patience.call(rt, || store.known_hashes())?;
     // Hashes claimed in this batch: the second copy of a file is skipped before parsing.
     let claimed: Mutex<std::collections::HashSet<String>> = Mutex::new(Default::default());
     let known = Arc::new(known);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    // Held shared by every reading, exclusively by a suspect's and a large file's: a
+    // suspect is read with no other reading at the same time (so that a crash is known
+    // to be its), and so is a large file (reading takes many times a file's size in
+    // memory: two large files at once would double the peak).
+    let alone = RwLock::new(());
+    let solitary_run = runs::solitary(&opts.run);
     let jobs = opts.jobs.max(1);
     let (tx, rx) = mpsc::sync_channel::<Msg>(jobs * 4);
     let mut summary = IngestSummary {
@@ -491,10 +552,16 @@ fn ingest_with(
     let quiet = QuietPanics::install();
 
     let result: Result<(), StoreError> = std::thread::scope(|scope| {
+        // The writer's end of the channel lives in this closure: when the writer stops
+        // (the database failed), it is dropped, and readers waiting to hand over a file
+        // see that and end instead of waiting for ever.
+        let rx = rx;
         for w in 0..jobs {
             let tx = tx.clone();
             let known = Arc::clone(&known);
-            let (next, stop, claimed) = (&next, &stop, &claimed);
+            let (next, stop, claimed, alone, suspects) =
+                (&next, &stop, &claimed, &alone, &suspects);
+            let solitary_run = solitary_run.as_str();
             std::thread::Builder::new()
                 .name(format!("ingest-reader-{w}"))
                 .spawn_scoped(scope, move || {
@@ -533,18 +600,44 @@ fn ingest_with(
                                 let size = bytes.len() as u64;
                                 if skip || repeated {
                                     Msg::Skipped(shown)
-                                } else if let Err(e) = rt.block_on(
-                                    store.reading_started(&opts.run, &hash, &shown, size, bound),
-                                ) {
-                                    Msg::Abort(e)
                                 } else {
-                                    Msg::File(prepare_within(
-                                        prepare,
-                                        shown,
-                                        bytes,
-                                        hash,
-                                        opts.timeout,
-                                    ))
+                                    let suspect = suspects.contains(&hash);
+                                    let (_shared, _exclusive);
+                                    if suspect || size > LARGE_FILE {
+                                        _exclusive = alone.write();
+                                    } else {
+                                        _shared = alone.read();
+                                    }
+                                    let run = if suspect {
+                                        solitary_run
+                                    } else {
+                                        opts.run.as_str()
+                                    };
+                                    let noted = patience.call(rt, || {
+                                        store.reading_started(run, &hash, &shown, size, bound)
+                                    });
+                                    let read = noted.map(|()| {
+                                        prepare_within(
+                                            opts.reader,
+                                            shown,
+                                            bytes,
+                                            hash.clone(),
+                                            opts.timeout,
+                                        )
+                                    });
+                                    // A solitary reading that has ended is no longer
+                                    // evidence: if the program ends before its result
+                                    // is stored, the file was not at fault.
+                                    let read = match read {
+                                        Ok(file) if suspect => patience
+                                            .call(rt, || store.reading_ended(run, &hash))
+                                            .map(|()| file),
+                                        other => other,
+                                    };
+                                    match read {
+                                        Err(e) => Msg::Abort(e),
+                                        Ok(file) => Msg::File(file),
+                                    }
                                 }
                             }
                         };
@@ -601,46 +694,73 @@ fn ingest_with(
                 }
             }
             if let Some(e) = aborted {
-                stop.store(true, Ordering::Relaxed);
                 outcome = Err(e);
                 break;
             }
             if batch.is_empty() {
                 continue;
             }
-            match write_batch(rt, store, batch, retry_failed, &mut summary) {
+            match write_batch(rt, store, patience, batch, retry_failed, &mut summary) {
                 Ok(events) => events.iter().for_each(&mut on_event),
                 Err(e) => {
-                    stop.store(true, Ordering::Relaxed);
                     outcome = Err(e);
                     break;
                 }
             }
         }
+        if outcome.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        drop(rx);
         outcome
     });
     drop(quiet);
     result?;
-    summary.cross_year_findings = rt.block_on(store.cross_year())?;
+    summary.cross_year_findings = patience.call(rt, || store.cross_year())?;
     Ok(summary)
 }
 
-/// Stores as failed every file whose reading started in a run that ended while reading
-/// it (the reader took the program down with it), so that it is not read again: one
-/// such file would otherwise end every run. Only notes of other runs past their bound
-/// count: a run at work beside this one on the same database keeps its files. Returns
-/// the paths this run recorded (another run may record the same note at once).
-fn settle_crashed(rt: &Handle, store: &Store, run: &str) -> Result<Vec<String>, StoreError> {
-    let mut paths = Vec::new();
+/// The notes of runs that are gone — on this machine, runs whose process has ended;
+/// elsewhere, notes past their bound (by the database's clock) — judged: which files
+/// are to be recorded as crashed, which to be read alone ([`crate::runs`]). A run at
+/// work beside this one on the same database keeps its files.
+fn judge_notes(
+    rt: &Handle,
+    store: &Store,
+    patience: &Patience,
+    run: &str,
+) -> Result<runs::Verdict, StoreError> {
+    let mine = |r: &gongkai_store::Reading| r.run == run || r.run == runs::solitary(run);
     let mut seen = std::collections::HashSet::new();
-    for r in rt.block_on(store.stale_readings(run))? {
-        if !seen.insert(r.hash.clone()) {
-            continue;
+    let mut notes = Vec::new();
+    for r in patience.call(rt, || store.stale_readings(run))? {
+        if !mine(&r) && seen.insert((r.run.clone(), r.hash.clone())) {
+            notes.push(r);
         }
-        let crashed = PreparedFile::crashed(&r.path, r.hash, r.size);
+    }
+    for r in patience.call(rt, || store.unfinished_readings())? {
+        if !mine(&r) && runs::gone_here(&r.run) && seen.insert((r.run.clone(), r.hash.clone())) {
+            notes.push(r);
+        }
+    }
+    Ok(runs::judge(notes))
+}
+
+/// Stores as failed (读取时程序异常终止) every file judged crashed, so that it is not
+/// read again: one such file would otherwise end every run. Returns the paths this
+/// run recorded (another run may record the same file at once).
+fn record_crashed(
+    rt: &Handle,
+    store: &Store,
+    patience: &Patience,
+    crashed: Vec<gongkai_store::Reading>,
+) -> Result<Vec<String>, StoreError> {
+    let mut paths = Vec::new();
+    for r in crashed {
+        let file = PreparedFile::crashed(&r.path, r.hash, r.size);
         // Removes the file's notes in the same transaction; `false` when the file has
         // been stored meanwhile (by a reading that did finish, or by another run).
-        if rt.block_on(store.store_file(&crashed, false))? {
+        if patience.call(rt, || store.store_file(&file, false))? {
             paths.push(r.path);
         }
     }
@@ -651,7 +771,7 @@ fn settle_crashed(rt: &Handle, store: &Store, run: &str) -> Result<Vec<String>, 
 /// that does not finish is left behind (a thread cannot be stopped from outside) and
 /// the file is recorded as failed, so one pathological file never stalls the batch.
 fn prepare_within(
-    prepare: fn(&str, &[u8], String) -> PreparedFile,
+    prepare: Reader,
     path: String,
     bytes: Vec<u8>,
     hash: String,
@@ -704,6 +824,9 @@ fn prepare_within(
     }
 }
 
+/// A file larger than this is read with no other reading at the same time.
+pub const LARGE_FILE: u64 = 8 << 20;
+
 /// Files stored in one transaction at most: large enough that commits cost little,
 /// small enough that a run killed half-way loses only seconds of reading.
 const WRITE_BATCH: usize = 64;
@@ -711,11 +834,14 @@ const WRITE_BATCH: usize = 64;
 fn write_batch(
     rt: &Handle,
     store: &Store,
+    patience: &Patience,
     files: Vec<PreparedFile>,
     retry_failed: bool,
     summary: &mut IngestSummary,
 ) -> Result<Vec<FileEvent>, StoreError> {
-    let results = rt.block_on(store.store_files(&files, retry_failed))?;
+    // Tried again whole after a lost connection: a file whose commit did go through
+    // is found stored by its hash and counted as skipped, never stored twice.
+    let results = patience.call(rt, || store.store_files(&files, retry_failed))?;
     let mut events = Vec::with_capacity(files.len());
     for (file, stored) in files.into_iter().zip(results) {
         events.push(match stored {
@@ -738,7 +864,7 @@ fn write_batch(
                     "写入数据库失败",
                     format!("写入数据库失败：{e}"),
                 );
-                record(rt, store, failed, retry_failed, summary)?
+                record(rt, store, patience, failed, retry_failed, summary)?
             }
         });
     }
@@ -748,11 +874,12 @@ fn write_batch(
 fn record(
     rt: &Handle,
     store: &Store,
+    patience: &Patience,
     file: PreparedFile,
     retry_failed: bool,
     summary: &mut IngestSummary,
 ) -> Result<FileEvent, StoreError> {
-    if !rt.block_on(store.store_file(&file, retry_failed))? {
+    if !patience.call(rt, || store.store_file(&file, retry_failed))? {
         summary.skipped += 1;
         return Ok(FileEvent {
             path: file.path,
@@ -901,13 +1028,74 @@ mod tests {
             jobs: 1,
             retry_failed: false,
             timeout: None,
+            reader: noting_reader,
             ..IngestOptions::default()
         };
-        let s = ingest_with(rt.handle(), &store, &files, &opts, noting_reader, |_| {}).unwrap();
+        let s = ingest(rt.handle(), &store, &files, &opts, |_| {}).unwrap();
         assert_eq!(s.stored, 2);
         let seen = PROBE.lock().unwrap().take().unwrap().2;
         assert_eq!(seen.len(), 2, "both files were read");
         assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+    }
+
+    /// Readings at work now, and the most seen at once, per size class.
+    static AT_WORK: AtomicUsize = AtomicUsize::new(0);
+    static MOST_LARGE: AtomicUsize = AtomicUsize::new(0);
+    static MOST_SMALL: AtomicUsize = AtomicUsize::new(0);
+
+    /// Stands in for a reader: takes its time and notes how many readings overlap.
+    fn counting_reader(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
+        let now = AT_WORK.fetch_add(1, Ordering::SeqCst) + 1;
+        std::thread::sleep(Duration::from_millis(40));
+        let seen = AT_WORK.load(Ordering::SeqCst).max(now);
+        let most = if bytes.len() as u64 > LARGE_FILE {
+            &MOST_LARGE
+        } else {
+            &MOST_SMALL
+        };
+        most.fetch_max(seen, Ordering::SeqCst);
+        AT_WORK.fetch_sub(1, Ordering::SeqCst);
+        PreparedFile::failed(path, hash, bytes.len() as u64, None, "测试", "测试".into())
+    }
+
+    /// A large file is read with no other reading at the same time (reading takes many
+    /// times a file's size in memory); small ones are read side by side.
+    #[test]
+    fn large_files_are_read_one_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for i in 0..3 {
+            let p = dir.path().join(format!("large-{i}.txt"));
+            let line = format!("第{i}份 政府信息公开工作年度报告 正文\n");
+            let big = line.repeat((LARGE_FILE as usize / line.len()) + 10);
+            std::fs::write(&p, big).unwrap();
+            files.push(p);
+        }
+        for i in 0..6 {
+            let p = dir.path().join(format!("small-{i}.txt"));
+            std::fs::write(&p, format!("第{i}份 小文件")).unwrap();
+            files.push(p);
+        }
+        let rt = runtime();
+        let store = rt
+            .block_on(Store::open(dir.path().join("t.db").to_str().unwrap()))
+            .unwrap();
+        let opts = IngestOptions {
+            jobs: 3,
+            reader: counting_reader,
+            ..IngestOptions::default()
+        };
+        let s = ingest(rt.handle(), &store, &files, &opts, |_| {}).unwrap();
+        assert_eq!(s.failed, 9, "{s:?}");
+        assert_eq!(
+            MOST_LARGE.load(Ordering::SeqCst),
+            1,
+            "a large file read beside another"
+        );
+        assert!(
+            MOST_SMALL.load(Ordering::SeqCst) >= 2,
+            "small files read one by one"
+        );
     }
 
     #[test]
@@ -926,16 +1114,16 @@ mod tests {
             jobs: 2,
             retry_failed: false,
             timeout: Some(Duration::from_millis(300)),
+            reader: hanging_reader,
             ..IngestOptions::default()
         };
         let started = std::time::Instant::now();
         let mut events = Vec::new();
-        let s = ingest_with(
+        let s = ingest(
             rt.handle(),
             &store,
             &[hang.clone(), good.clone()],
             &opts,
-            hanging_reader,
             |e| events.push(e.clone()),
         )
         .unwrap();
@@ -954,8 +1142,7 @@ mod tests {
             other => panic!("expected a failure, got {other:?}"),
         }
         // Stored as failed with its cause: a re-run skips it, --retry-failed reads it again.
-        let again =
-            ingest_with(rt.handle(), &store, &[hang], &opts, hanging_reader, |_| {}).unwrap();
+        let again = ingest(rt.handle(), &store, &[hang], &opts, |_| {}).unwrap();
         assert_eq!(again.skipped, 1);
     }
 }

@@ -2,12 +2,16 @@
 //! parallel with limits, store each file once) and the dataset's exports. The command
 //! line and the web server call the same functions.
 
+pub mod export;
 pub mod ingest;
+mod patience;
+pub mod runs;
 
 pub use ingest::{
-    CRASHED, DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Inputs, NOTHING_READ,
-    Outcome, category, collect_inputs, content_hash, ingest, new_run_id, not_a_document_by_content,
-    not_a_document_by_name, prepare_file, read_nothing, reading_bound,
+    CRASHED, DEFAULT_DB_PATIENCE, DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Inputs,
+    NOTHING_READ, Outcome, Reader, category, collect_inputs, content_hash, forget_run, ingest,
+    missing_parts, new_run_id, not_a_document_by_content, not_a_document_by_name, prepare_file,
+    read_nothing, reading_bound,
 };
 
 /// A runtime for the blocking entry points (the command line): one worker thread, so

@@ -12,28 +12,7 @@ use gongkai_store::Store;
 
 /// A fresh schema on the test server, or `None` when skipping was asked for.
 fn target(name: &str) -> Option<String> {
-    let url = match std::env::var("GONGKAI_TEST_PG") {
-        Ok(u) if !u.trim().is_empty() => u,
-        _ => {
-            if std::env::var("GONGKAI_SKIP_PG").as_deref() == Ok("1") {
-                eprintln!("GONGKAI_SKIP_PG=1：跳过 PostgreSQL 测试 {name}");
-                return None;
-            }
-            panic!(
-                "PostgreSQL 测试需要环境变量 GONGKAI_TEST_PG，例如 \
-                 GONGKAI_TEST_PG=postgres://postgres@127.0.0.1:5432/test \
-                 （运行 scripts/ci-postgres.sh 可安装并启动本地服务器并打印地址）；\
-                 确实要跳过时请设置 GONGKAI_SKIP_PG=1"
-            );
-        }
-    };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let schema = format!("gongkai_test_{name}_{}_{nanos}", std::process::id());
-    let sep = if url.contains('?') { '&' } else { '?' };
-    Some(format!("{url}{sep}schema={schema}"))
+    common::pg_target(name)
 }
 
 fn with_pg(name: &str, f: impl FnOnce(&str)) {
@@ -121,4 +100,212 @@ fn pg_a_finished_reading_replaces_a_crash_record() {
 fn pg_two_runs_at_once() {
     let dir = tempfile::tempdir().unwrap();
     with_pg("twoatonce", |t| common::two_runs_at_once(t, dir.path()));
+}
+
+#[test]
+fn pg_a_file_read_when_a_run_died_is_read_again_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("alone", |t| {
+        common::a_file_read_when_a_run_died_is_read_again_alone(t, dir.path())
+    });
+}
+
+#[test]
+fn pg_exports() {
+    with_pg("exports", common::exports);
+}
+
+/// A TCP proxy in front of the test server, to cut the connections of a run.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    dead: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: String) -> Proxy {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let dead = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let streams = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (d, st) = (dead.clone(), streams.clone());
+        std::thread::spawn(move || {
+            while !d.load(Ordering::SeqCst) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                {
+                    let mut st = st.lock().unwrap();
+                    st.push(client.try_clone().unwrap());
+                    st.push(server.try_clone().unwrap());
+                }
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+            // Dropped here: nothing listens any more, new connections are refused.
+        });
+        Proxy {
+            addr,
+            dead,
+            streams,
+        }
+    }
+
+    /// The server is gone: every connection cut, none accepted.
+    fn kill(&self) {
+        self.dead.store(true, std::sync::atomic::Ordering::SeqCst);
+        for s in self.streams.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+/// `url` with its host and port replaced by `addr`.
+fn via(url: &str, addr: std::net::SocketAddr) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let user = authority
+        .rsplit_once('@')
+        .map(|(u, _)| format!("{u}@"))
+        .unwrap_or_default();
+    format!("{scheme}://{user}{addr}{tail}")
+}
+
+/// `host:port` of a PostgreSQL URL.
+fn host_port(url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let hp = authority
+        .rsplit_once('@')
+        .map(|(_, h)| h)
+        .unwrap_or(authority);
+    if hp.contains(':') {
+        hp.to_string()
+    } else {
+        format!("{hp}:5432")
+    }
+}
+
+/// The server ends the run's connections again and again mid-run
+/// (`pg_terminate_backend`): the run notices each time, connects again and goes on;
+/// every file is stored exactly once.
+#[test]
+fn pg_dropped_connections_are_retried() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("gongkai_drop_{}", std::process::id());
+    with_pg("dropped", |t| {
+        let t = format!("{t}&application_name={name}");
+        let files = common::variant_files(dir.path(), 30);
+        let rt = common::runtime();
+        let store = rt.block_on(Store::open(&t)).unwrap();
+        let url = std::env::var("GONGKAI_TEST_PG").unwrap();
+        let killer = std::thread::spawn({
+            let name = name.clone();
+            move || {
+                let rt = common::runtime();
+                let mut c = rt.block_on(sqlx::PgConnection::connect(&url)).unwrap();
+                let mut ended = 0;
+                for _ in 0..8 {
+                    std::thread::sleep(std::time::Duration::from_millis(120));
+                    let n: Vec<bool> = rt
+                        .block_on(
+                            sqlx::query_scalar(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                                 WHERE application_name = $1",
+                            )
+                            .bind(&name)
+                            .fetch_all(&mut c),
+                        )
+                        .unwrap();
+                    ended += n.iter().filter(|b| **b).count();
+                }
+                ended
+            }
+        });
+        let opts = gongkai_dataset::IngestOptions {
+            db_patience: std::time::Duration::from_secs(30),
+            ..common::opts()
+        };
+        let s = gongkai_dataset::ingest(rt.handle(), &store, &files, &opts, |_| {}).unwrap();
+        let ended = killer.join().unwrap();
+        eprintln!("{ended} connections ended mid-run: {s:?}");
+        assert!(ended > 0, "no connection of the run was ended");
+        assert_eq!(s.stored + s.skipped, files.len(), "{s:?}");
+        assert_eq!(s.failed, 0, "{s:?}");
+        let t = rt.block_on(store.totals()).unwrap();
+        assert_eq!(t.sources as usize, files.len(), "{t:?}");
+        assert_eq!(
+            t.reports as usize,
+            files.len(),
+            "each file stored once: {t:?}"
+        );
+        assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
+    });
+}
+
+/// The server goes away mid-run (the connection cut, new ones refused): the run stops
+/// within its bound with the cause in Chinese; every file committed before stays.
+#[test]
+fn pg_lost_server_stops_the_run_within_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    with_pg("lost", |t| {
+        let proxy = Proxy::start(host_port(t));
+        let through = via(t, proxy.addr);
+        let files = common::variant_files(dir.path(), 40);
+        let rt = common::runtime();
+        let store = rt.block_on(Store::open(&through)).unwrap();
+        let patience = std::time::Duration::from_secs(3);
+        let opts = gongkai_dataset::IngestOptions {
+            db_patience: patience,
+            ..common::opts()
+        };
+        let mut stored = 0;
+        let mut cut_at = None;
+        let e = gongkai_dataset::ingest(rt.handle(), &store, &files, &opts, |ev| {
+            if matches!(ev.outcome, gongkai_dataset::Outcome::Stored { .. }) {
+                stored += 1;
+                if cut_at.is_none() {
+                    proxy.kill();
+                    cut_at = Some(std::time::Instant::now());
+                }
+            }
+        })
+        .unwrap_err();
+        let took = cut_at.unwrap().elapsed();
+        eprintln!("stopped {took:?} after the cut: {e}");
+        assert!(took < patience * 3, "stopped {took:?} after the cut");
+        assert!(
+            e.cause().contains("连接") || e.cause().contains("没有回答"),
+            "{e}"
+        );
+        assert!(e.cause().contains("秒、重试"), "{e}");
+        // What was committed before the cut is there, complete.
+        let direct = rt.block_on(Store::open(t)).unwrap();
+        let totals = rt.block_on(direct.totals()).unwrap();
+        assert!(totals.sources as usize >= stored, "{totals:?} {stored}");
+        assert_eq!(totals.sources, totals.reports, "{totals:?}");
+        assert!(totals.sources > 0);
+        // Run again on the server itself: the rest is stored, nothing twice.
+        let s =
+            gongkai_dataset::ingest(rt.handle(), &direct, &files, &common::opts(), |_| {}).unwrap();
+        assert_eq!(s.stored + s.skipped, files.len(), "{s:?}");
+        let t2 = rt.block_on(direct.totals()).unwrap();
+        assert_eq!(t2.sources as usize, files.len());
+        assert_eq!(t2.reports as usize, files.len());
+    });
 }

@@ -71,3 +71,63 @@ fn two_runs_at_once() {
     let dir = tempfile::tempdir().unwrap();
     common::two_runs_at_once(&db(&dir), dir.path());
 }
+
+#[test]
+fn a_file_read_when_a_run_died_is_read_again_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    common::a_file_read_when_a_run_died_is_read_again_alone(&db(&dir), dir.path());
+}
+
+#[test]
+fn exports() {
+    let dir = tempfile::tempdir().unwrap();
+    common::exports(&db(&dir));
+}
+
+/// A database file whose write lock another program holds: the run says so and stops
+/// within its bound (it used to wait in silence); what was stored stays, and once the
+/// lock is gone the same command goes on.
+#[test]
+fn a_locked_database_is_said_within_the_bound() {
+    use sqlx::Connection;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir);
+    let rt = common::runtime();
+    let store = rt.block_on(gongkai_store::Store::open(&db)).unwrap();
+    let first = [common::fixtures().join("tongjiang-2020.txt")];
+    let s = gongkai_dataset::ingest(rt.handle(), &store, &first, &common::opts(), |_| {}).unwrap();
+    assert_eq!(s.stored, 1);
+    // Another program (here a second connection) takes the write lock and keeps it.
+    let mut other = rt
+        .block_on(sqlx::sqlite::SqliteConnection::connect(&format!(
+            "sqlite://{db}"
+        )))
+        .unwrap();
+    rt.block_on(sqlx::query("BEGIN EXCLUSIVE").execute(&mut other))
+        .unwrap();
+    // Past SQLite's own wait for a lock (10 s), so that the cause can show.
+    let opts = gongkai_dataset::IngestOptions {
+        db_patience: Duration::from_secs(12),
+        ..common::opts()
+    };
+    let next = [common::fixtures().join("qingtongxia-2021.txt")];
+    let started = Instant::now();
+    let e = gongkai_dataset::ingest(rt.handle(), &store, &next, &opts, |_| {}).unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(25), "{took:?}");
+    assert!(took >= Duration::from_secs(12), "{took:?}");
+    assert!(
+        e.cause()
+            .starts_with("数据库文件被其他程序锁定；等待 12 秒、重试"),
+        "{e}"
+    );
+    assert!(e.cause().ends_with("次仍未恢复"), "{e}");
+    rt.block_on(sqlx::query("ROLLBACK").execute(&mut other))
+        .unwrap();
+    rt.block_on(other.close()).unwrap();
+    assert_eq!(rt.block_on(store.totals()).unwrap().sources, 1);
+    let s = gongkai_dataset::ingest(rt.handle(), &store, &next, &common::opts(), |_| {}).unwrap();
+    assert_eq!((s.stored, s.skipped), (1, 0), "{s:?}");
+    assert_eq!(rt.block_on(store.totals()).unwrap().reports, 2);
+}

@@ -7,8 +7,9 @@
 use crate::error::StoreError;
 use crate::files::{CRASHED, PreparedFile};
 use gongkai_report::{Cell, Decimal, Finding, Report, TemplateId, Value, check_consecutive};
+use sqlx::Connection;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -50,6 +51,9 @@ macro_rules! on_read {
     };
 }
 pub(crate) use on_read;
+
+/// How long opening a PostgreSQL database waits for the server's first answer.
+const PG_CONNECT_WAIT: Duration = Duration::from_secs(10);
 
 /// Reading connections beside SQLite's one writer.
 const SQLITE_READERS: u32 = 4;
@@ -399,6 +403,25 @@ impl Store {
             if let Some(s) = &schema {
                 opts = opts.options([("search_path", s.as_str())]);
             }
+            // One connection by hand first: the pool would retry a refused connection
+            // until its timeout and then say only that it timed out. A wrong port, host
+            // or database name is said at once, in its own words.
+            match tokio::time::timeout(PG_CONNECT_WAIT, PgConnection::connect_with(&opts)).await {
+                Ok(Ok(first)) => {
+                    let _ = first.close().await;
+                }
+                Ok(Err(e)) => return Err(StoreError::connect(&redact(&url), e)),
+                Err(_) => {
+                    return Err(StoreError::Unavailable {
+                        cause: format!(
+                            "连接数据库 {} 超时：{} 秒内服务器没有回答（主机地址不对，或被防火墙拦截）",
+                            redact(&url),
+                            PG_CONNECT_WAIT.as_secs()
+                        ),
+                        detail: "connect timed out".into(),
+                    });
+                }
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(connections.max(1))
                 .acquire_timeout(Duration::from_secs(10))
@@ -660,6 +683,20 @@ impl Store {
         })
     }
 
+    /// Removes the note of run `run` on the file `hash`: for a reading that has ended
+    /// without taking the program down, when its result is not stored yet (the notes
+    /// of other runs on the file stay).
+    pub async fn reading_ended(&self, run: &str, hash: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("DELETE FROM reading WHERE run_id = $1 AND hash = $2")
+                .bind(run)
+                .bind(hash)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
     /// Forgets the unfinished readings of run `run`: for a run stopped on purpose
     /// (Ctrl-C), whose files were not at fault. Other runs' notes are theirs: a run
     /// still reading keeps its notes, a crashed one leaves them to be found.
@@ -913,11 +950,20 @@ impl Store {
         {
             on_db!(&self.db, pool => {
                 let mut tx = pool.begin().await?;
-                if let Ok(stored) = insert_batch!(tx, files).await {
-                    tx.commit().await?;
-                    return Ok(stored.into_iter().map(Ok).collect());
+                match insert_batch!(tx, files).await {
+                    Ok(stored) => {
+                        tx.commit().await?;
+                        return Ok(stored.into_iter().map(Ok).collect());
+                    }
+                    // The database, not a file's data, failed (a lost connection, a
+                    // lock held by another program): no file is to blame, and storing
+                    // them one by one would only wait as long again for each.
+                    Err(e) if e.is_transient() => {
+                        let _ = tx.rollback().await;
+                        return Err(e);
+                    }
+                    Err(_) => tx.rollback().await?,
                 }
-                tx.rollback().await?;
                 let mut results = Vec::with_capacity(files.len());
                 for file in files {
                     let mut tx = pool.begin().await?;
@@ -925,6 +971,10 @@ impl Store {
                         Ok(stored) => {
                             tx.commit().await?;
                             results.push(Ok(stored.first().copied().unwrap_or(false)));
+                        }
+                        Err(e) if e.is_transient() => {
+                            let _ = tx.rollback().await;
+                            return Err(e);
                         }
                         Err(e) => {
                             tx.rollback().await?;

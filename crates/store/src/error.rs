@@ -10,6 +10,11 @@ pub enum StoreError {
     Unavailable { cause: String, detail: String },
     /// The database refused or failed an operation.
     Database { cause: String, detail: String },
+    /// The database could not be used for the moment: the connection dropped, the
+    /// server is restarting or does not answer, another program holds the file's lock,
+    /// a deadlock was broken. The operation may be tried again; a transaction it was
+    /// in did not commit (or, when the connection dropped during the commit, may have).
+    Transient { cause: String, detail: String },
     /// The record was changed by someone else since it was read (optimistic
     /// concurrency): nothing was written.
     Conflict(String),
@@ -23,7 +28,9 @@ impl StoreError {
     /// The Chinese cause shown to the user.
     pub fn cause(&self) -> &str {
         match self {
-            StoreError::Unavailable { cause, .. } | StoreError::Database { cause, .. } => cause,
+            StoreError::Unavailable { cause, .. }
+            | StoreError::Database { cause, .. }
+            | StoreError::Transient { cause, .. } => cause,
             StoreError::Conflict(m) | StoreError::NotFound(m) | StoreError::Invalid(m) => m,
         }
     }
@@ -31,11 +38,16 @@ impl StoreError {
     /// The underlying library message, if any (English, for diagnosis).
     pub fn detail(&self) -> Option<&str> {
         match self {
-            StoreError::Unavailable { detail, .. } | StoreError::Database { detail, .. } => {
-                Some(detail)
-            }
+            StoreError::Unavailable { detail, .. }
+            | StoreError::Database { detail, .. }
+            | StoreError::Transient { detail, .. } => Some(detail),
             _ => None,
         }
+    }
+
+    /// `true` when trying again later may succeed ([`StoreError::Transient`]).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Transient { .. })
     }
 
     pub(crate) fn unavailable(cause: String, e: impl fmt::Display) -> StoreError {
@@ -88,12 +100,36 @@ impl StoreError {
     }
 }
 
+/// `true` for the error codes of a database that cannot be used for the moment:
+/// SQLite's busy and locked (with their extended codes), PostgreSQL's lost connections
+/// (class 08), shutdown and restart (57P01–57P03), too many connections, and broken
+/// deadlocks and serialisation failures.
+fn transient_code(code: &str) -> bool {
+    matches!(
+        code,
+        "5" | "6"
+            | "261"
+            | "262"
+            | "517"
+            | "773"
+            | "40001"
+            | "40P01"
+            | "53300"
+            | "57P01"
+            | "57P02"
+            | "57P03"
+    ) || code.starts_with("08")
+}
+
 /// A Chinese cause for a database error code (SQLite's extended codes and
 /// PostgreSQL's SQLSTATE).
 fn database_cause(code: Option<&str>) -> &'static str {
     match code {
         Some("13") | Some("53100") => "磁盘空间已满",
-        Some("5") | Some("517") | Some("6") => "数据库文件被其他程序锁定",
+        Some("5") | Some("517") | Some("6") | Some("261") | Some("262") | Some("773") => {
+            "数据库文件被其他程序锁定"
+        }
+        Some("53300") => "数据库服务器的连接数已满",
         Some("8") => "数据库文件只读",
         Some("11") | Some("26") => "数据库文件已损坏或不是数据库",
         Some("10") => "读写数据库文件失败",
@@ -117,9 +153,19 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => "记录不存在".into(),
             _ => "数据库操作失败".into(),
         };
-        StoreError::Database {
-            cause,
-            detail: e.to_string(),
+        let transient = match &e {
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| transient_code(&c)),
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed => true,
+            _ => false,
+        };
+        let detail = e.to_string();
+        if transient {
+            StoreError::Transient { cause, detail }
+        } else {
+            StoreError::Database { cause, detail }
         }
     }
 }
@@ -144,5 +190,21 @@ mod tests {
         let e = StoreError::from(sqlx::Error::PoolTimedOut);
         assert!(e.to_string().starts_with("数据库繁忙"));
         assert!(e.detail().unwrap().contains("pool timed out"));
+        assert!(e.is_transient());
+    }
+
+    #[test]
+    fn lost_connections_and_locks_are_transient() {
+        for code in ["5", "517", "08006", "57P01", "40P01"] {
+            assert!(transient_code(code), "{code}");
+        }
+        for code in ["13", "23505", "3D000", "28P01", "11"] {
+            assert!(!transient_code(code), "{code}");
+        }
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let e = StoreError::from(sqlx::Error::Io(io));
+        assert!(e.is_transient());
+        assert_eq!(e.cause(), "与数据库的连接中断");
+        assert!(!StoreError::from(sqlx::Error::RowNotFound).is_transient());
     }
 }

@@ -15,7 +15,39 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
-fn opts() -> IngestOptions {
+/// A fresh schema on the test server (`GONGKAI_TEST_PG`), or `None` when skipping was
+/// asked for (`GONGKAI_SKIP_PG=1`).
+pub fn pg_target(name: &str) -> Option<String> {
+    let url = pg_url(name)?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let schema = format!("gongkai_test_{name}_{}_{nanos}", std::process::id());
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{sep}schema={schema}"))
+}
+
+/// The test server's URL (`GONGKAI_TEST_PG`), or `None` when skipping was asked for.
+pub fn pg_url(name: &str) -> Option<String> {
+    match std::env::var("GONGKAI_TEST_PG") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ => {
+            if std::env::var("GONGKAI_SKIP_PG").as_deref() == Ok("1") {
+                eprintln!("GONGKAI_SKIP_PG=1：跳过 PostgreSQL 测试 {name}");
+                return None;
+            }
+            panic!(
+                "PostgreSQL 测试需要环境变量 GONGKAI_TEST_PG，例如 \
+                 GONGKAI_TEST_PG=postgres://postgres@127.0.0.1:5432/test \
+                 （运行 scripts/ci-postgres.sh 可安装并启动本地服务器并打印地址）；\
+                 确实要跳过时请设置 GONGKAI_SKIP_PG=1"
+            );
+        }
+    }
+}
+
+pub fn opts() -> IngestOptions {
     IngestOptions {
         jobs: 2,
         retry_failed: false,
@@ -360,10 +392,13 @@ pub fn crashed_reading_is_recorded(target: &str, dir: &Path) {
     let bytes = std::fs::read(crash).unwrap();
     let hash = gongkai_dataset::content_hash(&bytes);
     let shown = crash.to_string_lossy().into_owned();
-    // What the killed run left: the note, committed, and nothing else; its time is up.
-    rt.block_on(store.reading_started("killed", &hash, &shown, bytes.len() as u64, Duration::ZERO))
-        .unwrap();
-    assert_eq!(rt.block_on(store.unfinished_readings()).unwrap().len(), 1);
+    // What the runs that died on it left: the note of the run that read it with
+    // others, and the notes of the runs that read it alone, twice; their time is up.
+    for run in ["killed", "killed-again/alone", "killed-once-more/alone"] {
+        rt.block_on(store.reading_started(run, &hash, &shown, bytes.len() as u64, Duration::ZERO))
+            .unwrap();
+    }
+    assert_eq!(rt.block_on(store.unfinished_readings()).unwrap().len(), 3);
 
     let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
     assert_eq!(s.crashed_before, vec![shown.clone()], "{s:?}");
@@ -387,6 +422,70 @@ pub fn crashed_reading_is_recorded(target: &str, dir: &Path) {
     assert!(again.crashed_before.is_empty());
     assert_eq!(again.skipped, 3, "{again:?}");
     assert_eq!(rt.block_on(store.totals()).unwrap(), t);
+}
+
+/// In-flight readings now, and the most seen while the suspect was read.
+static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static SUSPECT: std::sync::Mutex<Option<(String, usize)>> = std::sync::Mutex::new(None);
+
+/// A reader that takes its time (so that readings overlap) and notes how many
+/// readings were at work while it read the suspect.
+fn overlap_reader(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
+    use std::sync::atomic::Ordering;
+    let now = IN_FLIGHT.fetch_add(1, Ordering::SeqCst) + 1;
+    std::thread::sleep(Duration::from_millis(30));
+    let seen = IN_FLIGHT.load(Ordering::SeqCst).max(now);
+    if let Some((h, most)) = SUSPECT.lock().unwrap().as_mut()
+        && *h == hash
+    {
+        *most = (*most).max(seen);
+    }
+    let file = gongkai_dataset::prepare_file(path, bytes, hash);
+    IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    file
+}
+
+/// A file that was being read, with others, when a run died (killed, or a reader
+/// crashed on another file) is not taken for a crash: the next run reads it again,
+/// alone, and stores it. Only a file whose solitary readings ended the program twice
+/// is recorded as crashed.
+pub fn a_file_read_when_a_run_died_is_read_again_alone(target: &str, dir: &Path) {
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files = copies(
+        dir,
+        &[
+            "qingtongxia-2021.txt",
+            "tongjiang-2020.txt",
+            "fengxiang-2020.txt",
+            "tongchuan-govoffice-2020.txt",
+        ],
+    );
+    let suspect = note_of(&files[1]);
+    rt.block_on(store.reading_started("killed", &suspect.0, &suspect.1, suspect.2, Duration::ZERO))
+        .unwrap();
+    *SUSPECT.lock().unwrap() = Some((suspect.0.clone(), 0));
+    let o = IngestOptions {
+        jobs: 3,
+        reader: overlap_reader,
+        ..opts()
+    };
+    let s = ingest(rt.handle(), &store, &files, &o, |_| {}).unwrap();
+    assert!(s.crashed_before.is_empty(), "{s:?}");
+    assert_eq!((s.stored, s.failed), (4, 0), "{s:?}");
+    let (_, most) = SUSPECT.lock().unwrap().take().unwrap();
+    assert_eq!(
+        most, 1,
+        "the suspect was read with no other reading at work"
+    );
+    let row = rt
+        .block_on(store.sources())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.hash == suspect.0)
+        .unwrap();
+    assert_eq!((row.status.as_str(), row.reports), ("ok", 1), "{row:?}");
+    assert!(rt.block_on(store.unfinished_readings()).unwrap().is_empty());
 }
 
 /// Copies `names` from the fixtures into `dir`.
@@ -431,11 +530,13 @@ pub fn only_stale_notes_of_other_runs_are_crashes(target: &str, dir: &Path) {
     // Another run reading the first file right now, with the default limit.
     rt.block_on(store.reading_started("live-run", &live.0, &live.1, live.2, bound))
         .unwrap();
-    // A run that ended while reading the second: its bound has passed.
-    rt.block_on(store.reading_started("dead-run", &dead.0, &dead.1, dead.2, Duration::ZERO))
-        .unwrap();
+    // Runs that ended while reading the second alone, twice: their bound has passed.
+    for run in ["dead-run/alone", "dead-run-2/alone"] {
+        rt.block_on(store.reading_started(run, &dead.0, &dead.1, dead.2, Duration::ZERO))
+            .unwrap();
+    }
     let notes = rt.block_on(store.unfinished_readings()).unwrap();
-    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes.len(), 3, "{notes:?}");
     let fresh = notes.iter().find(|r| r.run == "live-run").unwrap();
     assert!(fresh.stale_at > fresh.started_at, "{fresh:?}");
     let stale: Vec<String> = rt
@@ -444,12 +545,13 @@ pub fn only_stale_notes_of_other_runs_are_crashes(target: &str, dir: &Path) {
         .into_iter()
         .map(|r| r.hash)
         .collect();
-    assert_eq!(stale, vec![dead.0.clone()]);
+    assert_eq!(stale, vec![dead.0.clone(), dead.0.clone()]);
     // The dead run's own notes are its own, past their bound or not.
-    assert!(
-        rt.block_on(store.stale_readings("dead-run"))
+    assert_eq!(
+        rt.block_on(store.stale_readings("dead-run/alone"))
             .unwrap()
-            .is_empty()
+            .len(),
+        1
     );
 
     let s = ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
@@ -554,6 +656,11 @@ pub fn a_finished_reading_replaces_a_crash_record(target: &str, dir: &Path) {
     assert!(rt.block_on(store.store_file(&failed, false)).unwrap());
     let again = gongkai_dataset::prepare_file(&e.1, b"", e.0.clone());
     assert!(!rt.block_on(store.store_file(&again, false)).unwrap());
+}
+
+/// `copies` × 5 distinct text reports in `dir` (see `variants`).
+pub fn variant_files(dir: &Path, copies: usize) -> Vec<PathBuf> {
+    variants(dir, copies)
 }
 
 /// `copies` variants of the plain-text fixtures, each with distinct content (so a
@@ -693,4 +800,111 @@ pub fn two_runs_at_once(target: &str, dir: &Path) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// A writer whose bytes the test reads afterwards.
+#[derive(Clone, Default)]
+pub struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buffer {
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// The export of `content` as `format`, as bytes, and its row count.
+fn exported(
+    rt: &tokio::runtime::Runtime,
+    store: &Store,
+    format: gongkai_dataset::export::Format,
+    content: gongkai_dataset::export::Content,
+) -> (usize, Vec<u8>) {
+    let buf = Buffer::default();
+    let to = gongkai_dataset::export::Destination::Writer(Box::new(buf.clone()));
+    let n = rt
+        .block_on(gongkai_dataset::export::export(store, format, content, to))
+        .unwrap();
+    (n, buf.bytes())
+}
+
+/// The exports, from the library the command line and the web share: long and wide
+/// cells, findings, in CSV, JSON and XLSX; blank stays blank and 0 stays 0 in each.
+pub fn exports(target: &str) {
+    use gongkai_dataset::export::{Content, Format};
+    let rt = runtime();
+    let store = rt.block_on(Store::open(target)).unwrap();
+    let files: Vec<PathBuf> = ["tongchuan-govoffice-2020.txt", "qingtongxia-2021.txt"]
+        .iter()
+        .map(|n| fixtures().join(n))
+        .collect();
+    ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
+    let t = rt.block_on(store.totals()).unwrap();
+
+    // Long CSV: a BOM, one row per cell; blank empty, 0 as 0.
+    let (n, csv) = exported(&rt, &store, Format::Csv, Content::Long);
+    assert_eq!(n as i64, t.cells);
+    assert!(csv.starts_with("\u{feff}source,agency,year,template,key,value,kind,".as_bytes()));
+    let text = String::from_utf8(csv).unwrap();
+    assert_eq!(text.lines().count(), n + 1);
+    let row = |source: &str, key: &str| {
+        text.lines()
+            .find(|l| l.contains(source) && l.contains(&format!(",{key},")))
+            .unwrap_or_else(|| panic!("{source} {key}"))
+            .to_string()
+    };
+    assert!(
+        row("tongchuan", "requests.carried_in.total")
+            .contains(",requests.carried_in.total,,blank,"),
+        "{}",
+        row("tongchuan", "requests.carried_in.total")
+    );
+    assert!(
+        row("qingtongxia", "requests.carried_in.total")
+            .contains(",requests.carried_in.total,0,number,"),
+        "{}",
+        row("qingtongxia", "requests.carried_in.total")
+    );
+
+    // Wide JSON: one object per report, cells nested, null vs 0.
+    let (n, json) = exported(&rt, &store, Format::Json, Content::Wide);
+    assert_eq!(n as i64, t.reports);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let by = |s: &str| {
+        rows.iter()
+            .find(|r| r["source"].as_str().unwrap().contains(s))
+            .unwrap()
+    };
+    assert_eq!(
+        by("tongchuan")["cells"]["requests.carried_in.total"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        by("qingtongxia")["cells"]["requests.carried_in.total"],
+        serde_json::json!(0)
+    );
+    assert_eq!(by("qingtongxia")["year"], serde_json::json!(2021));
+
+    // Findings JSON: every stored finding once.
+    let (n, json) = exported(&rt, &store, Format::Json, Content::Findings);
+    assert_eq!(n as i64, t.findings);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), n);
+
+    // XLSX into a writer: a zip (the workbook), one header row and a row per report.
+    let (n, xlsx) = exported(&rt, &store, Format::Xlsx, Content::Wide);
+    assert_eq!(n as i64, t.reports);
+    assert!(xlsx.starts_with(b"PK\x03\x04"), "an XLSX is a zip");
+    rt.block_on(store.close());
 }
