@@ -531,7 +531,115 @@ fn header_unit(tokens: &[Token]) -> Option<&'static str> {
     None
 }
 
+/// Table 四's result columns and appeal kinds as printed, in the template's order.
+const APPEAL_RESULT_LABELS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+const APPEAL_KIND_LABELS: [&str; 3] = ["行政复议", "直接起诉", "复议后起诉"];
+
+/// Which of `labels` a group's label ends with (a row label of table 四 printed
+/// sideways), ignoring trailing brackets and colons.
+fn ends_with_one(label: &str, labels: &[&str]) -> Option<usize> {
+    let l = label.trim_end_matches([')', '）', ':', '（', '(']);
+    labels
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| l.ends_with(**p))
+        .max_by_key(|(_, p)| p.len())
+        .map(|(i, _)| i)
+}
+
+/// The order in which `labels` appear (each at its last mention) in the header words
+/// `text`; `None` unless every one appears. The last mention: the words before the
+/// header include the section heading (`四、政府信息公开行政复议、行政诉讼情况`).
+fn header_order(text: &str, labels: &[&str]) -> Option<Vec<usize>> {
+    let mut at: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in labels.iter().enumerate() {
+        let pos = text.rfind(p)?;
+        at.push((pos, i));
+    }
+    at.sort();
+    Some(at.into_iter().map(|(_, i)| i).collect())
+}
+
+/// Table 四 printed with one row per result (结果维持 … 总计) and one column per appeal
+/// kind, or one row per appeal kind (行政复议, 直接起诉, 复议后起诉) and one column per
+/// result. Each row is found by its label; the columns are in the header's order.
+/// `None` unless every row of the layout is printed with its own label.
+fn read_appeals_by_rows(tokens: &[Token]) -> Option<Cells> {
+    let gs = groups(tokens);
+    for (rows, cols, transposed) in [
+        (&APPEAL_RESULT_LABELS[..], &APPEAL_KIND_LABELS[..], true),
+        (&APPEAL_KIND_LABELS[..], &APPEAL_RESULT_LABELS[..], false),
+    ] {
+        let mut found: Vec<Option<&Group>> = vec![None; rows.len()];
+        let mut first: Option<(&Group, usize)> = None;
+        for g in &gs {
+            if let Some(i) = ends_with_one(&g.label, rows) {
+                if found[i].is_some() {
+                    // A row printed twice is not this layout.
+                    found = vec![None; rows.len()];
+                    break;
+                }
+                found[i] = Some(g);
+                first.get_or_insert((g, i));
+            }
+        }
+        if found.iter().any(Option::is_none) {
+            continue;
+        }
+        // Every row prints a value and its values fit its columns exactly (the
+        // standard layout's header also names the three kinds, with empty cells
+        // between them in a grid whose merged cells were lost).
+        let fits = |g: &Group| {
+            let printed = g.slots.iter().filter(|t| t.kind != Kind::Empty).count();
+            (1..=cols.len()).contains(&printed)
+                && place(&g.slots, cols.len(), false)
+                    .iter()
+                    .all(Option::is_some)
+        };
+        if !found.iter().flatten().all(|g| fits(g)) {
+            if transposed {
+                // Five rows labelled by result cannot be the standard layout: its rows
+                // that do not fit stay unread (missing, and reported), never read in
+                // the standard layout's order.
+                found = found
+                    .into_iter()
+                    .map(|g| g.filter(|g| fits(g)))
+                    .collect();
+                if found.iter().all(Option::is_none) {
+                    continue;
+                }
+            } else {
+                continue;
+            }
+        }
+        // The header: the words before the first printed row's label.
+        let (g0, i0) = first?;
+        let l0 = g0.label.trim_end_matches([')', '）', ':', '（', '(']);
+        let header = &l0[..l0.len() - rows[i0].len()];
+        let order = header_order(header, cols).unwrap_or_else(|| (0..cols.len()).collect());
+        let mut out = Cells::new();
+        for (ri, g) in found.iter().enumerate() {
+            let Some(g) = *g else { continue };
+            for (pos, p) in place(&g.slots, cols.len(), false).into_iter().enumerate() {
+                let ci = order[pos];
+                let (kind, result) = if transposed { (ci, ri) } else { (ri, ci) };
+                let key = format!("appeals.{}.{}", APPEAL_ROWS[kind], APPEAL_COLUMNS[result]);
+                match p {
+                    Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
+                    Some(None) => out.push((key, blank_cell(g.slots.first().copied()))),
+                    None => {}
+                }
+            }
+        }
+        return Some(out);
+    }
+    None
+}
+
 fn read_appeals(tokens: &[Token]) -> Cells {
+    if let Some(cells) = read_appeals_by_rows(tokens) {
+        return cells;
+    }
     // One data row of 15 cells after the header labels.
     let last_label = tokens
         .iter()
