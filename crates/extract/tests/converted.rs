@@ -1,7 +1,9 @@
 //! The real samples as other programs turn them into other formats read to the same
 //! hand-checked cells: text from `pdftotext` with and without `-layout`
 //! (`tests/fixtures/converted/make.sh`), and the web page's and Word files' tables
-//! saved by LibreOffice as XLSX, XLS, ODS and ODT (`tests/fixtures/office/make.sh`).
+//! saved by LibreOffice as XLSX, XLS, ODS and ODT (`tests/fixtures/office/make.sh`);
+//! and table 四 of the samples printed transposed and one row per appeal kind
+//! (`tests/fixtures/layouts/make.py`).
 
 use gongkai_report::Value;
 use std::path::PathBuf;
@@ -129,4 +131,14 @@ fn a_package_is_its_document_not_an_archive() {
         let x = all[0].1.as_ref().unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(x.format.name(), format, "{file}");
     }
+}
+
+#[test]
+fn table_four_transposed_and_by_kind() {
+    assert_exact(
+        "layouts/qingtongxia-2021.transposed.txt",
+        "qingtongxia-2021",
+    );
+    assert_exact("layouts/pingtan-2023.transposed.html", "pingtan-2023");
+    assert_exact("layouts/pingtan-2023.by-kind.html", "pingtan-2023");
 }
