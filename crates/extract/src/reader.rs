@@ -214,15 +214,21 @@ fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
 }
 
 /// A row label and the value slots that follow it.
+#[derive(Clone)]
 struct Group<'a> {
     label: String,
     slots: Vec<&'a Token>,
+    /// Bytes of `label` from its first label token (0 when unknown): the words that
+    /// may end the row before, when a converter wrapped that row's label around its
+    /// numbers (`行政规范` / `26 29 61` / `性文件`).
+    first_len: usize,
 }
 
 fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
     let mut out: Vec<Group> = Vec::new();
     let mut label = String::new();
     let mut slots: Vec<&Token> = Vec::new();
+    let mut first_len = 0;
     for t in tokens {
         match t.kind {
             Kind::Label => {
@@ -230,26 +236,41 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                     out.push(Group {
                         label: std::mem::take(&mut label),
                         slots: std::mem::take(&mut slots),
+                        first_len,
                     });
                 }
+                let starts = label.is_empty();
                 // Keep the label text bounded: only the words nearest the values matter.
                 label.push_str(&norm(&t.text));
+                if starts {
+                    first_len = label.len();
+                }
                 if label.len() > 600 {
                     let cut = label.len() - 600;
                     let cut = (cut..label.len())
                         .find(|&i| label.is_char_boundary(i))
                         .unwrap_or(label.len());
                     label.drain(..cut);
+                    first_len = 0;
                 }
             }
             Kind::Value | Kind::Empty | Kind::Unreadable => slots.push(t),
         }
     }
-    if !slots.is_empty() {
-        out.push(Group { label, slots });
+    // Words after the last values (no slots) are kept too: they may end the last
+    // row's wrapped label.
+    if !slots.is_empty() || !label.is_empty() {
+        out.push(Group {
+            label,
+            slots,
+            first_len,
+        });
     }
     out
 }
+
+/// Longest a label's tail wrapped below its numbers is taken to be, in characters.
+const MAX_WRAPPED_CHARS: usize = 6;
 
 /// Places the slots of one row onto `n` columns. Returns `None` for each column it
 /// cannot place, and whether the row printed only its 总计 (the other columns blank).
@@ -324,7 +345,20 @@ fn read_rows(
     let mut done: Vec<&str> = Vec::new();
     let mut last_row: Option<&str> = None;
     let mut outcomes_seen = false;
-    for g in groups {
+    // The next group's first words were the end of this row's label.
+    let mut strip_first = false;
+    for (gi, g) in groups.iter().enumerate() {
+        let stripped;
+        let g = if std::mem::take(&mut strip_first) {
+            stripped = Group {
+                label: g.label[g.first_len..].to_string(),
+                first_len: 0,
+                ..g.clone()
+            };
+            &stripped
+        } else {
+            g
+        };
         // The row whose label words end nearest the values wins.
         let mut best: Option<(usize, &RowSpec)> = None;
         for s in specs {
@@ -346,6 +380,26 @@ fn read_rows(
                         best = Some((end, s));
                     }
                 }
+            }
+        }
+        if best.is_none()
+            && let Some(next) = groups.get(gi + 1)
+            && next.first_len > 0
+            && next.label[..next.first_len].chars().count() <= MAX_WRAPPED_CHARS
+        {
+            let joined = format!("{}{}", g.label, &next.label[..next.first_len]);
+            let wrapped = specs.iter().find(|s| {
+                !done.contains(&s.row)
+                    && s.when == When::Always
+                    && s.patterns.iter().any(|p| {
+                        joined
+                            .rfind(p)
+                            .is_some_and(|pos| pos + p.len() > g.label.len() && pos < g.label.len())
+                    })
+            });
+            if let Some(s) = wrapped {
+                best = Some((joined.len(), s));
+                strip_first = true;
             }
         }
         let s = match best {
@@ -391,6 +445,7 @@ fn read_rows(
         // Nothing placed: the words were not this row's label but a header repeated
         // on a new page (its 总计 is a column) or stray text; the row is still to come.
         if placed.iter().all(Option::is_none) {
+            strip_first = false;
             continue;
         }
         done.push(s.row);
@@ -601,10 +656,7 @@ fn read_appeals_by_rows(tokens: &[Token]) -> Option<Cells> {
                 // Five rows labelled by result cannot be the standard layout: its rows
                 // that do not fit stay unread (missing, and reported), never read in
                 // the standard layout's order.
-                found = found
-                    .into_iter()
-                    .map(|g| g.filter(|g| fits(g)))
-                    .collect();
+                found = found.into_iter().map(|g| g.filter(|g| fits(g))).collect();
                 if found.iter().all(Option::is_none) {
                     continue;
                 }

@@ -154,6 +154,25 @@ fn pdftotext_layout(r: &Report) -> String {
     s
 }
 
+/// `pdftotext -layout` of a PDF whose table 二 wraps each long row label around its
+/// numbers: the label's first half, the numbers, then its second half.
+fn pdftotext_layout_wrapped(r: &Report) -> String {
+    let mut text = pdftotext_layout(r);
+    for row in rows(r, TableId::Proactive) {
+        let chars: Vec<char> = row.label.chars().collect();
+        if chars.len() < 4 {
+            continue;
+        }
+        let (a, b) = chars.split_at(chars.len() / 2);
+        let (a, b): (String, String) = (a.iter().collect(), b.iter().collect());
+        let line = format!("   {}      {}\n", row.label, row.values.join("      "));
+        assert!(text.contains(&line), "{line}");
+        let wrapped = format!("   {a}\n         {}\n   {b}\n", row.values.join("      "));
+        text = text.replacen(&line, &wrapped, 1);
+    }
+    text
+}
+
 /// PDF-to-Markdown output: table 三 split into several pipe tables at page breaks,
 /// its heading repeated, and table 四 as two tables (复议 / 诉讼), values on the line
 /// after each header.
@@ -193,7 +212,11 @@ fn markdown_label_then_numbers(r: &Report) -> String {
     );
     for row in rows(r, TableId::Proactive) {
         let n = row.values.len();
-        s += &format!("| 信息内容 | {} |\n|{}\n", row.headers.join(" | "), "---|".repeat(n + 1));
+        s += &format!(
+            "| 信息内容 | {} |\n|{}\n",
+            row.headers.join(" | "),
+            "---|".repeat(n + 1)
+        );
         s += &format!("| {} |{}\n", row.label, " |".repeat(n));
         s += &format!("| | {} |\n\n", row.values.join(" | "));
     }
@@ -208,7 +231,10 @@ fn markdown_label_then_numbers(r: &Report) -> String {
         .collect();
     s += "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 行政复议 | | | | | 行政诉讼 |\n|---|---|---|---|---|---|\n";
     s += &format!("| {} |\n", RESULTS.repeat(3).join(" | "));
-    s += &format!("| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n", vals.join(" | "));
+    s += &format!(
+        "| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n",
+        vals.join(" | ")
+    );
     s
 }
 
@@ -226,11 +252,19 @@ fn with_table4(r: &Report, t4: &str) -> String {
     let text = tab_rows(r);
     let start = text.find("四、政府信息公开行政复议").unwrap();
     let end = text.find("五、存在的主要问题").unwrap();
-    format!("{}四、政府信息公开行政复议、行政诉讼情况\n{t4}{}", &text[..start], &text[end..])
+    format!(
+        "{}四、政府信息公开行政复议、行政诉讼情况\n{t4}{}",
+        &text[..start],
+        &text[end..]
+    )
 }
 
 const RESULTS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
-const KINDS: [&str; 3] = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"];
+const KINDS: [&str; 3] = [
+    "行政复议",
+    "行政诉讼（未经复议直接起诉）",
+    "行政诉讼（复议后起诉）",
+];
 
 /// Table 四 transposed: one row per result, one column per appeal kind, the kinds in
 /// the header in the order `order` (a permutation of 0..3).
@@ -238,7 +272,11 @@ fn appeals_transposed(r: &Report, order: &[usize]) -> String {
     let t4 = rows(r, TableId::Appeals);
     let mut s = format!(
         "结果\t{}\n",
-        order.iter().map(|&k| KINDS[k]).collect::<Vec<_>>().join("\t")
+        order
+            .iter()
+            .map(|&k| KINDS[k])
+            .collect::<Vec<_>>()
+            .join("\t")
     );
     for (i, res) in RESULTS.iter().enumerate() {
         let vals: Vec<&str> = order.iter().map(|&k| t4[k].values[i].as_str()).collect();
@@ -264,7 +302,8 @@ fn appeals_header_apart(r: &Report) -> String {
         .into_iter()
         .flat_map(|x| x.values)
         .collect();
-    let mut s = String::from("| 行政复议 | 行政诉讼 |\n|---|---|\n| | 未经复议直接起诉 | 复议后起诉 |\n");
+    let mut s =
+        String::from("| 行政复议 | 行政诉讼 |\n|---|---|\n| | 未经复议直接起诉 | 复议后起诉 |\n");
     s += &format!("| {} |\n\n", RESULTS.repeat(3).join(" | "));
     s += &format!("| {} |\n|{}\n\n", vals.join(" | "), "---|".repeat(15));
     with_table4(r, &s)
@@ -295,8 +334,13 @@ fn ocr_markdown(r: &Report) -> String {
     s += "\n## 三、收到和处理政府信息公开申请情况\n\n| | | | | | | | | |\n|---|---|---|---|---|---|---|---|---|\n";
     let note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
     s += &format!("| {note} | {note} | {} |\n", ["申请人情况"; 7].join(" | "));
-    s += &format!("| {note} | {note} | 自然人 | {} | 总计 |\n", ["法人或其他组织"; 5].join(" | "));
-    s += &format!("| {note} | {note} | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n");
+    s += &format!(
+        "| {note} | {note} | 自然人 | {} | 总计 |\n",
+        ["法人或其他组织"; 5].join(" | ")
+    );
+    s += &format!(
+        "| {note} | {note} | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+    );
     let t3 = rows(r, TableId::Requests);
     let n = t3.len();
     for (i, row) in t3.iter().enumerate() {
@@ -305,7 +349,10 @@ fn ocr_markdown(r: &Report) -> String {
         } else {
             // `（三）不予公开` over its numbered rows, `三、本年度办理结果` over all.
             let (group, item) = match row.label.find('）') {
-                Some(p) if row.label[p + '）'.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()) => {
+                Some(p)
+                    if row.label[p + '）'.len_utf8()..]
+                        .starts_with(|c: char| c.is_ascii_digit()) =>
+                {
                     let g = &row.label[..p + '）'.len_utf8()];
                     (g.to_string(), row.label[g.len()..].to_string())
                 }
@@ -316,14 +363,27 @@ fn ocr_markdown(r: &Report) -> String {
         s += &format!("| {label} | {} |\n", row.values.join(" | "));
     }
     s += "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n";
-    s += &format!("| {} | {} |\n|{}\n", ["行政复议"; 5].join(" | "), ["行政诉讼"; 10].join(" | "), "---|".repeat(15));
-    s += &format!("| {} | {} | {} |\n", ["行政复议"; 5].join(" | "), ["未经复议直接起诉"; 5].join(" | "), ["复议后起诉"; 5].join(" | "));
+    s += &format!(
+        "| {} | {} |\n|{}\n",
+        ["行政复议"; 5].join(" | "),
+        ["行政诉讼"; 10].join(" | "),
+        "---|".repeat(15)
+    );
+    s += &format!(
+        "| {} | {} | {} |\n",
+        ["行政复议"; 5].join(" | "),
+        ["未经复议直接起诉"; 5].join(" | "),
+        ["复议后起诉"; 5].join(" | ")
+    );
     s += &format!("| {} |\n", RESULTS.repeat(3).join(" | "));
     let vals: Vec<String> = rows(r, TableId::Appeals)
         .into_iter()
         .flat_map(|x| x.values)
         .collect();
-    s += &format!("| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n", vals.join(" | "));
+    s += &format!(
+        "| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n",
+        vals.join(" | ")
+    );
     s
 }
 
@@ -486,7 +546,11 @@ fn assert_same_bytes(want: &Report, bytes: &[u8], layout: &str) {
     assert_eq!(got.template, want.template, "{layout}");
     if layout != "odt" {
         // A spreadsheet's title row is its title: agency and year are read from it.
-        assert_eq!((&got.agency, got.year), (&want.agency, want.year), "{layout}");
+        assert_eq!(
+            (&got.agency, got.year),
+            (&want.agency, want.year),
+            "{layout}"
+        );
     }
     for k in template::keys(want.template) {
         assert_eq!(
@@ -532,6 +596,7 @@ proptest! {
         let r = build(t, &seed, false);
         assert_same(&r, &label_then_numbers(&r), "label-then-numbers");
         assert_same(&r, &pdftotext_layout(&r), "pdftotext-layout");
+        assert_same(&r, &pdftotext_layout_wrapped(&r), "pdftotext-layout-wrapped");
         assert_same(&r, &split_markdown(&r), "split-markdown");
         assert_same(&r, &split_markdown_repeated_heading(&r), "split-markdown-repeated-heading");
     }
