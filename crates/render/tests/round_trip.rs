@@ -151,6 +151,7 @@ fn from_xlsx(r: &Report) -> BTreeMap<&'static str, Value> {
                         Data::String(s) if s == "/" => Value::NotApplicable,
                         Data::Float(f) => Value::Number(Decimal::parse(&f.to_string()).unwrap()),
                         Data::Int(i) => Value::int(i),
+                        Data::String(s) => Value::Number(Decimal::parse(&s).unwrap()),
                         other => panic!("{k}: unexpected {other:?}"),
                     };
                     out.insert(k, v);
@@ -182,6 +183,35 @@ fn written_xlsx_is_read_as_one_spreadsheet() {
     let x = all[0].1.as_ref().unwrap();
     assert_eq!(x.format, gongkai_extract::Format::Xlsx);
     assert_same_cells(&sample(TemplateId::T2021), &x.report, "xlsx via read_all");
+}
+
+/// Figures a spreadsheet number cannot hold (more than 15 significant digits) are
+/// written as their digits and read back unchanged.
+#[test]
+fn xlsx_keeps_digits_a_double_cannot() {
+    let mut r = sample(TemplateId::T2021);
+    let long = [
+        ("requests.new.natural_person", "12345678901234567"),
+        ("proactive.fees.amount_wan", "1234567890.1234567"),
+        ("requests.granted.business", "100000000000000000000"),
+    ];
+    for (k, v) in long {
+        r.set(
+            k,
+            gongkai_report::Cell::from_value(Value::Number(Decimal::parse(v).unwrap())),
+        );
+    }
+    let back = read_back(&r, Format::Xlsx);
+    for (k, v) in long {
+        assert_eq!(
+            back.value(k),
+            Value::Number(Decimal::parse(v).unwrap()),
+            "{k}"
+        );
+        assert_eq!(back.value(k).to_string(), v, "{k}");
+    }
+    assert_same_cells(&r, &back, "xlsx long figures");
+    assert_eq!(from_xlsx(&r), values(&r));
 }
 
 #[test]
