@@ -175,12 +175,12 @@ const SECTION_KEYS: [(&str, &str); 6] = [
     ("其他需要报告的事项", "六、其他需要报告的事项"),
 ];
 
-fn section_of(label: &str) -> Option<usize> {
+fn section_of(t: &Token) -> Option<usize> {
     // A heading is short even with spaces between its characters: skip prose unread.
-    if label.len() > 300 {
+    if t.text.len() > 300 {
         return None;
     }
-    let n = norm(label);
+    let n = &t.norm;
     if n.chars().count() > 32 {
         return None;
     }
@@ -194,7 +194,7 @@ fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
         if t.kind != Kind::Label {
             continue;
         }
-        let Some(s) = section_of(&t.text) else {
+        let Some(s) = section_of(t) else {
             continue;
         };
         // Take each heading once, in order: later mentions are table labels or prose.
@@ -241,7 +241,7 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                 }
                 let starts = label.is_empty();
                 // Keep the label text bounded: only the words nearest the values matter.
-                label.push_str(&norm(&t.text));
+                label.push_str(&t.norm);
                 if starts {
                     first_len = label.len();
                 }
@@ -575,7 +575,7 @@ fn header_unit(tokens: &[Token]) -> Option<&'static str> {
         if t.text.len() > 300 {
             continue;
         }
-        let n = norm(&t.text);
+        let n = &t.norm;
         if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
             return Some("元");
         }
@@ -735,8 +735,7 @@ fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
     tokens
         .iter()
         .filter(|t| t.kind == Kind::Label)
-        .map(|t| norm(&t.text))
-        .filter(|l| markers.iter().any(|m| l.contains(m)))
+        .filter(|t| markers.iter().any(|m| t.norm.contains(m)))
         .count()
 }
 
@@ -982,11 +981,7 @@ mod tests {
 
     #[test]
     fn place_handles_every_layout() {
-        let t = |k: Kind, s: &str| Token {
-            kind: k,
-            text: s.into(),
-            source: Default::default(),
-        };
+        let t = |k: Kind, s: &str| Token::new(k, s.into(), Default::default());
         let v = |s: &str| t(Kind::Value, s);
         let e = || t(Kind::Empty, "");
         // exact, with blanks

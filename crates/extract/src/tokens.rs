@@ -23,7 +23,26 @@ pub struct Token {
     pub kind: Kind,
     /// The cell's text as printed (line breaks inside a cell removed).
     pub text: String,
+    /// A label's text normalised for matching ([`crate::reader::norm`]), computed once;
+    /// empty for values and empty cells.
+    pub norm: String,
     pub source: Provenance,
+}
+
+impl Token {
+    pub fn new(kind: Kind, text: String, source: Provenance) -> Token {
+        let norm = if kind == Kind::Label {
+            crate::reader::norm(&text)
+        } else {
+            String::new()
+        };
+        Token {
+            kind,
+            text,
+            norm,
+            source,
+        }
+    }
 }
 
 /// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
@@ -290,14 +309,14 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
                         label_row = label_only_row(&kinds).map(|k| (out.len() + k, k));
                     }
                     for (cell, kind) in cells.iter().zip(kinds).skip(skip) {
-                        out.push(Token {
+                        out.push(Token::new(
                             kind,
-                            text: cell.trim().to_string(),
-                            source: Provenance {
+                            cell.trim().to_string(),
+                            Provenance {
                                 line: Some(line),
                                 ..Default::default()
                             },
-                        });
+                        ));
                     }
                 }
             }
@@ -330,16 +349,16 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
                             o[col..col + cs].iter_mut().for_each(|x| *x = true);
                         }
                         let text: String = clean(&cell.text).split('\n').map(str::trim).collect();
-                        out.push(Token {
-                            kind: classify(&text),
-                            text: text.trim().to_string(),
-                            source: Provenance {
+                        out.push(Token::new(
+                            classify(&text),
+                            text.trim().to_string(),
+                            Provenance {
                                 table: Some(table_no),
                                 row: Some(r as u32 + 1),
                                 column: Some(col as u32 + 1),
                                 ..Default::default()
                             },
-                        });
+                        ));
                         col += cs;
                     }
                 }
