@@ -1,5 +1,7 @@
 //! `gongkai render`: writes a report, or the empty national template, in the
 //! national format (DOCX / HTML / PDF / XLSX) or the machine forms (CSV / JSON).
+//! The report is the spec's JSON, or any file the reader reads (a published PDF, a
+//! Word or WPS file, a web page, text, a spreadsheet), its prose sections carried over.
 
 use crate::input;
 use crate::output::{Stdout, errln};
@@ -10,9 +12,9 @@ use std::path::Path;
 
 #[derive(clap::Args)]
 pub struct RenderArgs {
-    /// 年报数据文件（JSON：source、agency、year、template、cells，可选 sections）；“-” 表示标准输入
+    /// 年报文件：已发布的年报（PDF、Word/WPS、网页、文本、电子表格），或年报数据 JSON（source、agency、year、template、cells，可选 sections）；“-” 表示标准输入
     #[arg(
-        value_name = "REPORT.json",
+        value_name = "REPORT",
         required_unless_present = "blank",
         conflicts_with = "blank"
     )]
@@ -96,7 +98,8 @@ fn run(args: &RenderArgs) -> Result<u8, String> {
         }
         (None, None) => {
             return Err(
-                "请指定年报数据文件（REPORT.json），或用 --blank 2019|2021 生成空白模板".into(),
+                "请指定年报文件（已发布的年报或年报数据 JSON），或用 --blank 2019|2021 生成空白模板"
+                    .into(),
             );
         }
     };
@@ -118,12 +121,15 @@ fn run(args: &RenderArgs) -> Result<u8, String> {
     Ok(0)
 }
 
-/// Reads the spec's JSON from a file (or stdin for "-"). Errors name the file.
+/// Reads a report from a file (or stdin for "-"): the spec's JSON when the file is a
+/// JSON object, else whatever the reader reads. Errors name the file.
 fn load(path: &str) -> Result<Report, String> {
-    let bytes = input::read(path, input::MAX_TEXT).map_err(|e| {
-        let shown = if path == "-" { "标准输入" } else { path };
-        format!("无法读取 {shown}：{}", input::cause(&e))
-    })?;
+    let shown = if path == "-" { "标准输入" } else { path };
+    let bytes = input::read(path, gongkai_extract::MAX_INPUT_BYTES)
+        .map_err(|e| format!("无法读取 {shown}：{}", input::cause(&e)))?;
+    if !is_json(&bytes) {
+        return read_published(shown, &bytes);
+    }
     let text = String::from_utf8(bytes).map_err(|_| format!("{path} 不是 UTF-8 编码的文本"))?;
     let text = text.trim_start_matches('\u{FEFF}');
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -146,6 +152,43 @@ fn load(path: &str) -> Result<Report, String> {
             .unwrap_or_else(|| path.to_string());
     }
     Ok(report)
+}
+
+/// Whether the bytes are meant as JSON: the first character past a BOM and white
+/// space is `{` (no report the reader reads starts so).
+fn is_json(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// A published report (PDF, Word, web page, text, spreadsheet, or a ZIP holding one)
+/// read by the project's reader.
+fn read_published(shown: &str, bytes: &[u8]) -> Result<Report, String> {
+    let name = Path::new(shown)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.to_string());
+    let mut all = gongkai_extract::read_all(&name, bytes);
+    let read: Vec<usize> = (0..all.len()).filter(|&i| all[i].1.is_ok()).collect();
+    match read.as_slice() {
+        [i] => Ok(all.swap_remove(*i).1.expect("read").report),
+        [] => {
+            let e = all
+                .into_iter()
+                .find_map(|(_, r)| r.err())
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "文件中没有年报".into());
+            Err(format!("无法读取 {shown}：{e}"))
+        }
+        many => Err(format!(
+            "{shown} 中有 {} 份年报（{}），请只给出其中一份",
+            many.len(),
+            many.iter()
+                .map(|&i| all[i].0.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )),
+    }
 }
 
 /// An I/O error in words a clerk reads.

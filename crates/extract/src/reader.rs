@@ -175,12 +175,12 @@ const SECTION_KEYS: [(&str, &str); 6] = [
     ("其他需要报告的事项", "六、其他需要报告的事项"),
 ];
 
-fn section_of(label: &str) -> Option<usize> {
+fn section_of(t: &Token) -> Option<usize> {
     // A heading is short even with spaces between its characters: skip prose unread.
-    if label.len() > 300 {
+    if t.text.len() > 300 {
         return None;
     }
-    let n = norm(label);
+    let n = &t.norm;
     if n.chars().count() > 32 {
         return None;
     }
@@ -194,7 +194,7 @@ fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
         if t.kind != Kind::Label {
             continue;
         }
-        let Some(s) = section_of(&t.text) else {
+        let Some(s) = section_of(t) else {
             continue;
         };
         // Take each heading once, in order: later mentions are table labels or prose.
@@ -214,15 +214,21 @@ fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
 }
 
 /// A row label and the value slots that follow it.
+#[derive(Clone)]
 struct Group<'a> {
     label: String,
     slots: Vec<&'a Token>,
+    /// Bytes of `label` from its first label token (0 when unknown): the words that
+    /// may end the row before, when a converter wrapped that row's label around its
+    /// numbers (`行政规范` / `26 29 61` / `性文件`).
+    first_len: usize,
 }
 
 fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
     let mut out: Vec<Group> = Vec::new();
     let mut label = String::new();
     let mut slots: Vec<&Token> = Vec::new();
+    let mut first_len = 0;
     for t in tokens {
         match t.kind {
             Kind::Label => {
@@ -230,26 +236,41 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                     out.push(Group {
                         label: std::mem::take(&mut label),
                         slots: std::mem::take(&mut slots),
+                        first_len,
                     });
                 }
+                let starts = label.is_empty();
                 // Keep the label text bounded: only the words nearest the values matter.
-                label.push_str(&norm(&t.text));
+                label.push_str(&t.norm);
+                if starts {
+                    first_len = label.len();
+                }
                 if label.len() > 600 {
                     let cut = label.len() - 600;
                     let cut = (cut..label.len())
                         .find(|&i| label.is_char_boundary(i))
                         .unwrap_or(label.len());
                     label.drain(..cut);
+                    first_len = 0;
                 }
             }
             Kind::Value | Kind::Empty | Kind::Unreadable => slots.push(t),
         }
     }
-    if !slots.is_empty() {
-        out.push(Group { label, slots });
+    // Words after the last values (no slots) are kept too: they may end the last
+    // row's wrapped label.
+    if !slots.is_empty() || !label.is_empty() {
+        out.push(Group {
+            label,
+            slots,
+            first_len,
+        });
     }
     out
 }
+
+/// Longest a label's tail wrapped below its numbers is taken to be, in characters.
+const MAX_WRAPPED_CHARS: usize = 6;
 
 /// Places the slots of one row onto `n` columns. Returns `None` for each column it
 /// cannot place, and whether the row printed only its 总计 (the other columns blank).
@@ -324,7 +345,20 @@ fn read_rows(
     let mut done: Vec<&str> = Vec::new();
     let mut last_row: Option<&str> = None;
     let mut outcomes_seen = false;
-    for g in groups {
+    // The next group's first words were the end of this row's label.
+    let mut strip_first = false;
+    for (gi, g) in groups.iter().enumerate() {
+        let stripped;
+        let g = if std::mem::take(&mut strip_first) {
+            stripped = Group {
+                label: g.label[g.first_len..].to_string(),
+                first_len: 0,
+                ..g.clone()
+            };
+            &stripped
+        } else {
+            g
+        };
         // The row whose label words end nearest the values wins.
         let mut best: Option<(usize, &RowSpec)> = None;
         for s in specs {
@@ -346,6 +380,26 @@ fn read_rows(
                         best = Some((end, s));
                     }
                 }
+            }
+        }
+        if best.is_none()
+            && let Some(next) = groups.get(gi + 1)
+            && next.first_len > 0
+            && next.label[..next.first_len].chars().count() <= MAX_WRAPPED_CHARS
+        {
+            let joined = format!("{}{}", g.label, &next.label[..next.first_len]);
+            let wrapped = specs.iter().find(|s| {
+                !done.contains(&s.row)
+                    && s.when == When::Always
+                    && s.patterns.iter().any(|p| {
+                        joined
+                            .rfind(p)
+                            .is_some_and(|pos| pos + p.len() > g.label.len() && pos < g.label.len())
+                    })
+            });
+            if let Some(s) = wrapped {
+                best = Some((joined.len(), s));
+                strip_first = true;
             }
         }
         let s = match best {
@@ -391,6 +445,7 @@ fn read_rows(
         // Nothing placed: the words were not this row's label but a header repeated
         // on a new page (its 总计 is a column) or stray text; the row is still to come.
         if placed.iter().all(Option::is_none) {
+            strip_first = false;
             continue;
         }
         done.push(s.row);
@@ -520,7 +575,7 @@ fn header_unit(tokens: &[Token]) -> Option<&'static str> {
         if t.text.len() > 300 {
             continue;
         }
-        let n = norm(&t.text);
+        let n = &t.norm;
         if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
             return Some("元");
         }
@@ -531,7 +586,112 @@ fn header_unit(tokens: &[Token]) -> Option<&'static str> {
     None
 }
 
+/// Table 四's result columns and appeal kinds as printed, in the template's order.
+const APPEAL_RESULT_LABELS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+const APPEAL_KIND_LABELS: [&str; 3] = ["行政复议", "直接起诉", "复议后起诉"];
+
+/// Which of `labels` a group's label ends with (a row label of table 四 printed
+/// sideways), ignoring trailing brackets and colons.
+fn ends_with_one(label: &str, labels: &[&str]) -> Option<usize> {
+    let l = label.trim_end_matches([')', '）', ':', '（', '(']);
+    labels
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| l.ends_with(**p))
+        .max_by_key(|(_, p)| p.len())
+        .map(|(i, _)| i)
+}
+
+/// The order in which `labels` appear (each at its last mention) in the header words
+/// `text`; `None` unless every one appears. The last mention: the words before the
+/// header include the section heading (`四、政府信息公开行政复议、行政诉讼情况`).
+fn header_order(text: &str, labels: &[&str]) -> Option<Vec<usize>> {
+    let mut at: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in labels.iter().enumerate() {
+        let pos = text.rfind(p)?;
+        at.push((pos, i));
+    }
+    at.sort();
+    Some(at.into_iter().map(|(_, i)| i).collect())
+}
+
+/// Table 四 printed with one row per result (结果维持 … 总计) and one column per appeal
+/// kind, or one row per appeal kind (行政复议, 直接起诉, 复议后起诉) and one column per
+/// result. Each row is found by its label; the columns are in the header's order.
+/// `None` unless every row of the layout is printed with its own label.
+fn read_appeals_by_rows(tokens: &[Token]) -> Option<Cells> {
+    let gs = groups(tokens);
+    for (rows, cols, transposed) in [
+        (&APPEAL_RESULT_LABELS[..], &APPEAL_KIND_LABELS[..], true),
+        (&APPEAL_KIND_LABELS[..], &APPEAL_RESULT_LABELS[..], false),
+    ] {
+        let mut found: Vec<Option<&Group>> = vec![None; rows.len()];
+        let mut first: Option<(&Group, usize)> = None;
+        for g in &gs {
+            if let Some(i) = ends_with_one(&g.label, rows) {
+                if found[i].is_some() {
+                    // A row printed twice is not this layout.
+                    found = vec![None; rows.len()];
+                    break;
+                }
+                found[i] = Some(g);
+                first.get_or_insert((g, i));
+            }
+        }
+        if found.iter().any(Option::is_none) {
+            continue;
+        }
+        // Every row prints a value and its values fit its columns exactly (the
+        // standard layout's header also names the three kinds, with empty cells
+        // between them in a grid whose merged cells were lost).
+        let fits = |g: &Group| {
+            let printed = g.slots.iter().filter(|t| t.kind != Kind::Empty).count();
+            (1..=cols.len()).contains(&printed)
+                && place(&g.slots, cols.len(), false)
+                    .iter()
+                    .all(Option::is_some)
+        };
+        if !found.iter().flatten().all(|g| fits(g)) {
+            if transposed {
+                // Five rows labelled by result cannot be the standard layout: its rows
+                // that do not fit stay unread (missing, and reported), never read in
+                // the standard layout's order.
+                found = found.into_iter().map(|g| g.filter(|g| fits(g))).collect();
+                if found.iter().all(Option::is_none) {
+                    continue;
+                }
+            } else {
+                continue;
+            }
+        }
+        // The header: the words before the first printed row's label.
+        let (g0, i0) = first?;
+        let l0 = g0.label.trim_end_matches([')', '）', ':', '（', '(']);
+        let header = &l0[..l0.len() - rows[i0].len()];
+        let order = header_order(header, cols).unwrap_or_else(|| (0..cols.len()).collect());
+        let mut out = Cells::new();
+        for (ri, g) in found.iter().enumerate() {
+            let Some(g) = *g else { continue };
+            for (pos, p) in place(&g.slots, cols.len(), false).into_iter().enumerate() {
+                let ci = order[pos];
+                let (kind, result) = if transposed { (ci, ri) } else { (ri, ci) };
+                let key = format!("appeals.{}.{}", APPEAL_ROWS[kind], APPEAL_COLUMNS[result]);
+                match p {
+                    Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
+                    Some(None) => out.push((key, blank_cell(g.slots.first().copied()))),
+                    None => {}
+                }
+            }
+        }
+        return Some(out);
+    }
+    None
+}
+
 fn read_appeals(tokens: &[Token]) -> Cells {
+    if let Some(cells) = read_appeals_by_rows(tokens) {
+        return cells;
+    }
     // One data row of 15 cells after the header labels.
     let last_label = tokens
         .iter()
@@ -575,8 +735,7 @@ fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
     tokens
         .iter()
         .filter(|t| t.kind == Kind::Label)
-        .map(|t| norm(&t.text))
-        .filter(|l| markers.iter().any(|m| l.contains(m)))
+        .filter(|t| markers.iter().any(|m| t.norm.contains(m)))
         .count()
 }
 
@@ -822,11 +981,7 @@ mod tests {
 
     #[test]
     fn place_handles_every_layout() {
-        let t = |k: Kind, s: &str| Token {
-            kind: k,
-            text: s.into(),
-            source: Default::default(),
-        };
+        let t = |k: Kind, s: &str| Token::new(k, s.into(), Default::default());
         let v = |s: &str| t(Kind::Value, s);
         let e = || t(Kind::Empty, "");
         // exact, with blanks

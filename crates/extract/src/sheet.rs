@@ -102,13 +102,52 @@ fn read_inner(bytes: &[u8]) -> Result<Document, ReadError> {
         if rows.is_empty() {
             continue;
         }
+        // Rows above and below the grid that hold one text only (the title merged
+        // across, a section heading, `（单位：元）`, the 落款) are the sheet's
+        // paragraphs, as in a document: the reader finds the title and date there.
+        let lead = rows.iter().take_while(|r| lone_text(r).is_some()).count();
+        let below: Vec<Vec<TableCell>> = if lead < rows.len() {
+            let tail = rows
+                .iter()
+                .rev()
+                .take_while(|r| lone_text(r).is_some())
+                .count();
+            rows.split_off(rows.len() - tail)
+        } else {
+            Vec::new()
+        };
+        for r in rows.drain(..lead) {
+            doc.paragraph(lone_text(&r).unwrap_or_default());
+        }
+        // The sheet's name after its title (a name before it would read as part of
+        // the agency's name): it may be the section heading.
         doc.paragraph(name.clone());
-        doc.table(Table { rows });
+        if !rows.is_empty() {
+            doc.table(Table { rows });
+        }
+        for r in below {
+            doc.paragraph(lone_text(&r).unwrap_or_default());
+        }
     }
     if doc.blocks.is_empty() {
         return Err(ReadError::Empty);
     }
     Ok(doc)
+}
+
+/// The one text of a row whose other cells are empty, if it is not a number (a lone
+/// number is a table's value, never a paragraph).
+fn lone_text(row: &[TableCell]) -> Option<String> {
+    let mut texts = row.iter().filter(|c| !c.text.trim().is_empty());
+    let only = texts.next()?;
+    if texts.next().is_some() {
+        return None;
+    }
+    let t = only.text.trim();
+    let numeric = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | ',' | '/'));
+    (!numeric).then(|| t.to_string())
 }
 
 fn contains(m: &Dimensions, r: u32, c: u32) -> bool {

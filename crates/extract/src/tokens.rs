@@ -23,7 +23,26 @@ pub struct Token {
     pub kind: Kind,
     /// The cell's text as printed (line breaks inside a cell removed).
     pub text: String,
+    /// A label's text normalised for matching ([`crate::reader::norm`]), computed once;
+    /// empty for values and empty cells.
+    pub norm: String,
     pub source: Provenance,
+}
+
+impl Token {
+    pub fn new(kind: Kind, text: String, source: Provenance) -> Token {
+        let norm = if kind == Kind::Label {
+            crate::reader::norm(&text)
+        } else {
+            String::new()
+        };
+        Token {
+            kind,
+            text,
+            norm,
+            source,
+        }
+    }
 }
 
 /// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
@@ -231,10 +250,38 @@ fn split_spaced_values(line: &str) -> Vec<&str> {
     pieces
 }
 
+fn is_pipe_row(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('|') && t.ends_with('|') && t.len() > 1
+}
+
+/// A pipe row that holds only its row label (`| 规章 | | | |`): how many label cells
+/// lead it; every cell after them is empty.
+fn label_only_row(kinds: &[Kind]) -> Option<usize> {
+    let k = kinds.iter().take_while(|k| **k == Kind::Label).count();
+    (k > 0 && kinds[k..].iter().all(|k| *k == Kind::Empty)).then_some(k)
+}
+
+/// A pipe row of numbers under a label printed alone on the line before it
+/// (`| | 5 | | 7 |`): its first `k` cells empty, no label in it, a value in it.
+fn numbers_row(kinds: &[Kind], k: usize) -> bool {
+    kinds.len() > k
+        && kinds[..k].iter().all(|k| *k == Kind::Empty)
+        && !kinds.contains(&Kind::Label)
+        && kinds
+            .iter()
+            .any(|k| matches!(k, Kind::Value | Kind::Unreadable))
+}
+
 /// The token stream of a whole document.
 pub fn tokenize(doc: &Document) -> Vec<Token> {
     let mut out = Vec::new();
     let mut table_no = 0u32;
+    // A label-only pipe row just read: where its empty cells start in `out`, and how
+    // many label cells it has. PDF-to-Markdown tools print a row label on one line and
+    // its numbers on the next; the two lines are one row (the label row's empty cells
+    // and the numbers row's empty label cells are not the row's cells).
+    let mut label_row: Option<(usize, usize)> = None;
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Paragraph(text) => {
@@ -247,19 +294,34 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
                     if raw.trim().is_empty() && !raw.contains('\t') {
                         continue;
                     }
-                    for cell in line_cells(&raw) {
-                        out.push(Token {
-                            kind: classify(cell),
-                            text: cell.trim().to_string(),
-                            source: Provenance {
+                    let cells = line_cells(&raw);
+                    let kinds: Vec<Kind> = cells.iter().map(|c| classify(c)).collect();
+                    let pipe = is_pipe_row(&raw);
+                    let mut skip = 0;
+                    match label_row.take() {
+                        Some((start, k)) if pipe && numbers_row(&kinds, k) => {
+                            out.truncate(start);
+                            skip = k;
+                        }
+                        _ => {}
+                    }
+                    if pipe && skip == 0 {
+                        label_row = label_only_row(&kinds).map(|k| (out.len() + k, k));
+                    }
+                    for (cell, kind) in cells.iter().zip(kinds).skip(skip) {
+                        out.push(Token::new(
+                            kind,
+                            cell.trim().to_string(),
+                            Provenance {
                                 line: Some(line),
                                 ..Default::default()
                             },
-                        });
+                        ));
                     }
                 }
             }
             Block::Table(table) => {
+                label_row = None;
                 table_no += 1;
                 // Grid columns with spans expanded, so provenance names the column a clerk sees.
                 let mut occupied: Vec<Vec<bool>> = Vec::new();
@@ -287,16 +349,16 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
                             o[col..col + cs].iter_mut().for_each(|x| *x = true);
                         }
                         let text: String = clean(&cell.text).split('\n').map(str::trim).collect();
-                        out.push(Token {
-                            kind: classify(&text),
-                            text: text.trim().to_string(),
-                            source: Provenance {
+                        out.push(Token::new(
+                            classify(&text),
+                            text.trim().to_string(),
+                            Provenance {
                                 table: Some(table_no),
                                 row: Some(r as u32 + 1),
                                 column: Some(col as u32 + 1),
                                 ..Default::default()
                             },
-                        });
+                        ));
                         col += cs;
                     }
                 }

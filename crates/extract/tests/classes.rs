@@ -154,6 +154,25 @@ fn pdftotext_layout(r: &Report) -> String {
     s
 }
 
+/// `pdftotext -layout` of a PDF whose table 二 wraps each long row label around its
+/// numbers: the label's first half, the numbers, then its second half.
+fn pdftotext_layout_wrapped(r: &Report) -> String {
+    let mut text = pdftotext_layout(r);
+    for row in rows(r, TableId::Proactive) {
+        let chars: Vec<char> = row.label.chars().collect();
+        if chars.len() < 4 {
+            continue;
+        }
+        let (a, b) = chars.split_at(chars.len() / 2);
+        let (a, b): (String, String) = (a.iter().collect(), b.iter().collect());
+        let line = format!("   {}      {}\n", row.label, row.values.join("      "));
+        assert!(text.contains(&line), "{line}");
+        let wrapped = format!("   {a}\n         {}\n   {b}\n", row.values.join("      "));
+        text = text.replacen(&line, &wrapped, 1);
+    }
+    text
+}
+
 /// PDF-to-Markdown output: table 三 split into several pipe tables at page breaks,
 /// its heading repeated, and table 四 as two tables (复议 / 诉讼), values on the line
 /// after each header.
@@ -180,6 +199,190 @@ fn split_markdown(r: &Report) -> String {
         "| {} | {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n",
         t4[1].values.join(" | "),
         t4[2].values.join(" | ")
+    );
+    s
+}
+
+/// PDF-to-Markdown output where each row label stands on its own pipe row and its
+/// numbers (blank cells included) on the next, under an empty label cell.
+fn markdown_label_then_numbers(r: &Report) -> String {
+    let mut s = format!(
+        "# {}\n\n## 一、总体情况\n\n本年度工作情况。\n\n## 二、主动公开政府信息情况\n\n",
+        title(r)
+    );
+    for row in rows(r, TableId::Proactive) {
+        let n = row.values.len();
+        s += &format!(
+            "| 信息内容 | {} |\n|{}\n",
+            row.headers.join(" | "),
+            "---|".repeat(n + 1)
+        );
+        s += &format!("| {} |{}\n", row.label, " |".repeat(n));
+        s += &format!("| | {} |\n\n", row.values.join(" | "));
+    }
+    s += "## 三、收到和处理政府信息公开申请情况\n\n| 申请人情况 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n|---|---|---|---|---|---|---|---|\n";
+    for row in rows(r, TableId::Requests) {
+        s += &format!("| {} |{}\n", row.label, " |".repeat(7));
+        s += &format!("| | {} |\n", row.values.join(" | "));
+    }
+    let vals: Vec<String> = rows(r, TableId::Appeals)
+        .into_iter()
+        .flat_map(|x| x.values)
+        .collect();
+    s += "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n| 行政复议 | | | | | 行政诉讼 |\n|---|---|---|---|---|---|\n";
+    s += &format!("| {} |\n", RESULTS.repeat(3).join(" | "));
+    s += &format!(
+        "| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n",
+        vals.join(" | ")
+    );
+    s
+}
+
+/// `split_markdown` with the section heading repeated over each continued table, as
+/// converters repeat a page's running heading.
+fn split_markdown_repeated_heading(r: &Report) -> String {
+    split_markdown(r).replace(
+        "\n（续表）\n",
+        "\n## 三、收到和处理政府信息公开申请情况\n\n（续表）\n",
+    )
+}
+
+/// `tab_rows` with table 四 printed as `t4` instead.
+fn with_table4(r: &Report, t4: &str) -> String {
+    let text = tab_rows(r);
+    let start = text.find("四、政府信息公开行政复议").unwrap();
+    let end = text.find("五、存在的主要问题").unwrap();
+    format!(
+        "{}四、政府信息公开行政复议、行政诉讼情况\n{t4}{}",
+        &text[..start],
+        &text[end..]
+    )
+}
+
+const RESULTS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+const KINDS: [&str; 3] = [
+    "行政复议",
+    "行政诉讼（未经复议直接起诉）",
+    "行政诉讼（复议后起诉）",
+];
+
+/// Table 四 transposed: one row per result, one column per appeal kind, the kinds in
+/// the header in the order `order` (a permutation of 0..3).
+fn appeals_transposed(r: &Report, order: &[usize]) -> String {
+    let t4 = rows(r, TableId::Appeals);
+    let mut s = format!(
+        "结果\t{}\n",
+        order
+            .iter()
+            .map(|&k| KINDS[k])
+            .collect::<Vec<_>>()
+            .join("\t")
+    );
+    for (i, res) in RESULTS.iter().enumerate() {
+        let vals: Vec<&str> = order.iter().map(|&k| t4[k].values[i].as_str()).collect();
+        s += &format!("{res}\t{}\n", vals.join("\t"));
+    }
+    with_table4(r, &s)
+}
+
+/// Table 四 with one row per appeal kind (行政诉讼's two kinds under one spanned
+/// label), one column per result.
+fn appeals_by_kind(r: &Report) -> String {
+    let t4 = rows(r, TableId::Appeals);
+    let mut s = format!("\t\t{}\n", RESULTS.join("\t"));
+    s += &format!("行政复议\t\t{}\n", t4[0].values.join("\t"));
+    s += &format!("行政诉讼\t未经复议直接起诉\t{}\n", t4[1].values.join("\t"));
+    s += &format!("\t复议后起诉\t{}\n", t4[2].values.join("\t"));
+    with_table4(r, &s)
+}
+
+/// Table 四's header as one Markdown table and its 15 values as another.
+fn appeals_header_apart(r: &Report) -> String {
+    let vals: Vec<String> = rows(r, TableId::Appeals)
+        .into_iter()
+        .flat_map(|x| x.values)
+        .collect();
+    let mut s =
+        String::from("| 行政复议 | 行政诉讼 |\n|---|---|\n| | 未经复议直接起诉 | 复议后起诉 |\n");
+    s += &format!("| {} |\n\n", RESULTS.repeat(3).join(" | "));
+    s += &format!("| {} |\n|{}\n\n", vals.join(" | "), "---|".repeat(15));
+    with_table4(r, &s)
+}
+
+/// Markdown as OCR tools write it: a merged cell's text repeated in every column and
+/// row it covers (headers, table 三's 三、本年度办理结果 and its groups, table 二's
+/// values spanning three columns), an empty header row of the tool's own.
+fn ocr_markdown(r: &Report) -> String {
+    let mut s = format!(
+        "# {}\n\n## 一、总体情况\n\n本年度工作情况。\n\n## 二、主动公开政府信息情况\n\n",
+        title(r)
+    );
+    s += "| | | | |\n|---|---|---|---|\n";
+    for row in rows(r, TableId::Proactive) {
+        let pad = |v: &[String]| -> Vec<String> {
+            // One value under a header spanning three columns: repeated three times.
+            if v.len() == 1 {
+                vec![v[0].clone(); 3]
+            } else {
+                v.to_vec()
+            }
+        };
+        let headers: Vec<String> = row.headers.iter().map(|h| h.to_string()).collect();
+        s += &format!("| 信息内容 | {} |\n", pad(&headers).join(" | "));
+        s += &format!("| {} | {} |\n", row.label, pad(&row.values).join(" | "));
+    }
+    s += "\n## 三、收到和处理政府信息公开申请情况\n\n| | | | | | | | | |\n|---|---|---|---|---|---|---|---|---|\n";
+    let note = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）";
+    s += &format!("| {note} | {note} | {} |\n", ["申请人情况"; 7].join(" | "));
+    s += &format!(
+        "| {note} | {note} | 自然人 | {} | 总计 |\n",
+        ["法人或其他组织"; 5].join(" | ")
+    );
+    s += &format!(
+        "| {note} | {note} | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n"
+    );
+    let t3 = rows(r, TableId::Requests);
+    let n = t3.len();
+    for (i, row) in t3.iter().enumerate() {
+        let label = if i < 2 || i == n - 1 {
+            format!("{} | {}", row.label, row.label)
+        } else {
+            // `（三）不予公开` over its numbered rows, `三、本年度办理结果` over all.
+            let (group, item) = match row.label.find('）') {
+                Some(p)
+                    if row.label[p + '）'.len_utf8()..]
+                        .starts_with(|c: char| c.is_ascii_digit()) =>
+                {
+                    let g = &row.label[..p + '）'.len_utf8()];
+                    (g.to_string(), row.label[g.len()..].to_string())
+                }
+                _ => (row.label.clone(), row.label.clone()),
+            };
+            format!("三、本年度办理结果{group} | {item}")
+        };
+        s += &format!("| {label} | {} |\n", row.values.join(" | "));
+    }
+    s += "\n## 四、政府信息公开行政复议、行政诉讼情况\n\n";
+    s += &format!(
+        "| {} | {} |\n|{}\n",
+        ["行政复议"; 5].join(" | "),
+        ["行政诉讼"; 10].join(" | "),
+        "---|".repeat(15)
+    );
+    s += &format!(
+        "| {} | {} | {} |\n",
+        ["行政复议"; 5].join(" | "),
+        ["未经复议直接起诉"; 5].join(" | "),
+        ["复议后起诉"; 5].join(" | ")
+    );
+    s += &format!("| {} |\n", RESULTS.repeat(3).join(" | "));
+    let vals: Vec<String> = rows(r, TableId::Appeals)
+        .into_iter()
+        .flat_map(|x| x.values)
+        .collect();
+    s += &format!(
+        "| {} |\n\n## 五、存在的主要问题及改进情况\n\n无。\n",
+        vals.join(" | ")
     );
     s
 }
@@ -341,6 +544,14 @@ fn assert_same_bytes(want: &Report, bytes: &[u8], layout: &str) {
     let got =
         gongkai_extract::read_bytes(layout, bytes).unwrap_or_else(|e| panic!("{layout}: {e}"));
     assert_eq!(got.template, want.template, "{layout}");
+    if layout != "odt" {
+        // A spreadsheet's title row is its title: agency and year are read from it.
+        assert_eq!(
+            (&got.agency, got.year),
+            (&want.agency, want.year),
+            "{layout}"
+        );
+    }
     for k in template::keys(want.template) {
         assert_eq!(
             got.value(k),
@@ -385,7 +596,30 @@ proptest! {
         let r = build(t, &seed, false);
         assert_same(&r, &label_then_numbers(&r), "label-then-numbers");
         assert_same(&r, &pdftotext_layout(&r), "pdftotext-layout");
+        assert_same(&r, &pdftotext_layout_wrapped(&r), "pdftotext-layout-wrapped");
         assert_same(&r, &split_markdown(&r), "split-markdown");
+        assert_same(&r, &split_markdown_repeated_heading(&r), "split-markdown-repeated-heading");
+    }
+
+    #[test]
+    fn markdown_label_then_numbers_reads_back_identical(t in template_strategy(), seed in seed(), blanks in any::<bool>()) {
+        let r = build(t, &seed, blanks);
+        assert_same(&r, &markdown_label_then_numbers(&r), "markdown-label-then-numbers");
+    }
+
+    #[test]
+    fn table_four_in_every_layout_reads_back_identical(t in template_strategy(), seed in seed(), order in Just(vec![0usize, 1, 2]).prop_shuffle()) {
+        let r = build(t, &seed, false);
+        assert_same(&r, &appeals_transposed(&r, &order), "table-4-transposed");
+        assert_same(&r, &appeals_by_kind(&r), "table-4-by-kind");
+        assert_same(&r, &appeals_header_apart(&r), "table-4-header-apart");
+        assert_same(&r, &split_markdown(&r), "table-4-two-tables");
+    }
+
+    #[test]
+    fn ocr_markdown_reads_back_identical(t in template_strategy(), seed in seed(), blanks in any::<bool>()) {
+        let r = build(t, &seed, blanks);
+        assert_same(&r, &ocr_markdown(&r), "ocr-markdown");
     }
 
     #[test]

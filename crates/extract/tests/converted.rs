@@ -1,7 +1,9 @@
 //! The real samples as other programs turn them into other formats read to the same
 //! hand-checked cells: text from `pdftotext` with and without `-layout`
 //! (`tests/fixtures/converted/make.sh`), and the web page's and Word files' tables
-//! saved by LibreOffice as XLSX, XLS, ODS and ODT (`tests/fixtures/office/make.sh`).
+//! saved by LibreOffice as XLSX, XLS, ODS and ODT (`tests/fixtures/office/make.sh`);
+//! and table 四 of the samples printed transposed and one row per appeal kind
+//! (`tests/fixtures/layouts/make.py`).
 
 use gongkai_report::Value;
 use std::path::PathBuf;
@@ -36,23 +38,6 @@ fn diff(file: &str, stem: &str) -> Vec<String> {
     out
 }
 
-/// Cells that differ from the expected values are never silent: each is missing and
-/// reported by TABLE.COMPLETE, or named by an error finding. Returns how many differ.
-fn assert_exact_or_reported(file: &str, stem: &str) -> usize {
-    let bytes = std::fs::read(fixture(file)).unwrap();
-    let report = gongkai_extract::read_bytes(file, &bytes).unwrap();
-    let findings = gongkai_report::check(&report);
-    let d = diff(file, stem);
-    for line in &d {
-        let key = line.split(':').next().unwrap();
-        let reported = findings.iter().any(|f| {
-            f.severity == gongkai_report::Severity::Error && f.cells.iter().any(|c| c == key)
-        });
-        assert!(reported, "{file}: {line} is wrong and not reported");
-    }
-    d.len()
-}
-
 fn assert_exact(file: &str, stem: &str) {
     let d = diff(file, stem);
     assert!(
@@ -67,15 +52,9 @@ fn assert_exact(file: &str, stem: &str) {
 fn pdftotext_layout() {
     assert_exact("converted/huaian-2024.layout.txt", "huaian-2024");
     // Table-二 rows whose label the PDF wraps around the numbers (`行政规范` /
-    // `26 29 61` / `性文件`) are not read yet: missing and reported, nothing else differs.
-    assert_eq!(
-        assert_exact_or_reported("converted/qingtongxia-2021.layout.txt", "qingtongxia-2021"),
-        4
-    );
-    assert_eq!(
-        assert_exact_or_reported("converted/pingtan-2023.layout.txt", "pingtan-2023"),
-        4
-    );
+    // `26 29 61` / `性文件`) are read by the label's two parts.
+    assert_exact("converted/qingtongxia-2021.layout.txt", "qingtongxia-2021");
+    assert_exact("converted/pingtan-2023.layout.txt", "pingtan-2023");
 }
 
 /// Without `-layout`, pdftotext scatters a table's cells (table 四's columns come out
@@ -129,4 +108,14 @@ fn a_package_is_its_document_not_an_archive() {
         let x = all[0].1.as_ref().unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(x.format.name(), format, "{file}");
     }
+}
+
+#[test]
+fn table_four_transposed_and_by_kind() {
+    assert_exact(
+        "layouts/qingtongxia-2021.transposed.txt",
+        "qingtongxia-2021",
+    );
+    assert_exact("layouts/pingtan-2023.transposed.html", "pingtan-2023");
+    assert_exact("layouts/pingtan-2023.by-kind.html", "pingtan-2023");
 }

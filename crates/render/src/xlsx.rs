@@ -3,7 +3,7 @@
 
 use crate::RenderError;
 use crate::layout::{self, Content, Role, TableLayout};
-use gongkai_report::{Report, Value};
+use gongkai_report::{Decimal, Report, Value};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 /// The sheet row where a table's grid starts (row 0: report title, row 1: section
@@ -58,6 +58,12 @@ fn styles() -> Styles {
         // General number format: integers print without decimals, amounts keep theirs.
         number: cell.set_align(FormatAlign::Center),
     }
+}
+
+/// Whether a spreadsheet shows the number exactly: at most 15 significant digits
+/// (Excel's precision) and a double that prints back as the same value.
+fn spreadsheet_number(d: Decimal) -> bool {
+    d.significant_digits() <= 15 && Decimal::parse(&format!("{}", d.to_f64())) == Some(d)
 }
 
 fn build(report: &Report) -> Result<Vec<u8>, XlsxError> {
@@ -132,8 +138,13 @@ fn sheet(
                     ws.merge_range(row, col, last_row, last_c, "", &s.value)?;
                 }
                 match report.value(k) {
-                    Value::Number(d) => {
+                    Value::Number(d) if spreadsheet_number(d) => {
                         ws.write_number_with_format(row, col, d.to_f64(), &s.number)?;
+                    }
+                    Value::Number(d) => {
+                        // More digits than a spreadsheet number keeps (15): written as
+                        // its digits, never rounded.
+                        ws.write_string_with_format(row, col, d.to_string(), &s.number)?;
                     }
                     Value::Blank => {
                         ws.write_blank(row, col, &s.value)?;

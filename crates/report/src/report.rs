@@ -32,6 +32,23 @@ pub struct Report {
     pub reading: Vec<crate::rules::Finding>,
 }
 
+/// Every key of a template with its cell missing, built once per template (a new
+/// report clones it instead of sorting the keys again).
+fn empty_cells(template: TemplateId) -> &'static BTreeMap<String, Cell> {
+    static EMPTY: [std::sync::OnceLock<BTreeMap<String, Cell>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    let i = match template {
+        TemplateId::T2019 => 0,
+        TemplateId::T2021 => 1,
+    };
+    EMPTY[i].get_or_init(|| {
+        template::keys(template)
+            .into_iter()
+            .map(|k| (k.to_string(), Cell::missing()))
+            .collect()
+    })
+}
+
 impl Report {
     /// An empty report of a template: every cell missing.
     pub fn new(source: impl Into<String>, template: TemplateId) -> Report {
@@ -42,10 +59,7 @@ impl Report {
             template,
             published: None,
             sections: Vec::new(),
-            cells: template::keys(template)
-                .into_iter()
-                .map(|k| (k.to_string(), Cell::missing()))
-                .collect(),
+            cells: empty_cells(template).clone(),
             reading: Vec::new(),
         }
     }
