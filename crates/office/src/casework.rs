@@ -270,16 +270,18 @@ pub fn mask_phone(s: &str) -> String {
     out
 }
 
+/// When an act of `date` happened: now, if `date` is today by the office's clock and
+/// by the wall clock alike; else 09:00 of `date`. The event's date is what the
+/// engine counts from, so it must be `date` itself: an office on a fixed clock (a
+/// demo, a test) whose wall clock has passed midnight in Beijing must not record
+/// tomorrow.
 fn event_time(date: NaiveDate, today: NaiveDate) -> chrono::DateTime<chrono::FixedOffset> {
-    if date == today {
-        Utc::now().with_timezone(&cst())
-    } else {
-        let t = date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
-        cst()
-            .from_local_datetime(&t)
-            .single()
-            .unwrap_or_else(|| Utc::now().with_timezone(&cst()))
+    let now = Utc::now().with_timezone(&cst());
+    if date == today && now.date_naive() == today {
+        return now;
     }
+    let t = date.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+    cst().from_local_datetime(&t).single().unwrap_or(now)
 }
 
 fn parse_event(row: &EventRow) -> Result<Event> {
@@ -1229,6 +1231,17 @@ pub fn event_detail(b: &EventBody) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_act_of_today_is_dated_today_whatever_the_wall_clock() {
+        // A fixed "today" far from the wall clock's date (a demo, a test at midnight).
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(event_time(today, today).date_naive(), today);
+        let earlier = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(event_time(earlier, today).date_naive(), earlier);
+        let real = Utc::now().with_timezone(&cst()).date_naive();
+        assert_eq!(event_time(real, real).date_naive(), real);
+    }
 
     #[test]
     fn masks_keep_only_the_ends() {
