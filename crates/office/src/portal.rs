@@ -574,17 +574,7 @@ impl Office {
             ));
         }
         let step = Step::Supplemented { note: Some(text) };
-        self.record_step(
-            &row,
-            &agency,
-            row.version,
-            &step,
-            None,
-            APPLICANT_ONLINE,
-            None,
-        )
-        .await
-        .map_err(refresh_hint)?;
+        self.applicant_step(&row, &agency, &step).await?;
         for f in &files {
             self.store.add_attachment(row.id, f, None).await?;
         }
@@ -610,17 +600,7 @@ impl Office {
             .applicant_case(number, code, "网上撤回申请", address)
             .await?;
         let step = Step::Withdraw { reason };
-        self.record_step(
-            &row,
-            &agency,
-            row.version,
-            &step,
-            None,
-            APPLICANT_ONLINE,
-            None,
-        )
-        .await
-        .map_err(refresh_hint)?;
+        self.applicant_step(&row, &agency, &step).await?;
         self.audit_applicant(&row, "申请人网上撤回", row.number.clone(), address)
             .await
     }
@@ -835,6 +815,19 @@ impl Office {
 }
 
 impl Office {
+    /// Records a step the applicant takes online, on the case as it stands now.
+    async fn applicant_step(
+        &self,
+        row: &gongkai_store::office::CaseRow,
+        agency: &AgencyRow,
+        step: &Step,
+    ) -> Result<()> {
+        self.record_step(row, agency, row.version, step, None, APPLICANT_ONLINE, None)
+            .await
+            .map(|_| ())
+            .map_err(refresh_hint)
+    }
+
     /// Writes what the applicant did on a case to the audit log.
     async fn audit_applicant(
         &self,
