@@ -125,6 +125,7 @@ fn serve(args: &ServeArgs) -> Result<(), String> {
             "gongkai 已启动：http://{addr}/  （{:.1} 秒）",
             started.elapsed().as_secs_f64()
         );
+        outln!("公众网上申请：http://{addr}/public");
         outln!("数据库：{}", redact(&db));
         if let Some(d) = &demo {
             outln!(
