@@ -24,9 +24,17 @@ pub const MAX_CONTENT_NESTING: usize = 4_096;
 pub fn too_deep(bytes: &[u8]) -> Option<usize> {
     let mut budget = MAX_INFLATED;
     let mut streams = Vec::new();
-    let d = scan(bytes, Some(&mut streams), MAX_NESTING);
+    let d = scan(bytes, Some(&mut streams), MAX_NESTING, true);
     if d > MAX_NESTING {
         return Some(d);
+    }
+    // A malformed string (`endob(\j`) may hide the rest of the file from a scan
+    // that skips strings, while the engine's lexer reads on: scan once more with
+    // strings not skipped, under the loose bound (text may hold brackets).
+    // Its streams are checked too: a stream the first scan took for string bytes.
+    let raw = scan(bytes, Some(&mut streams), MAX_CONTENT_NESTING, false);
+    if raw > MAX_CONTENT_NESTING {
+        return Some(raw);
     }
     for (dict, data) in streams {
         let dict: Vec<u8> = dict
@@ -45,20 +53,20 @@ pub fn too_deep(bytes: &[u8]) -> Option<usize> {
             MAX_CONTENT_NESTING
         };
         let inflated;
-        let text: &[u8] = if has(b"/FlateDecode") || has(b"/Fl]") || has(b"/Fl/") {
+        // Whatever the filter is called (`/Flatedecode` too: the engine is lenient),
+        // data that inflates is scanned inflated, other data as it is.
+        let text: &[u8] = if has(b"/Filter") {
             match inflate(data, &mut budget) {
                 Some(v) => {
                     inflated = v;
                     &inflated
                 }
-                None => continue,
+                None => data,
             }
-        } else if has(b"/Filter") {
-            continue;
         } else {
             data
         };
-        let d = scan(text, None, bound);
+        let d = scan(text, None, bound, true);
         if d > bound {
             return Some(d);
         }
@@ -85,6 +93,7 @@ fn scan<'a>(
     b: &'a [u8],
     mut streams: Option<&mut Vec<(&'a [u8], &'a [u8])>>,
     bound: usize,
+    skip_strings: bool,
 ) -> usize {
     let mut depth = 0usize;
     let mut deepest = 0usize;
@@ -97,7 +106,7 @@ fn scan<'a>(
                     i += 1;
                 }
             }
-            b'(' => {
+            b'(' if skip_strings => {
                 // A literal string: balanced parentheses, backslash escapes.
                 let mut level = 1usize;
                 i += 1;
@@ -177,7 +186,12 @@ mod tests {
     #[test]
     fn nesting_is_measured_outside_strings_and_streams() {
         assert_eq!(
-            scan(b"1 0 obj << /A [1 [2] (x[[[) <5b5b> ] >> endobj", None, 9),
+            scan(
+                b"1 0 obj << /A [1 [2] (x[[[) <5b5b> ] >> endobj",
+                None,
+                9,
+                true
+            ),
             3
         );
         let deep = format!("1 0 obj {}{} endobj", "[".repeat(300), "]".repeat(300));

@@ -44,6 +44,12 @@ fn deeply_nested_pdfs_are_refused_not_crashed() {
         "crafted/deep-body.pdf",
         "crafted/page-tree-cycle.pdf",
         "crafted/reference-chain.pdf",
+        // Found by the PDF fuzz run (fuzz/found/): a filter name misspelt
+        // (/Flatedecode), a string opened inside `endobj` hiding a stream from a scan
+        // that skips strings, a damaged stream.
+        "crafted/fuzz-filter-misspelt.pdf",
+        "crafted/fuzz-string-in-endobj.pdf",
+        "crafted/fuzz-broken-stream.pdf",
     ] {
         eprintln!("reading {name}");
         match read_one(name) {
