@@ -3,7 +3,7 @@
 //! old wording stays in the store.
 
 use crate::Office;
-use crate::auth::hash_password;
+use crate::auth::hash_off_thread;
 use crate::error::{OfficeError, Result};
 use crate::letters::{self, LetterKind};
 use crate::roles::{Actor, Permission, Role};
@@ -70,13 +70,6 @@ fn check_account(a: &NewAccount) -> Result<()> {
 }
 
 /// Argon2 takes tens of milliseconds of CPU: off the request's thread.
-async fn hash_off_thread(password: &str) -> Result<String> {
-    let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| OfficeError::Document("无法计算密码摘要".into()))
-}
-
 impl Office {
     async fn managed_agency(&self, actor: &Actor, agency_id: i64) -> Result<AgencyRow> {
         let agency = self.agency(agency_id).await?;

@@ -189,6 +189,21 @@ pub fn check_upload(name: &str, bytes: &[u8]) -> Result<(String, FileKind)> {
     Ok((name, kind))
 }
 
+/// An upload checked by `check_upload`, ready to store: its clean name, the media
+/// type its bytes show, and its sha256.
+pub fn prepare_upload(name: &str, bytes: Vec<u8>) -> Result<(NewAttachment, FileKind)> {
+    let (name, kind) = check_upload(name, &bytes)?;
+    Ok((
+        NewAttachment {
+            file_name: name,
+            media_type: kind.media_type.to_string(),
+            sha256: crate::auth::hex(&Sha256::digest(&bytes)),
+            content: bytes,
+        },
+        kind,
+    ))
+}
+
 impl Office {
     /// Attaches a file to a case of the actor's agency.
     pub async fn add_attachment(
@@ -202,21 +217,11 @@ impl Office {
         let (row, _) = self
             .case_for(actor, case_id, Permission::HandleCases)
             .await?;
-        let (name, kind) = check_upload(name, &bytes)?;
-        let sha256 = crate::auth::hex(&Sha256::digest(&bytes));
-        let size = bytes.len();
+        let (file, kind) = prepare_upload(name, bytes)?;
+        let (name, size) = (file.file_name.clone(), file.content.len());
         let id = self
             .store
-            .add_attachment(
-                case_id,
-                &NewAttachment {
-                    file_name: name.clone(),
-                    media_type: kind.media_type.to_string(),
-                    sha256,
-                    content: bytes,
-                },
-                Some(actor.user_id),
-            )
+            .add_attachment(case_id, &file, Some(actor.user_id))
             .await?;
         self.audit(
             Some(actor),

@@ -26,6 +26,26 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// `hash_password` off the async threads (Argon2 takes tens of milliseconds).
+pub(crate) async fn hash_off_thread(password: &str) -> crate::Result<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| crate::OfficeError::Document("无法计算密码摘要".into()))
+}
+
+/// Whether `password` matches `phc`, off the async threads. With no account
+/// (`None`) a dummy hash is checked all the same, so the time taken does not tell
+/// whether the name exists.
+pub(crate) async fn password_matches(password: &str, phc: Option<String>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let phc = phc.unwrap_or_else(|| DUMMY.get_or_init(|| hash_password("-")).clone());
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
 /// Fills `buf` from the operating system's random source. A system that cannot
 /// give randomness cannot run a login safely: that is a fatal fault, not an input error.
 fn fill_random(buf: &mut [u8]) {

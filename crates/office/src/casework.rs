@@ -721,10 +721,15 @@ impl Office {
         }
         let documents = self.store.documents_of(id).await?;
         let attachments = self.store.attachments_of(id).await?;
-        let messages = self.store.applicant_messages_of(id).await?;
-        let portal_number = match row.channel.as_str() {
-            "online" => self.store.portal_number_of_case(id).await?,
-            _ => None,
+        // Only a case confirmed from the portal has portal messages and a 申请编号:
+        // the case page of any other case asks nothing more of the store.
+        let (messages, portal_number) = if row.channel == wire_name(Channel::Online) {
+            (
+                self.store.applicant_messages_of(id).await?,
+                self.store.portal_number_of_case(id).await?,
+            )
+        } else {
+            (Vec::new(), None)
         };
         self.audit(
             Some(actor),

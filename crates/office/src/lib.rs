@@ -34,6 +34,11 @@ use gongkai_store::office::{AgencyRow, NewAudit};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+/// A UTC time as the store keeps it (`YYYY-MM-DDTHH:MM:SSZ`).
+pub(crate) fn utc_text(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// China Standard Time: the legal dates of acts are local dates.
 pub fn cst() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("a valid offset")

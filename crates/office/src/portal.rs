@@ -11,12 +11,12 @@
 
 use crate::Office;
 use crate::application_form::ApplicationForm;
-use crate::attachments::check_upload;
+use crate::attachments::prepare_upload;
 use crate::auth;
 use crate::casework::{DueView, Registration, Step, due_view, event_label, mask_id, stage_key};
 use crate::error::{OfficeError, Result};
 use crate::roles::{Actor, Permission};
-use chrono::{Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use gongkai_cases::{EventBody, Stage};
 use gongkai_store::office::{AgencyRow, DocumentInfo, FileContent, NewAttachment};
 use gongkai_store::portal::{
@@ -24,7 +24,6 @@ use gongkai_store::portal::{
 };
 use pinyin::ToPinyin;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// The symbols of a 查询码: no 0/O, 1/I/L, so it can be read off paper.
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -121,10 +120,6 @@ pub struct PendingOnline {
     pub files: i64,
 }
 
-fn utc(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// The pinyin initials of `name`, lower case (「航北县」→「hbx」); other
 /// characters are kept as they are.
 pub fn initials(name: &str) -> String {
@@ -219,15 +214,7 @@ fn checked_files(files: Vec<(String, Vec<u8>)>) -> Result<Vec<NewAttachment>> {
     }
     files
         .into_iter()
-        .map(|(name, bytes)| {
-            let (name, kind) = check_upload(&name, &bytes)?;
-            Ok(NewAttachment {
-                file_name: name,
-                media_type: kind.media_type.to_string(),
-                sha256: auth::hex(&Sha256::digest(&bytes)),
-                content: bytes,
-            })
-        })
+        .map(|(name, bytes)| prepare_upload(&name, bytes).map(|(file, _)| file))
         .collect()
 }
 
@@ -265,7 +252,9 @@ impl Office {
     pub async fn find_agencies(&self, query: &str) -> Result<Vec<AgencyHit>> {
         let q = query.trim().to_lowercase();
         let all = self.store.agencies().await?;
-        let name_of = |id: i64| all.iter().find(|a| a.id == id).map(|a| a.name.clone());
+        let names: std::collections::HashMap<i64, &str> =
+            all.iter().map(|a| (a.id, a.name.as_str())).collect();
+        let name_of = |id: i64| names.get(&id).map(|n| n.to_string());
         let mut hits = Vec::new();
         for a in &all {
             let matched = q.is_empty()
@@ -318,7 +307,7 @@ impl Office {
     ) -> Result<Receipt> {
         let agency = self.agency(agency_id).await?;
         let key = format!("submit:{address}");
-        let since = utc(Utc::now() - Duration::minutes(60));
+        let since = crate::utc_text(Utc::now() - Duration::minutes(60));
         if self.store.attempts_since(&key, &since).await? >= MAX_SUBMISSIONS_PER_ADDRESS {
             return Err(OfficeError::TooMany(
                 "本网络地址一小时内提交的申请已达上限，请稍后再提交，或到机关当面提交".into(),
@@ -390,7 +379,7 @@ impl Office {
         address: &str,
     ) -> Result<(PortalApplicationRow, AgencyRow)> {
         let key = format!("lookup:{address}");
-        let since = utc(Utc::now() - Duration::minutes(LOOKUP_WINDOW_MINUTES));
+        let since = crate::utc_text(Utc::now() - Duration::minutes(LOOKUP_WINDOW_MINUTES));
         if self.store.attempts_since(&key, &since).await? >= MAX_LOOKUP_FAILURES {
             return Err(OfficeError::TooMany(format!(
                 "查询失败次数过多，请 {LOOKUP_WINDOW_MINUTES} 分钟后再试"

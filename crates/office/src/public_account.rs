@@ -6,7 +6,7 @@
 use crate::Office;
 use crate::auth;
 use crate::error::{OfficeError, Result};
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{Duration, Utc};
 use serde::Serialize;
 
 /// How long a portal session lasts.
@@ -38,10 +38,6 @@ pub struct MyApplication {
     pub submitted_on: String,
     pub request: String,
     pub state: String,
-}
-
-fn utc(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// A login as it is kept: an e-mail address in lower case, a phone number's digits.
@@ -84,17 +80,14 @@ impl Office {
             return Err(OfficeError::Invalid(format!("密码至少 {MIN_PASSWORD} 位")));
         }
         let key = format!("account:{address}");
-        let since = utc(Utc::now() - Duration::minutes(60));
+        let since = crate::utc_text(Utc::now() - Duration::minutes(60));
         if self.store.attempts_since(&key, &since).await? >= MAX_ACCOUNTS_PER_ADDRESS {
             return Err(OfficeError::TooMany(
                 "本网络地址一小时内注册的账户已达上限，请稍后再试".into(),
             ));
         }
         self.store.record_attempt(&key).await?;
-        let password = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-            .await
-            .map_err(|_| OfficeError::Document("无法计算密码摘要".into()))?;
+        let hash = auth::hash_off_thread(password).await?;
         let id = self
             .store
             .create_public_account(&login, &hash)
@@ -119,7 +112,7 @@ impl Office {
 
     async fn open_public_session(&self, account: PublicAccount) -> Result<PublicSession> {
         let token = auth::random_token(32);
-        let expires = utc(Utc::now() + Duration::hours(PUBLIC_SESSION_HOURS));
+        let expires = crate::utc_text(Utc::now() + Duration::hours(PUBLIC_SESSION_HOURS));
         self.store
             .create_public_session(&auth::token_hash(&token), account.id, &expires)
             .await?;
@@ -136,28 +129,13 @@ impl Office {
     ) -> Result<PublicSession> {
         let wrong = || OfficeError::Invalid("账户或密码不正确".into());
         let login = normalize_login(login).map_err(|_| wrong())?;
-        let since = utc(Utc::now() - Duration::minutes(crate::session::WINDOW_MINUTES));
         let login_key = format!("plogin:{login}");
         let addr_key = format!("paddr:{address}");
-        if self.store.login_failures_since(&login_key, &since).await?
-            >= crate::session::MAX_FAILURES_PER_LOGIN
-            || self.store.login_failures_since(&addr_key, &since).await?
-                >= crate::session::MAX_FAILURES_PER_ADDRESS
-        {
-            return Err(OfficeError::TooMany(format!(
-                "登录失败次数过多，请 {} 分钟后再试",
-                crate::session::WINDOW_MINUTES
-            )));
-        }
+        self.check_login_limits(&login_key, &addr_key).await?;
         let account = self.store.public_account_by_login(&login).await?;
-        let phc = account
-            .as_ref()
-            .map(|a| a.password_hash.clone())
-            .unwrap_or_default();
-        let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
-            .await
-            .unwrap_or(false);
+        let ok =
+            auth::password_matches(password, account.as_ref().map(|a| a.password_hash.clone()))
+                .await;
         match account {
             Some(a) if ok => {
                 self.store.clear_login_failures(&login_key).await?;
@@ -168,8 +146,7 @@ impl Office {
                 .await
             }
             _ => {
-                self.store.record_login_failure(&login_key).await?;
-                self.store.record_login_failure(&addr_key).await?;
+                self.record_login_failure(&login_key, &addr_key).await?;
                 Err(wrong())
             }
         }
@@ -177,7 +154,7 @@ impl Office {
 
     /// The account of a session cookie, if it is current.
     pub async fn public_session(&self, token: &str) -> Result<Option<PublicAccount>> {
-        let now = utc(Utc::now());
+        let now = crate::utc_text(Utc::now());
         Ok(self
             .store
             .public_session(&auth::token_hash(token), &now)

@@ -6,7 +6,7 @@ use crate::Office;
 use crate::auth;
 use crate::error::{OfficeError, Result};
 use crate::roles::Actor;
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{Duration, Utc};
 use gongkai_store::office::SessionRow;
 
 /// How long a session lasts without logging in again.
@@ -26,39 +26,40 @@ pub struct Session {
     pub actor: Actor,
 }
 
-fn utc(t: chrono::DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 impl Office {
+    /// Refused when the name or the address has failed to log in too often lately
+    /// (staff and portal logins alike, under their own keys).
+    pub(crate) async fn check_login_limits(&self, login_key: &str, addr_key: &str) -> Result<()> {
+        let since = crate::utc_text(Utc::now() - Duration::minutes(WINDOW_MINUTES));
+        if self.store.login_failures_since(login_key, &since).await? >= MAX_FAILURES_PER_LOGIN
+            || self.store.login_failures_since(addr_key, &since).await? >= MAX_FAILURES_PER_ADDRESS
+        {
+            return Err(OfficeError::TooMany(format!(
+                "登录失败次数过多，请 {WINDOW_MINUTES} 分钟后再试"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed login against the name and the address.
+    pub(crate) async fn record_login_failure(&self, login_key: &str, addr_key: &str) -> Result<()> {
+        self.store.record_login_failure(login_key).await?;
+        self.store.record_login_failure(addr_key).await?;
+        Ok(())
+    }
+
     /// Checks the password; on success opens a session.
     pub async fn login(&self, login: &str, password: &str, address: &str) -> Result<Session> {
-        let since = utc(Utc::now() - Duration::minutes(WINDOW_MINUTES));
         let login_key = format!("login:{}", login.trim());
         let addr_key = format!("addr:{address}");
-        let too_many =
-            OfficeError::TooMany(format!("登录失败次数过多，请 {WINDOW_MINUTES} 分钟后再试"));
-        if self.store.login_failures_since(&login_key, &since).await? >= MAX_FAILURES_PER_LOGIN
-            || self.store.login_failures_since(&addr_key, &since).await? >= MAX_FAILURES_PER_ADDRESS
-        {
-            return Err(too_many);
-        }
+        self.check_login_limits(&login_key, &addr_key).await?;
         let user = self.store.user_by_login(login.trim()).await?;
-        // A hash is checked even for an unknown name, so timing tells nothing.
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let phc_owned = match &user {
-            Some(u) => u.password_hash.clone(),
-            None => DUMMY.get_or_init(|| auth::hash_password("-")).clone(),
-        };
-        let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc_owned))
-            .await
-            .unwrap_or(false);
+        let ok =
+            auth::password_matches(password, user.as_ref().map(|u| u.password_hash.clone())).await;
         let user = match user {
             Some(u) if ok && u.active != 0 => u,
             _ => {
-                self.store.record_login_failure(&login_key).await?;
-                self.store.record_login_failure(&addr_key).await?;
+                self.record_login_failure(&login_key, &addr_key).await?;
                 self.audit(
                     None,
                     None,
@@ -82,7 +83,7 @@ impl Office {
                 token_hash: auth::token_hash(&token),
                 user_id: user.id,
                 csrf: csrf.clone(),
-                expires_at: utc(Utc::now() + Duration::hours(SESSION_HOURS)),
+                expires_at: crate::utc_text(Utc::now() + Duration::hours(SESSION_HOURS)),
             })
             .await?;
         self.audit(
@@ -99,7 +100,7 @@ impl Office {
 
     /// The session of a cookie value, if it is current.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let now = utc(Utc::now());
+        let now = crate::utc_text(Utc::now());
         let Some((s, user)) = self.store.session(&auth::token_hash(token), &now).await? else {
             return Ok(None);
         };
