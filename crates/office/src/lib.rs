@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod guide;
 pub mod letters;
+mod limits;
 pub mod portal;
 pub mod public_account;
 pub mod roles;
@@ -51,12 +52,14 @@ pub enum Clock {
     Fixed(NaiveDate),
 }
 
-/// The office: the store, the calendar (cached, refreshed from the store) and the clock.
+/// The office: the store, the calendar (cached, refreshed from the store), the clock,
+/// and the keys known to be over a limit (`limits.rs`).
 #[derive(Clone)]
 pub struct Office {
     pub store: Store,
     clock: Clock,
     calendar: Arc<RwLock<(Arc<OfficeCalendar>, Instant)>>,
+    refusals: Arc<limits::Refusals>,
 }
 
 /// How long a server trusts its cached calendar before asking the store whether
@@ -71,6 +74,7 @@ impl Office {
             store,
             clock,
             calendar: Arc::new(RwLock::new((cal, Instant::now()))),
+            refusals: Arc::default(),
         })
     }
 

@@ -16,7 +16,7 @@ use crate::auth;
 use crate::casework::{DueView, Registration, Step, due_view, event_label, mask_id, stage_key};
 use crate::error::{OfficeError, Result};
 use crate::roles::{Actor, Permission};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use gongkai_cases::{EventBody, Stage};
 use gongkai_store::office::{AgencyRow, DocumentInfo, FileContent, NewAttachment};
 use gongkai_store::portal::{
@@ -39,6 +39,8 @@ pub const MAX_FILES: usize = 5;
 pub const MAX_TEXT: usize = 2000;
 /// Who the case's timeline names for what the applicant did online.
 pub const APPLICANT_ONLINE: &str = "申请人（网上）";
+/// What a published report shows in place of prose that the dataset does not hold.
+pub const PROSE_NOT_KEPT: &str = "（本平台未收录此部分文字，请以该机关发布的原文为准。）";
 
 /// The letters addressed to the applicant (a consultation letter goes to a third
 /// party and is not the applicant's to read).
@@ -307,8 +309,10 @@ impl Office {
     ) -> Result<Receipt> {
         let agency = self.agency(agency_id).await?;
         let key = format!("submit:{address}");
-        let since = crate::utc_text(Utc::now() - Duration::minutes(60));
-        if self.store.attempts_since(&key, &since).await? >= MAX_SUBMISSIONS_PER_ADDRESS {
+        if self
+            .over_limit(&key, Duration::minutes(60), MAX_SUBMISSIONS_PER_ADDRESS)
+            .await?
+        {
             return Err(OfficeError::TooMany(
                 "本网络地址一小时内提交的申请已达上限，请稍后再提交，或到机关当面提交".into(),
             ));
@@ -379,8 +383,14 @@ impl Office {
         address: &str,
     ) -> Result<(PortalApplicationRow, AgencyRow)> {
         let key = format!("lookup:{address}");
-        let since = crate::utc_text(Utc::now() - Duration::minutes(LOOKUP_WINDOW_MINUTES));
-        if self.store.attempts_since(&key, &since).await? >= MAX_LOOKUP_FAILURES {
+        if self
+            .over_limit(
+                &key,
+                Duration::minutes(LOOKUP_WINDOW_MINUTES),
+                MAX_LOOKUP_FAILURES,
+            )
+            .await?
+        {
             return Err(OfficeError::TooMany(format!(
                 "查询失败次数过多，请 {LOOKUP_WINDOW_MINUTES} 分钟后再试"
             )));
@@ -777,11 +787,22 @@ impl Office {
         if self.store.report_agency_key(report_id).await?.as_deref() != Some(key.as_str()) {
             return Err(not_found());
         }
-        let report = self
+        let mut report = self
             .store
             .load_report(report_id)
             .await?
             .ok_or_else(not_found)?;
+        // A prose section the dataset does not hold (stored before the prose was kept,
+        // or not found in the document) says so, rather than print the blank form's
+        // placeholder as if it were the agency's text.
+        for i in [0, 4, 5] {
+            if gongkai_render::section_paragraphs(&report, i).is_empty() {
+                report.sections.push(gongkai_report::Section {
+                    heading: gongkai_render::layout::SECTION_HEADINGS[i].to_string(),
+                    text: PROSE_NOT_KEPT.to_string(),
+                });
+            }
+        }
         let bytes = tokio::task::block_in_place(|| {
             gongkai_render::render(&report, format, &gongkai_render::Options::default())
         })

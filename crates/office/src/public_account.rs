@@ -80,8 +80,10 @@ impl Office {
             return Err(OfficeError::Invalid(format!("密码至少 {MIN_PASSWORD} 位")));
         }
         let key = format!("account:{address}");
-        let since = crate::utc_text(Utc::now() - Duration::minutes(60));
-        if self.store.attempts_since(&key, &since).await? >= MAX_ACCOUNTS_PER_ADDRESS {
+        if self
+            .over_limit(&key, Duration::minutes(60), MAX_ACCOUNTS_PER_ADDRESS)
+            .await?
+        {
             return Err(OfficeError::TooMany(
                 "本网络地址一小时内注册的账户已达上限，请稍后再试".into(),
             ));

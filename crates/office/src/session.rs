@@ -30,9 +30,13 @@ impl Office {
     /// Refused when the name or the address has failed to log in too often lately
     /// (staff and portal logins alike, under their own keys).
     pub(crate) async fn check_login_limits(&self, login_key: &str, addr_key: &str) -> Result<()> {
-        let since = crate::utc_text(Utc::now() - Duration::minutes(WINDOW_MINUTES));
-        if self.store.login_failures_since(login_key, &since).await? >= MAX_FAILURES_PER_LOGIN
-            || self.store.login_failures_since(addr_key, &since).await? >= MAX_FAILURES_PER_ADDRESS
+        let window = Duration::minutes(WINDOW_MINUTES);
+        if self
+            .over_limit(login_key, window, MAX_FAILURES_PER_LOGIN)
+            .await?
+            || self
+                .over_limit(addr_key, window, MAX_FAILURES_PER_ADDRESS)
+                .await?
         {
             return Err(OfficeError::TooMany(format!(
                 "登录失败次数过多，请 {WINDOW_MINUTES} 分钟后再试"
@@ -101,10 +105,10 @@ impl Office {
     /// The session of a cookie value, if it is current.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let now = crate::utc_text(Utc::now());
-        let Some((s, user)) = self.store.session(&auth::token_hash(token), &now).await? else {
+        let Some((s, user, agency)) = self.store.session(&auth::token_hash(token), &now).await?
+        else {
             return Ok(None);
         };
-        let agency = self.agency(user.agency_id).await?;
         Ok(Actor::new(&user, &agency).map(|actor| Session {
             token: token.to_string(),
             csrf: s.csrf,

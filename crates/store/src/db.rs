@@ -6,7 +6,9 @@
 
 use crate::error::StoreError;
 use crate::files::{CRASHED, PreparedFile};
-use gongkai_report::{Cell, Decimal, Finding, Report, TemplateId, Value, check_consecutive};
+use gongkai_report::{
+    Cell, Decimal, Finding, Report, Section, TemplateId, Value, check_consecutive,
+};
 use sqlx::Connection;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -80,7 +82,7 @@ macro_rules! migrations {
 #[allow(clippy::zero_prefixed_literal)]
 fn sqlite_migrator() -> Migrator {
     Migrator::with_migrations(
-        migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order"),
+        migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order", 0011 "report_sections"),
     )
 }
 
@@ -88,7 +90,7 @@ fn sqlite_migrator() -> Migrator {
 #[allow(clippy::zero_prefixed_literal)]
 fn postgres_migrator() -> Migrator {
     Migrator::with_migrations(
-        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order"),
+        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order", 0011 "report_sections"),
     )
 }
 
@@ -101,6 +103,8 @@ const CELL_COLUMNS: &str =
 const CELL_ARITY: usize = 8;
 const FINDING_COLUMNS: &str = "INSERT INTO findings (report_id, prev_report_id, rule, severity, status, cells, expected, actual, message) VALUES ";
 const FINDING_ARITY: usize = 9;
+const SECTION_COLUMNS: &str = "INSERT INTO report_sections (report_id, seq, heading, body) VALUES ";
+const SECTION_ARITY: usize = 4;
 /// Rows per multi-row INSERT: well under SQLite's 32766 and PostgreSQL's 65535 parameters.
 const ROWS_PER_INSERT: usize = 400;
 
@@ -890,12 +894,36 @@ impl Store {
                     }
                     let mut cells: Vec<(i64, &String, &Cell)> = Vec::new();
                     let mut findings: Vec<(i64, &Finding)> = Vec::new();
+                    let mut sections: Vec<(i64, usize, &Section)> = Vec::new();
                     for ((_, pr), id) in reports.iter().zip(ids) {
                         let id = id.ok_or_else(|| {
                             StoreError::Invalid(format!("报告 {} 未能写入", pr.member))
                         })?;
                         cells.extend(pr.report.cells.iter().map(|(k, c)| (id, k, c)));
                         findings.extend(pr.findings.iter().map(|f| (id, f)));
+                        sections.extend(
+                            pr.report
+                                .sections
+                                .iter()
+                                .enumerate()
+                                .map(|(i, s)| (id, i, s)),
+                        );
+                    }
+                    for chunk in sections.chunks(ROWS_PER_INSERT) {
+                        let mut q = sqlx::query(AssertSqlSafe(values_sql(
+                            SECTION_COLUMNS,
+                            SECTION_ARITY,
+                            chunk.len(),
+                            numbered,
+                        )));
+                        for (id, seq, section) in chunk {
+                            q = q
+                                .bind(*id)
+                                .bind(*seq as i64)
+                                .bind(clean(&section.heading).into_owned())
+                                .bind(clean(&section.text).into_owned());
+                        }
+                        q.execute(&mut **tx).await?;
                     }
                     for chunk in cells.chunks(ROWS_PER_INSERT) {
                         let mut q = sqlx::query(AssertSqlSafe(values_sql(
@@ -1295,6 +1323,7 @@ impl Store {
         r.agency = row.agency;
         r.year = row.year.and_then(|y| i32::try_from(y).ok());
         r.published = row.published;
+        r.sections = self.sections_of(id).await?;
         for c in self.cells_of_range(id, id).await? {
             let provenance = c
                 .provenance
@@ -1313,6 +1342,23 @@ impl Store {
             );
         }
         Ok(Some(r))
+    }
+
+    /// The prose sections stored with report `id`, in the order read (none for a
+    /// report stored before sections were kept, migration 0011).
+    pub async fn sections_of(&self, id: i64) -> Result<Vec<Section>, StoreError> {
+        let rows: Vec<(String, String)> = on_read!(self, pool => {
+            sqlx::query_as(
+                "SELECT heading, body FROM report_sections WHERE report_id = $1 ORDER BY seq",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(heading, text)| Section { heading, text })
+            .collect())
     }
 
     /// Counts of what is stored.

@@ -422,25 +422,75 @@ impl Store {
     }
 
     /// The session with this token hash and its user, if it has not expired at `now`.
+    /// The live session of `token_hash` with its active user and the user's agency,
+    /// in one query (every page asks this first).
     pub async fn session(
         &self,
         token_hash: &str,
         now: &str,
-    ) -> Result<Option<(SessionRow, UserRow)>, StoreError> {
-        let row: Option<SessionRow> = on_read!(self, pool => {
-            sqlx::query_as::<_, SessionRow>(
-                "SELECT token_hash, user_id, csrf, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+    ) -> Result<Option<(SessionRow, UserRow, AgencyRow)>, StoreError> {
+        #[derive(FromRow)]
+        struct Joined {
+            token_hash: String,
+            csrf: String,
+            expires_at: String,
+            user_id: i64,
+            agency_id: i64,
+            login: String,
+            user_name: String,
+            role: String,
+            password_hash: String,
+            active: i64,
+            parent_id: Option<i64>,
+            agency_name: String,
+            level: String,
+            kind: String,
+            path: String,
+            requires_approval: i64,
+            demo: i64,
+        }
+        let row: Option<Joined> = on_read!(self, pool => {
+            sqlx::query_as::<_, Joined>(
+                "SELECT s.token_hash, s.csrf, s.expires_at, u.id AS user_id, u.agency_id, u.login, \
+                 u.name AS user_name, u.role, u.password_hash, u.active, a.parent_id, \
+                 a.name AS agency_name, a.level, a.kind, a.path, a.requires_approval, a.demo \
+                 FROM sessions s JOIN users u ON u.id = s.user_id JOIN agencies a ON a.id = u.agency_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active <> 0",
             )
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
             .await?
         });
-        let Some(s) = row else { return Ok(None) };
-        match self.user(s.user_id).await? {
-            Some(u) if u.active != 0 => Ok(Some((s, u))),
-            _ => Ok(None),
-        }
+        Ok(row.map(|j| {
+            (
+                SessionRow {
+                    token_hash: j.token_hash,
+                    user_id: j.user_id,
+                    csrf: j.csrf,
+                    expires_at: j.expires_at,
+                },
+                UserRow {
+                    id: j.user_id,
+                    agency_id: j.agency_id,
+                    login: j.login,
+                    name: j.user_name,
+                    role: j.role,
+                    password_hash: j.password_hash,
+                    active: j.active,
+                },
+                AgencyRow {
+                    id: j.agency_id,
+                    parent_id: j.parent_id,
+                    name: j.agency_name,
+                    level: j.level,
+                    kind: j.kind,
+                    path: j.path,
+                    requires_approval: j.requires_approval,
+                    demo: j.demo,
+                },
+            )
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -473,6 +523,26 @@ impl Store {
                 .bind(since)
                 .fetch_one(pool)
                 .await?)
+        })
+    }
+
+    /// When the `n`-th newest failure for `key` since `since` happened: once it is
+    /// older than the window, fewer than `n` remain.
+    pub async fn nth_newest_failure(
+        &self,
+        key: &str,
+        since: &str,
+        n: i64,
+    ) -> Result<Option<String>, StoreError> {
+        on_read!(self, pool => {
+            Ok(sqlx::query_scalar(
+                "SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at DESC LIMIT 1 OFFSET $3",
+            )
+            .bind(key)
+            .bind(since)
+            .bind((n - 1).max(0))
+            .fetch_optional(pool)
+            .await?)
         })
     }
 
@@ -807,17 +877,25 @@ impl Store {
         } else {
             f.limit.min(100_000)
         };
+        let offset = f.offset.max(0);
+        // Both on one connection (one wait for the pool, not two); the count only when
+        // the page does not tell it.
         on_read!(self, pool => {
-            let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)).bind(agency_id);
-            for a in &args {
-                q = q.bind(a.as_str());
-            }
-            let total = q.fetch_one(pool).await?;
+            let mut conn = pool.acquire().await?;
             let mut q = sqlx::query_as::<_, CaseRow>(AssertSqlSafe(page_sql)).bind(agency_id);
             for a in &args {
                 q = q.bind(a.as_str());
             }
-            let rows = q.bind(limit).bind(f.offset.max(0)).fetch_all(pool).await?;
+            let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+            let total = if offset == 0 && (rows.len() as i64) < limit {
+                rows.len() as i64
+            } else {
+                let mut q = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count_sql)).bind(agency_id);
+                for a in &args {
+                    q = q.bind(a.as_str());
+                }
+                q.fetch_one(&mut *conn).await?
+            };
             Ok((rows, total))
         })
     }

@@ -167,17 +167,23 @@ impl Store {
              FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT $2"
         );
         on_read!(self, pool => {
+            let mut conn = pool.acquire().await?;
             let rows = sqlx::query_as::<_, Pending>(sqlx::AssertSqlSafe(sql))
                 .bind(agency_id)
                 .bind(limit)
-                .fetch_all(pool)
+                .fetch_all(&mut *conn)
                 .await?;
-            let total: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM portal_applications WHERE agency_id = $1 AND case_id IS NULL",
-            )
-            .bind(agency_id)
-            .fetch_one(pool)
-            .await?;
+            // A full page is the only case where more may wait than are shown.
+            let total: i64 = if (rows.len() as i64) < limit {
+                rows.len() as i64
+            } else {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM portal_applications WHERE agency_id = $1 AND case_id IS NULL",
+                )
+                .bind(agency_id)
+                .fetch_one(&mut *conn)
+                .await?
+            };
             Ok((rows.into_iter().map(|p| (p.row, p.files)).collect(), total))
         })
     }

@@ -380,6 +380,10 @@ async fn the_public_reads_an_agencys_published_annual_report() {
     .unwrap();
     report.agency = Some(name.clone());
     report.year = Some(2025);
+    report.sections.push(gongkai_report::Section {
+        heading: "一、总体情况".into(),
+        text: "2025年，本机关坚持以公开为常态、不公开为例外。".into(),
+    });
     let file = gongkai_store::PreparedFile {
         path: "2025年报.txt".into(),
         file_name: "2025年报.txt".into(),
@@ -409,6 +413,12 @@ async fn the_public_reads_an_agencys_published_annual_report() {
     assert_eq!(html.status, StatusCode::OK);
     assert!(html.text().contains("10164"), "the printed value, exactly");
     assert!(html.text().contains(&name));
+    // The prose as published, not the template's blank-form placeholder.
+    assert!(
+        html.text()
+            .contains("本机关坚持以公开为常态、不公开为例外。")
+    );
+    assert!(!html.text().contains("（文字描述）"));
     let docx = get(&p, &format!("{href}{id}?format=docx")).await;
     assert_eq!(docx.status, StatusCode::OK);
     assert!(docx.body.starts_with(b"PK"));
@@ -432,6 +442,43 @@ async fn the_public_reads_an_agencys_published_annual_report() {
             .status,
         StatusCode::NOT_FOUND
     );
+
+    // A report stored without its prose (before the dataset kept it) says so; it
+    // never shows the blank form's 「（文字描述）」 as if that were the agency's text.
+    let mut bare = gongkai_report::Report::from_values(
+        "2024年报.txt",
+        gongkai_report::TemplateId::T2021,
+        [("requests.new.natural_person", gongkai_report::Value::int(7))],
+    )
+    .unwrap();
+    bare.agency = Some(name.clone());
+    bare.year = Some(2024);
+    let file = gongkai_store::PreparedFile {
+        path: "2024年报.txt".into(),
+        file_name: "2024年报.txt".into(),
+        hash: "cd".repeat(32),
+        size: 1,
+        format: Some("text"),
+        reports: vec![gongkai_store::PreparedReport {
+            member: "2024年报.txt".into(),
+            format: "text",
+            report: bare,
+            findings: Vec::new(),
+        }],
+        failures: Vec::new(),
+    };
+    assert!(p.office.store.store_file(&file, false).await.unwrap());
+    let page = get(&p, &format!("/public/agencies/{a}")).await.text();
+    let at = page.find("2024年政府信息公开工作年度报告").expect("listed");
+    let start = page[..at].rfind(&href).expect("its link") + href.len();
+    let bare_id: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert_ne!(bare_id, id);
+    let html = get(&p, &format!("{href}{bare_id}")).await.text();
+    assert!(html.contains(gongkai_office::portal::PROSE_NOT_KEPT));
+    assert!(!html.contains("（文字描述）"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -201,7 +201,7 @@ pub fn cells_round_trip(target: &str) {
     ingest(rt.handle(), &store, &files, &opts(), |_| {}).unwrap();
     let reports = rt.block_on(store.reports_after(0, 10)).unwrap();
     assert_eq!(reports.len(), 2);
-    let (mut blanks, mut zeros) = (0, 0);
+    let (mut blanks, mut zeros, mut prose) = (0, 0, 0);
     for row in &reports {
         let stored = rt.block_on(store.load_report(row.id)).unwrap().unwrap();
         let bytes = std::fs::read(&row.member).unwrap();
@@ -210,6 +210,9 @@ pub fn cells_round_trip(target: &str) {
         assert_eq!(stored.year, read.year);
         assert_eq!(stored.template, read.template);
         assert_eq!(stored.cells.len(), read.cells.len());
+        // The prose comes back as read, section by section (the portal shows it).
+        assert_eq!(stored.sections, read.sections);
+        prose += read.sections.len();
         for (k, c) in &read.cells {
             let s = &stored.cells[k];
             assert_eq!(s.value, c.value, "{k}");
@@ -225,6 +228,7 @@ pub fn cells_round_trip(target: &str) {
         }
     }
     assert!(blanks > 0 && zeros > 0, "blanks {blanks}, zeros {zeros}");
+    assert!(prose >= 6, "the samples' sections were read: {prose}");
 }
 
 fn prepared(name: &str, agency: &str, year: i32, values: &[(&str, i64)]) -> PreparedFile {
