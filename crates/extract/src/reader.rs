@@ -180,7 +180,7 @@ fn section_of(t: &Token) -> Option<usize> {
     if t.text.len() > 300 {
         return None;
     }
-    let n = &t.norm;
+    let n = t.norm();
     if n.chars().count() > 32 {
         return None;
     }
@@ -241,7 +241,7 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                 }
                 let starts = label.is_empty();
                 // Keep the label text bounded: only the words nearest the values matter.
-                label.push_str(&t.norm);
+                label.push_str(t.norm());
                 if starts {
                     first_len = label.len();
                 }
@@ -315,10 +315,10 @@ fn cell_from(token: &Token, key: &str) -> Cell {
     // Text that is no value is kept as printed (a blank value with its raw text),
     // so the rules report it where it stands instead of it vanishing.
     let mut c = Cell::parse(&token.text, amount).unwrap_or_else(|| Cell {
-        raw: token.text.clone(),
+        raw: token.text.to_string(),
         ..Cell::missing()
     });
-    c.source = Some(token.source.clone());
+    c.source = Some(token.source());
     c
 }
 
@@ -328,7 +328,7 @@ fn blank_cell(near: Option<&Token>) -> Cell {
         raw: String::new(),
         unit: None,
         note: None,
-        source: Some(near.map(|t| t.source.clone()).unwrap_or_default()),
+        source: Some(near.map(|t| t.source()).unwrap_or_default()),
     }
 }
 
@@ -575,7 +575,7 @@ fn header_unit(tokens: &[Token]) -> Option<&'static str> {
         if t.text.len() > 300 {
             continue;
         }
-        let n = &t.norm;
+        let n = t.norm();
         if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
             return Some("元");
         }
@@ -735,7 +735,7 @@ fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
     tokens
         .iter()
         .filter(|t| t.kind == Kind::Label)
-        .filter(|t| markers.iter().any(|m| t.norm.contains(m)))
+        .filter(|t| markers.iter().any(|m| t.norm().contains(m)))
         .count()
 }
 
@@ -964,7 +964,7 @@ fn sections(tokens: &[Token], headings: &[(usize, usize)]) -> Vec<Section> {
             tokens[start + 1..stop]
                 .iter()
                 .filter(|t| t.kind == Kind::Label)
-                .map(|t| t.text.as_str())
+                .map(|t| &*t.text)
                 .collect()
         };
         out.push(Section {
@@ -987,7 +987,7 @@ mod tests {
         // exact, with blanks
         let slots = [e(), e(), v("1")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 3, false);
-        assert!(r[0] == Some(None) && r[2].unwrap().unwrap().text == "1");
+        assert!(r[0] == Some(None) && &*r[2].unwrap().unwrap().text == "1");
         // spanned label column + trailing tab
         let slots = [
             e(),
@@ -1001,13 +1001,13 @@ mod tests {
             e(),
         ];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
-        assert_eq!(r[0].unwrap().unwrap().text, "14");
-        assert_eq!(r[6].unwrap().unwrap().text, "14");
+        assert_eq!(&*r[0].unwrap().unwrap().text, "14");
+        assert_eq!(&*r[6].unwrap().unwrap().text, "14");
         // lone number = 总计
         let slots = [v("0")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
         assert!(r[..6].iter().all(|x| *x == Some(None)));
-        assert_eq!(r[6].unwrap().unwrap().text, "0");
+        assert_eq!(&*r[6].unwrap().unwrap().text, "0");
         // too few and ambiguous: unplaced cells stay unknown
         let slots = [v("1"), v("2")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
