@@ -65,6 +65,17 @@ pub fn too_deep(bytes: &[u8]) -> Option<(usize, usize)> {
         if d > MAX_NESTING {
             return Some((MAX_NESTING, d));
         }
+        // And with strings not skipped, as the body is (a `(` in a damaged dictionary
+        // must not hide the streams after it).
+        let raw = scan(
+            &data[header..],
+            Some(&mut streams),
+            MAX_CONTENT_NESTING,
+            false,
+        );
+        if raw > MAX_CONTENT_NESTING {
+            return Some((MAX_CONTENT_NESTING, raw));
+        }
         level.resize(before, 0);
         level.resize(streams.len(), inner_level);
     }
@@ -85,28 +96,26 @@ pub fn too_deep(bytes: &[u8]) -> Option<(usize, usize)> {
             MAX_CONTENT_NESTING
         };
         if !has(b"/Filter") {
-            let d = scan(data, None, bound, true);
-            if d > bound {
-                return Some((bound, d));
+            if let Some(found) = decoded_too_deep(data, bound) {
+                return Some(found);
             }
             continue;
         }
         // Whatever the filter is called (`/Flatedecode` too: the engine is lenient),
         // data that inflates is scanned inflated, other data as it is; and the
         // engine's own decoding of it, which may recover other bytes.
-        let d = match inflate(data, &mut budget) {
-            Some(v) => scan(&v, None, bound, true),
-            None => scan(data, None, bound, true),
+        let found = match inflate(data, &mut budget) {
+            Some(v) => decoded_too_deep(&v, bound),
+            None => decoded_too_deep(data, bound),
         };
-        if d > bound {
-            return Some((bound, d));
+        if found.is_some() {
+            return found;
         }
         if budget > 0
             && let Some(v) = engine_decode(&dict, data, &mut budget)
         {
-            let d = scan(&v, None, bound, true);
-            if d > bound {
-                return Some((bound, d));
+            if let Some(found) = decoded_too_deep(&v, bound) {
+                return Some(found);
             }
         }
         if budget == 0 {
@@ -187,8 +196,21 @@ fn is_delimiter(b: u8) -> bool {
 
 /// The nesting of a decoded content stream, if over [`MAX_CONTENT_NESTING`].
 pub fn content_too_deep(content: &[u8]) -> Option<usize> {
-    let d = scan(content, None, MAX_CONTENT_NESTING, true);
-    (d > MAX_CONTENT_NESTING).then_some(d)
+    decoded_too_deep(content, MAX_CONTENT_NESTING).map(|(_, d)| d)
+}
+
+/// The bound exceeded and the depth, if decoded stream data nests too deep: read as
+/// syntax (strings, comments and hex strings skipped) under `bound`, and as bare
+/// brackets under [`MAX_CONTENT_NESTING`]. The engine's content parser gets past what
+/// it cannot parse (an unclosed `(`, a stray `%`) byte by byte and reads on, so the
+/// brackets a scan that skips strings passes over may be nesting to it.
+fn decoded_too_deep(text: &[u8], bound: usize) -> Option<(usize, usize)> {
+    let d = scan(text, None, bound, true);
+    if d > bound {
+        return Some((bound, d));
+    }
+    let raw = scan(text, None, MAX_CONTENT_NESTING, false);
+    (raw > MAX_CONTENT_NESTING).then_some((MAX_CONTENT_NESTING, raw))
 }
 
 fn inflate(data: &[u8], budget: &mut u64) -> Option<Vec<u8>> {
@@ -202,7 +224,8 @@ fn inflate(data: &[u8], budget: &mut u64) -> Option<Vec<u8>> {
 
 /// Scans PDF object syntax and returns the deepest `[`/`<<` nesting. When `streams` is
 /// given, each stream's dictionary (the bytes since the last `obj`) and raw data are
-/// collected, and the data is skipped.
+/// collected, and the data is skipped. Without `skip_strings` only brackets count:
+/// strings, comments and hex strings are read as any other bytes.
 fn scan<'a>(
     b: &'a [u8],
     mut streams: Option<&mut Vec<(&'a [u8], &'a [u8])>>,
@@ -215,7 +238,7 @@ fn scan<'a>(
     let mut i = 0usize;
     while i < b.len() {
         match b[i] {
-            b'%' => {
+            b'%' if skip_strings => {
                 while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
                     i += 1;
                 }
@@ -241,7 +264,7 @@ fn scan<'a>(
                 i += 2;
                 continue;
             }
-            b'<' => {
+            b'<' if skip_strings => {
                 // A hex string.
                 while i < b.len() && b[i] != b'>' {
                     i += 1;
@@ -387,6 +410,20 @@ mod tests {
             too_deep(pdf),
             Some((MAX_CONTENT_NESTING, MAX_CONTENT_NESTING + 1))
         );
+    }
+
+    #[test]
+    fn brackets_after_an_unclosed_string_count() {
+        // fuzz/found/pdf-stack-overflow-unclosed-string.pdf: `BT /F1 ( ( ( … [[[[…`: the engine
+        // cannot parse the string, reads on and nests on the brackets.
+        let content = format!("BT /F1 {}{} Tj ET", "( ".repeat(88), "[".repeat(5_000));
+        assert_eq!(
+            content_too_deep(content.as_bytes()),
+            Some(MAX_CONTENT_NESTING + 1)
+        );
+        // Text in strings with a bracket or two, as real pages print it, passes.
+        let text = "BT (see [1]) Tj (a [b) Tj [(x) 2 (y)] TJ ET ".repeat(1_000);
+        assert_eq!(content_too_deep(text.as_bytes()), None);
     }
 
     #[test]
