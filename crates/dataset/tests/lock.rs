@@ -86,7 +86,7 @@ fn a_database_locked_by_another_program_is_said_at_once() {
 
     let cause = format!("数据库文件 {db} 被其他程序（进程号 {}）锁定", holder.id());
     // Told at once (SQLite alone waits 10 s before it fails), once.
-    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told.len(), 1, "told {told:?}; stopped after {took:?}: {e}");
     let (at, message) = &told[0];
     assert!(
         at.duration_since(started) < Duration::from_secs(2),

@@ -140,6 +140,17 @@ const MARKERS_2021_T3: &[&str] = &["逾期不补正", "缴纳费用"];
 
 /// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
 /// variant characters mapped.
+/// Whether [`norm`] would change `s` (most labels it leaves as they are).
+pub fn norm_changes(s: &str) -> bool {
+    s.chars().any(|c| {
+        gongkai_report::value::fold_width_char(c) != Some(c)
+            || matches!(
+                c,
+                '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' | '釆' | '：'
+            )
+    })
+}
+
 pub fn norm(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter_map(gongkai_report::value::fold_width_char) {
@@ -978,6 +989,25 @@ fn sections(tokens: &[Token], headings: &[(usize, usize)]) -> Vec<Section> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn norm_changes_says_whether_norm_changes_a_label() {
+        for s in [
+            "规章",
+            "（一）予以公开",
+            "“规章”",
+            "政府集中釆购",
+            "单位：万元",
+            "行政 许可",
+            "１２",
+            "abc_#*",
+            "",
+            "3.其他",
+            "\u{3000}总计",
+        ] {
+            assert_eq!(norm_changes(s), norm(s) != s, "{s}");
+        }
+    }
 
     #[test]
     fn place_handles_every_layout() {

@@ -37,9 +37,8 @@ pub struct Token {
 
 impl Token {
     pub fn new(kind: Kind, text: String, source: Provenance) -> Token {
-        let norm = if kind == Kind::Label {
-            let n = crate::reader::norm(&text);
-            (n != text).then(|| n.into_boxed_str())
+        let norm = if kind == Kind::Label && crate::reader::norm_changes(&text) {
+            Some(crate::reader::norm(&text).into_boxed_str())
         } else {
             None
         };
@@ -89,19 +88,24 @@ impl Token {
 }
 
 /// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
-fn clean(text: &str) -> String {
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    let decoration = |c: char| {
+        matches!(
+            c,
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
+        )
+    };
+    // Nearly every line has nothing to remove: no copy.
+    if !text.contains("[bookmark:") && !text.contains(decoration) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut s = if text.contains("[bookmark:") {
         text.replace("[bookmark: _GoBack]", "")
     } else {
         text.to_string()
     };
-    s.retain(|c| {
-        !matches!(
-            c,
-            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
-        )
-    });
-    s
+    s.retain(|c| !decoration(c));
+    std::borrow::Cow::Owned(s)
 }
 
 fn classify(text: &str) -> Kind {
@@ -110,7 +114,7 @@ fn classify(text: &str) -> Kind {
         .all(|c| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
     {
         Kind::Empty
-    } else if gongkai_report::Cell::parse(t, false).is_some() {
+    } else if gongkai_report::Cell::is_printed_value(t) {
         Kind::Value
     } else if is_failed_value(t) {
         Kind::Unreadable
