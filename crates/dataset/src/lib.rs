@@ -6,6 +6,7 @@ pub mod export;
 pub mod ingest;
 mod patience;
 pub mod runs;
+mod sqlite_lock;
 
 pub use ingest::{
     CRASHED, DEFAULT_DB_PATIENCE, DEFAULT_TIMEOUT, FileEvent, IngestOptions, IngestSummary, Inputs,

@@ -5,6 +5,11 @@
 //! the database has been unusable for the limit — counted from the first failure of
 //! the outage, whichever thread met it — and then the run stops with the cause and how
 //! long it waited. Any success ends the outage. Other errors stop the run at once.
+//!
+//! SQLite itself waits for a lock (10 s) before it fails: a call that has not answered
+//! after [`SLOW`] looks at once whether another program holds the write lock of a
+//! database file this process has open ([`crate::sqlite_lock`]); if so the user is
+//! told (the file and the program's process id), and the outage starts there.
 
 use gongkai_store::StoreError;
 use std::future::Future;
@@ -12,6 +17,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
+
+/// How long a call may go unanswered before the run looks for a lock held by another
+/// program.
+pub(crate) const SLOW: Duration = Duration::from_millis(500);
 
 pub(crate) struct Patience {
     limit: Duration,
@@ -52,7 +61,16 @@ impl Patience {
         loop {
             let started = Instant::now();
             let allowed = self.remaining().max(Duration::from_millis(100));
-            let answer = rt.block_on(async { tokio::time::timeout(allowed, f()).await });
+            let answer = rt.block_on(async {
+                let mut call = std::pin::pin!(tokio::time::timeout(allowed, f()));
+                if allowed > SLOW {
+                    match tokio::time::timeout(SLOW, call.as_mut()).await {
+                        Ok(answer) => return answer,
+                        Err(_) => self.look_for_lock(started),
+                    }
+                }
+                call.await
+            });
             let (e, silent) = match answer {
                 Ok(Ok(v)) => {
                     self.recovered();
@@ -113,6 +131,53 @@ impl Patience {
         }
     }
 
+    /// A call has gone unanswered for [`SLOW`]: if another program holds the write lock
+    /// of a SQLite file of this process, that starts the outage (at `started`, when the
+    /// call began) and the user is told at once. Said once per outage.
+    fn look_for_lock(&self, started: Instant) {
+        {
+            let o = self.outage.lock().unwrap_or_else(|p| p.into_inner());
+            if o.as_ref().is_some_and(|o| !o.silent) {
+                return;
+            }
+        }
+        let Some(locked) = crate::sqlite_lock::locked_by_other() else {
+            return;
+        };
+        let cause = format!(
+            "数据库文件 {} 被其他程序（进程号 {}）锁定",
+            locked.file.display(),
+            locked.pid
+        );
+        {
+            let mut o = self.outage.lock().unwrap_or_else(|p| p.into_inner());
+            let error = StoreError::Transient {
+                cause: cause.clone(),
+                detail: format!("write lock held by process {}", locked.pid),
+            };
+            match o.as_mut() {
+                Some(outage) if !outage.silent => return,
+                Some(outage) => {
+                    outage.error = error;
+                    outage.silent = false;
+                }
+                None => {
+                    *o = Some(Outage {
+                        since: started,
+                        error,
+                        silent: false,
+                    })
+                }
+            }
+        }
+        if let Some(notice) = self.notice {
+            notice(&format!(
+                "{cause}，正在等待其释放，最多等待 {} 秒……",
+                secs(self.limit)
+            ));
+        }
+    }
+
     /// What is left of the limit in the current outage (all of it when there is none).
     fn remaining(&self) -> Duration {
         let o = self.outage.lock().unwrap_or_else(|p| p.into_inner());
@@ -137,10 +202,14 @@ impl Patience {
 /// Seconds as said to the user: whole seconds, tenths below ten.
 fn secs(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s >= 10.0 || s.fract() == 0.0 {
+    let tenths = (s * 10.0).round();
+    if s >= 10.0 {
         format!("{}", s.round() as u64)
+    } else if tenths % 10.0 == 0.0 {
+        // 4.02 s is said as 4, not 4.0.
+        format!("{}", (tenths / 10.0) as u64)
     } else {
-        format!("{s:.1}")
+        format!("{:.1}", tenths / 10.0)
     }
 }
 

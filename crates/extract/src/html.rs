@@ -413,17 +413,55 @@ struct CellBuilder {
     col_span: u32,
 }
 
-/// A finished cell: its paragraphs (joined with '\n' as a table cell, or kept apart
-/// when the table is dissolved into flow) and spans.
-struct DoneCell {
-    paragraphs: Vec<String>,
-    row_span: u32,
-    col_span: u32,
+/// A finished cell's text: its paragraphs joined with '\n' (its text as a table
+/// cell), and where each paragraph after the first starts, to keep them apart when the
+/// table is dissolved into flow.
+fn join_paragraphs(paragraphs: Vec<String>) -> (String, Vec<usize>) {
+    let mut starts = Vec::new();
+    let text = match paragraphs.len() {
+        0 => String::new(),
+        1 => paragraphs.into_iter().next().unwrap_or_default(),
+        _ => {
+            let mut text = String::new();
+            for (i, p) in paragraphs.iter().enumerate() {
+                if i > 0 {
+                    text.push('\n');
+                    starts.push(text.len());
+                }
+                text.push_str(p);
+            }
+            text
+        }
+    };
+    (text, starts)
 }
 
+/// A cell's paragraphs again, from its text and where they start.
+fn split_paragraphs(text: String, starts: &[usize]) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    if starts.is_empty() {
+        return vec![text];
+    }
+    let mut out = Vec::with_capacity(starts.len() + 1);
+    let mut from = 0;
+    for &s in starts {
+        out.push(text[from..s - 1].to_string());
+        from = s;
+    }
+    out.push(text[from..].to_string());
+    out
+}
+
+/// A data table being gathered. Its cells are gathered as the document will hold
+/// them (a large table is not built twice); `rowspan="0"` is resolved when it ends.
 #[derive(Default)]
 struct TableBuilder {
-    rows: Vec<Vec<DoneCell>>,
+    rows: Vec<Vec<TableCell>>,
+    /// For the few cells of several paragraphs: (row, cell in row) and where each
+    /// paragraph after the first starts in its text.
+    paragraph_starts: Vec<((usize, usize), Vec<usize>)>,
     cell: Option<CellBuilder>,
     /// `<caption>` and stray text inside the table outside any cell.
     caption: TextBuf,
@@ -600,9 +638,14 @@ impl Walker {
         for p in t.caption.take_paragraphs() {
             self.doc.blocks.push(Block::Paragraph(p));
         }
-        for row in t.rows.drain(..) {
-            for cell in row {
-                for p in cell.paragraphs {
+        let mut starts = t.paragraph_starts.drain(..).peekable();
+        for (r, row) in t.rows.drain(..).enumerate() {
+            for (c, cell) in row.into_iter().enumerate() {
+                let at = match starts.peek() {
+                    Some((rc, _)) if *rc == (r, c) => starts.next().map(|(_, s)| s),
+                    _ => None,
+                };
+                for p in split_paragraphs(cell.text, at.as_deref().unwrap_or(&[])) {
                     self.doc.blocks.push(Block::Paragraph(p));
                 }
             }
@@ -650,41 +693,38 @@ impl Walker {
             return;
         }
         let n = t.rows.len();
-        let rows = t
-            .rows
-            .into_iter()
-            .enumerate()
-            .map(|(i, row)| {
-                let left = (n - i) as u32;
-                row.into_iter()
-                    .map(|c| TableCell {
-                        text: c.paragraphs.join("\n"),
-                        // rowspan="0" spans to the end of the table; spans past the end are clipped.
-                        row_span: if c.row_span == 0 || c.row_span > left {
-                            left
-                        } else {
-                            c.row_span
-                        },
-                        col_span: c.col_span,
-                    })
-                    .collect()
-            })
-            .collect();
+        for (i, row) in t.rows.iter_mut().enumerate() {
+            let left = (n - i) as u32;
+            for c in row {
+                // rowspan="0" spans to the end of the table; spans past the end are clipped.
+                if c.row_span == 0 || c.row_span > left {
+                    c.row_span = left;
+                }
+            }
+        }
+        let rows = t.rows;
         self.doc.blocks.push(Block::Table(Table { rows }));
     }
 }
 
 fn finish_cell(table: &mut TableBuilder) {
     if let Some(mut c) = table.cell.take() {
-        let cell = DoneCell {
-            paragraphs: c.text.take_paragraphs(),
+        let (text, starts) = join_paragraphs(c.text.take_paragraphs());
+        // Not `TableCell::spanning`: a row span of 0 is kept until the table ends.
+        let cell = TableCell {
+            text,
             row_span: c.row_span,
             col_span: c.col_span,
         };
-        match table.rows.last_mut() {
-            Some(row) => row.push(cell),
-            None => table.rows.push(vec![cell]),
+        if table.rows.is_empty() {
+            table.rows.push(Vec::new());
         }
+        let r = table.rows.len() - 1;
+        let row = &mut table.rows[r];
+        if !starts.is_empty() {
+            table.paragraph_starts.push(((r, row.len()), starts));
+        }
+        row.push(cell);
     }
 }
 

@@ -240,6 +240,13 @@ pub fn read_report(source: &str, doc: &Document) -> Result<Report, ReadError> {
     reader::read(source, &tokens, &lines).map_err(|detail| ReadError::NotAReport { detail })
 }
 
+/// [`read_report`], consuming the document: a table's cells are let go as their
+/// tokens are made, so a large one is not held twice.
+pub fn read_report_owned(source: &str, doc: Document) -> Result<Report, ReadError> {
+    let (tokens, lines) = tokens::tokenize_owned(doc);
+    reader::read(source, &tokens, &lines).map_err(|detail| ReadError::NotAReport { detail })
+}
+
 /// Reads one report from bytes (not an archive).
 pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Report, ReadError> {
     read_extracted(source, bytes).map(|e| e.report)
@@ -248,7 +255,7 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Report, ReadError> {
 /// Reads one report from bytes, telling the format too.
 pub fn read_extracted(source: &str, bytes: &[u8]) -> Result<Extracted, ReadError> {
     let (doc, format) = read_document(bytes)?;
-    let report = read_report(source, &doc)?;
+    let report = read_report_owned(source, doc)?;
     Ok(Extracted { report, format })
 }
 

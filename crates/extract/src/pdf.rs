@@ -57,13 +57,8 @@ pub fn read_pdf(bytes: &[u8]) -> Result<Document, ReadError> {
     }
 
     // The engine's object parser recurses per nesting level: refuse what would overflow it.
-    if let Some(depth) = crate::pdf_guard::too_deep(bytes) {
-        return Err(ReadError::TooLarge {
-            detail: format!(
-                "PDF 内部对象嵌套过深（超过 {} 层，实际至少 {depth} 层），可能是损坏或恶意构造的文件",
-                crate::pdf_guard::MAX_NESTING
-            ),
-        });
+    if let Some((limit, depth)) = crate::pdf_guard::too_deep(bytes) {
+        return Err(too_deep(limit, depth));
     }
     let owned = bytes.to_vec();
     let (tx, rx) = mpsc::channel();
@@ -97,6 +92,14 @@ pub fn read_pdf(bytes: &[u8]) -> Result<Document, ReadError> {
     // Layout is our own code, but a bug there must not take the caller down either.
     catch_unwind(AssertUnwindSafe(|| layout_document(&pages)))
         .unwrap_or_else(|_| Err(corrupt("版面分析失败")))
+}
+
+fn too_deep(limit: usize, depth: usize) -> ReadError {
+    ReadError::TooLarge {
+        detail: format!(
+            "PDF 内部对象嵌套过深（超过 {limit} 层，实际至少 {depth} 层），可能是损坏或恶意构造的文件"
+        ),
+    }
 }
 
 fn corrupt(detail: &str) -> ReadError {
@@ -177,6 +180,14 @@ fn read_pages(bytes: Vec<u8>, deadline: Instant) -> Result<Vec<Page>, ReadError>
             });
         }
         let mut page = Page::default();
+        // The page's content as the engine decoded it (what it will interpret next,
+        // kept in its cache): measured before it is parsed, whatever the file-level
+        // scan made of the stream.
+        if let Ok(content) = doc.get_page_content_data(index)
+            && let Some(depth) = crate::pdf_guard::content_too_deep(&content)
+        {
+            return Err(too_deep(crate::pdf_guard::MAX_CONTENT_NESTING, depth));
+        }
         // A page the engine cannot read is left empty rather than failing the file.
         if let Ok(chars) = doc.extract_chars(index) {
             total += chars.len();

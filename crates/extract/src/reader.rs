@@ -140,6 +140,17 @@ const MARKERS_2021_T3: &[&str] = &["逾期不补正", "缴纳费用"];
 
 /// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
 /// variant characters mapped.
+/// Whether [`norm`] would change `s` (most labels it leaves as they are).
+pub fn norm_changes(s: &str) -> bool {
+    s.chars().any(|c| {
+        gongkai_report::value::fold_width_char(c) != Some(c)
+            || matches!(
+                c,
+                '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' | '釆' | '：'
+            )
+    })
+}
+
 pub fn norm(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter_map(gongkai_report::value::fold_width_char) {
@@ -180,7 +191,7 @@ fn section_of(t: &Token) -> Option<usize> {
     if t.text.len() > 300 {
         return None;
     }
-    let n = &t.norm;
+    let n = t.norm();
     if n.chars().count() > 32 {
         return None;
     }
@@ -241,7 +252,7 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                 }
                 let starts = label.is_empty();
                 // Keep the label text bounded: only the words nearest the values matter.
-                label.push_str(&t.norm);
+                label.push_str(t.norm());
                 if starts {
                     first_len = label.len();
                 }
@@ -315,10 +326,10 @@ fn cell_from(token: &Token, key: &str) -> Cell {
     // Text that is no value is kept as printed (a blank value with its raw text),
     // so the rules report it where it stands instead of it vanishing.
     let mut c = Cell::parse(&token.text, amount).unwrap_or_else(|| Cell {
-        raw: token.text.clone(),
+        raw: token.text.to_string(),
         ..Cell::missing()
     });
-    c.source = Some(token.source.clone());
+    c.source = Some(token.source());
     c
 }
 
@@ -328,7 +339,7 @@ fn blank_cell(near: Option<&Token>) -> Cell {
         raw: String::new(),
         unit: None,
         note: None,
-        source: Some(near.map(|t| t.source.clone()).unwrap_or_default()),
+        source: Some(near.map(|t| t.source()).unwrap_or_default()),
     }
 }
 
@@ -575,7 +586,7 @@ fn header_unit(tokens: &[Token]) -> Option<&'static str> {
         if t.text.len() > 300 {
             continue;
         }
-        let n = &t.norm;
+        let n = t.norm();
         if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
             return Some("元");
         }
@@ -735,7 +746,7 @@ fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
     tokens
         .iter()
         .filter(|t| t.kind == Kind::Label)
-        .filter(|t| markers.iter().any(|m| t.norm.contains(m)))
+        .filter(|t| markers.iter().any(|m| t.norm().contains(m)))
         .count()
 }
 
@@ -964,7 +975,7 @@ fn sections(tokens: &[Token], headings: &[(usize, usize)]) -> Vec<Section> {
             tokens[start + 1..stop]
                 .iter()
                 .filter(|t| t.kind == Kind::Label)
-                .map(|t| t.text.as_str())
+                .map(|t| &*t.text)
                 .collect()
         };
         out.push(Section {
@@ -980,6 +991,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn norm_changes_says_whether_norm_changes_a_label() {
+        for s in [
+            "规章",
+            "（一）予以公开",
+            "“规章”",
+            "政府集中釆购",
+            "单位：万元",
+            "行政 许可",
+            "１２",
+            "abc_#*",
+            "",
+            "3.其他",
+            "\u{3000}总计",
+        ] {
+            assert_eq!(norm_changes(s), norm(s) != s, "{s}");
+        }
+    }
+
+    #[test]
     fn place_handles_every_layout() {
         let t = |k: Kind, s: &str| Token::new(k, s.into(), Default::default());
         let v = |s: &str| t(Kind::Value, s);
@@ -987,7 +1017,7 @@ mod tests {
         // exact, with blanks
         let slots = [e(), e(), v("1")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 3, false);
-        assert!(r[0] == Some(None) && r[2].unwrap().unwrap().text == "1");
+        assert!(r[0] == Some(None) && &*r[2].unwrap().unwrap().text == "1");
         // spanned label column + trailing tab
         let slots = [
             e(),
@@ -1001,13 +1031,13 @@ mod tests {
             e(),
         ];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
-        assert_eq!(r[0].unwrap().unwrap().text, "14");
-        assert_eq!(r[6].unwrap().unwrap().text, "14");
+        assert_eq!(&*r[0].unwrap().unwrap().text, "14");
+        assert_eq!(&*r[6].unwrap().unwrap().text, "14");
         // lone number = 总计
         let slots = [v("0")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
         assert!(r[..6].iter().all(|x| *x == Some(None)));
-        assert_eq!(r[6].unwrap().unwrap().text, "0");
+        assert_eq!(&*r[6].unwrap().unwrap().text, "0");
         // too few and ambiguous: unplaced cells stay unknown
         let slots = [v("1"), v("2")];
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);

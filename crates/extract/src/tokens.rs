@@ -2,8 +2,9 @@
 //! with where it was read. Grid sources give one token per cell; text lines are cut
 //! at tabs and Markdown pipes. The template reader works on this stream only.
 
-use crate::doc::{Block, Document};
+use crate::doc::{Block, Document, TableCell};
 use gongkai_report::Provenance;
+use std::collections::VecDeque;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
@@ -18,47 +19,93 @@ pub enum Kind {
     Unreadable,
 }
 
+/// One token. Kept small (48 bytes and its text): a 50 MB page of tables is millions
+/// of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     pub kind: Kind,
+    /// Whether `at` is (table, row, column) rather than (line, …).
+    grid: bool,
     /// The cell's text as printed (line breaks inside a cell removed).
-    pub text: String,
-    /// A label's text normalised for matching ([`crate::reader::norm`]), computed once;
-    /// empty for values and empty cells.
-    pub norm: String,
-    pub source: Provenance,
+    pub text: Box<str>,
+    /// A label's normalised text ([`crate::reader::norm`]) when it differs from `text`.
+    norm: Option<Box<str>>,
+    /// Where it was read, 1-based (0 = not given): the line, or the table, row and
+    /// column.
+    at: [u32; 3],
 }
 
 impl Token {
     pub fn new(kind: Kind, text: String, source: Provenance) -> Token {
-        let norm = if kind == Kind::Label {
-            crate::reader::norm(&text)
+        let norm = if kind == Kind::Label && crate::reader::norm_changes(&text) {
+            Some(crate::reader::norm(&text).into_boxed_str())
         } else {
-            String::new()
+            None
         };
+        let at = |v: Option<u32>| v.unwrap_or(0);
+        // A token is read from a line or from a grid, never both.
+        let grid = source.line.is_none();
         Token {
             kind,
-            text,
+            grid,
+            text: text.into_boxed_str(),
             norm,
-            source,
+            at: if grid {
+                [at(source.table), at(source.row), at(source.column)]
+            } else {
+                [at(source.line), 0, 0]
+            },
+        }
+    }
+
+    /// A label's text normalised for matching ([`crate::reader::norm`]), computed once;
+    /// empty for values and empty cells.
+    pub fn norm(&self) -> &str {
+        match (&self.norm, &self.kind) {
+            (Some(n), _) => n,
+            (None, Kind::Label) => &self.text,
+            (None, _) => "",
+        }
+    }
+
+    /// Where the token was read.
+    pub fn source(&self) -> Provenance {
+        let get = |i: usize| (self.at[i] > 0).then_some(self.at[i]);
+        if self.grid {
+            Provenance {
+                line: None,
+                table: get(0),
+                row: get(1),
+                column: get(2),
+            }
+        } else {
+            Provenance {
+                line: get(0),
+                ..Default::default()
+            }
         }
     }
 }
 
 /// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
-fn clean(text: &str) -> String {
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    let decoration = |c: char| {
+        matches!(
+            c,
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
+        )
+    };
+    // Nearly every line has nothing to remove: no copy.
+    if !text.contains("[bookmark:") && !text.contains(decoration) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut s = if text.contains("[bookmark:") {
         text.replace("[bookmark: _GoBack]", "")
     } else {
         text.to_string()
     };
-    s.retain(|c| {
-        !matches!(
-            c,
-            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
-        )
-    });
-    s
+    s.retain(|c| !decoration(c));
+    std::borrow::Cow::Owned(s)
 }
 
 fn classify(text: &str) -> Kind {
@@ -67,7 +114,7 @@ fn classify(text: &str) -> Kind {
         .all(|c| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
     {
         Kind::Empty
-    } else if gongkai_report::Cell::parse(t, false).is_some() {
+    } else if gongkai_report::Cell::is_printed_value(t) {
         Kind::Value
     } else if is_failed_value(t) {
         Kind::Unreadable
@@ -275,97 +322,158 @@ fn numbers_row(kinds: &[Kind], k: usize) -> bool {
 
 /// The token stream of a whole document.
 pub fn tokenize(doc: &Document) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut table_no = 0u32;
-    // A label-only pipe row just read: where its empty cells start in `out`, and how
-    // many label cells it has. PDF-to-Markdown tools print a row label on one line and
-    // its numbers on the next; the two lines are one row (the label row's empty cells
-    // and the numbers row's empty label cells are not the row's cells).
-    let mut label_row: Option<(usize, usize)> = None;
+    let mut t = Tokens::default();
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
+            Block::Paragraph(text) => t.paragraph(i, text),
+            Block::Table(table) => t.table(table.rows.iter()),
+        }
+    }
+    t.out
+}
+
+/// [`tokenize`], consuming the document: each table row is dropped as soon as its
+/// tokens are made, so a large table is never held twice (as cells and as tokens).
+/// Returns the tokens and the document's paragraphs (for [`crate::reader::read`]).
+pub fn tokenize_owned(doc: Document) -> (Vec<Token>, Vec<String>) {
+    let mut t = Tokens::default();
+    // At least one token per cell and per paragraph: the stream is allocated once.
+    let cells: usize = doc
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Table(t) => t.rows.iter().map(Vec::len).sum(),
+            Block::Paragraph(_) => 1,
+        })
+        .sum();
+    t.out.reserve_exact(cells);
+    let mut paragraphs = Vec::new();
+    for (i, block) in doc.blocks.into_iter().enumerate() {
+        match block {
             Block::Paragraph(text) => {
-                let line = (i + 1) as u32;
-                for raw in text.split('\n') {
-                    if is_markdown_rule(raw) {
-                        continue;
-                    }
-                    let raw = clean(raw);
-                    if raw.trim().is_empty() && !raw.contains('\t') {
-                        continue;
-                    }
-                    let cells = line_cells(&raw);
-                    let kinds: Vec<Kind> = cells.iter().map(|c| classify(c)).collect();
-                    let pipe = is_pipe_row(&raw);
-                    let mut skip = 0;
-                    match label_row.take() {
-                        Some((start, k)) if pipe && numbers_row(&kinds, k) => {
-                            out.truncate(start);
-                            skip = k;
-                        }
-                        _ => {}
-                    }
-                    if pipe && skip == 0 {
-                        label_row = label_only_row(&kinds).map(|k| (out.len() + k, k));
-                    }
-                    for (cell, kind) in cells.iter().zip(kinds).skip(skip) {
-                        out.push(Token::new(
-                            kind,
-                            cell.trim().to_string(),
-                            Provenance {
-                                line: Some(line),
-                                ..Default::default()
-                            },
-                        ));
-                    }
-                }
+                t.paragraph(i, &text);
+                paragraphs.push(text);
             }
-            Block::Table(table) => {
-                label_row = None;
-                table_no += 1;
-                // Grid columns with spans expanded, so provenance names the column a clerk sees.
-                let mut occupied: Vec<Vec<bool>> = Vec::new();
-                for (r, row) in table.rows.iter().enumerate() {
-                    let mut col = 0usize;
-                    for cell in row {
-                        while occupied
-                            .get(r)
-                            .and_then(|o| o.get(col))
-                            .copied()
-                            .unwrap_or(false)
-                        {
-                            col += 1;
-                        }
-                        let rs = cell.row_span.clamp(1, 1000) as usize;
-                        let cs = cell.col_span.clamp(1, 1000) as usize;
-                        for rr in r..r + rs {
-                            if occupied.len() <= rr {
-                                occupied.resize(rr + 1, Vec::new());
-                            }
-                            let o = &mut occupied[rr];
-                            if o.len() < col + cs {
-                                o.resize(col + cs, false);
-                            }
-                            o[col..col + cs].iter_mut().for_each(|x| *x = true);
-                        }
-                        let text: String = clean(&cell.text).split('\n').map(str::trim).collect();
-                        out.push(Token::new(
-                            classify(&text),
-                            text.trim().to_string(),
-                            Provenance {
-                                table: Some(table_no),
-                                row: Some(r as u32 + 1),
-                                column: Some(col as u32 + 1),
-                                ..Default::default()
-                            },
-                        ));
-                        col += cs;
-                    }
+            Block::Table(table) => t.table(table.rows.into_iter()),
+        }
+    }
+    (t.out, paragraphs)
+}
+
+#[derive(Default)]
+struct Tokens {
+    out: Vec<Token>,
+    table_no: u32,
+    /// A label-only pipe row just read: where its empty cells start in `out`, and how
+    /// many label cells it has. PDF-to-Markdown tools print a row label on one line and
+    /// its numbers on the next; the two lines are one row (the label row's empty cells
+    /// and the numbers row's empty label cells are not the row's cells).
+    label_row: Option<(usize, usize)>,
+}
+
+impl Tokens {
+    /// Block `i` (0-based), a paragraph.
+    fn paragraph(&mut self, i: usize, text: &str) {
+        let out = &mut self.out;
+        let line = (i + 1) as u32;
+        for raw in text.split('\n') {
+            if is_markdown_rule(raw) {
+                continue;
+            }
+            let raw = clean(raw);
+            if raw.trim().is_empty() && !raw.contains('\t') {
+                continue;
+            }
+            let cells = line_cells(&raw);
+            let kinds: Vec<Kind> = cells.iter().map(|c| classify(c)).collect();
+            let pipe = is_pipe_row(&raw);
+            let mut skip = 0;
+            match self.label_row.take() {
+                Some((start, k)) if pipe && numbers_row(&kinds, k) => {
+                    out.truncate(start);
+                    skip = k;
                 }
+                _ => {}
+            }
+            if pipe && skip == 0 {
+                self.label_row = label_only_row(&kinds).map(|k| (out.len() + k, k));
+            }
+            for (cell, kind) in cells.iter().zip(kinds).skip(skip) {
+                out.push(Token::new(
+                    kind,
+                    cell.trim().to_string(),
+                    Provenance {
+                        line: Some(line),
+                        ..Default::default()
+                    },
+                ));
             }
         }
     }
-    out
+
+    /// A table, row by row.
+    fn table<R: AsRef<[TableCell]>>(&mut self, rows: impl Iterator<Item = R>) {
+        self.label_row = None;
+        self.table_no += 1;
+        // Grid columns with spans expanded, so provenance names the column a clerk sees.
+        // `occupied[0]` is the current row: rows above it are never looked at again.
+        let mut occupied: VecDeque<Vec<bool>> = VecDeque::new();
+        for (r, row) in rows.enumerate() {
+            let mut col = 0usize;
+            for cell in row.as_ref() {
+                while occupied
+                    .front()
+                    .and_then(|o| o.get(col))
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    col += 1;
+                }
+                let rs = cell.row_span.clamp(1, 1000) as usize;
+                let cs = cell.col_span.clamp(1, 1000) as usize;
+                if occupied.len() < rs {
+                    occupied.resize(rs, Vec::new());
+                }
+                for o in occupied.iter_mut().take(rs) {
+                    if o.len() < col + cs {
+                        o.resize(col + cs, false);
+                    }
+                    o[col..col + cs].iter_mut().for_each(|x| *x = true);
+                }
+                let text = cell_text(&cell.text);
+                self.out.push(Token::new(
+                    classify(&text),
+                    text,
+                    Provenance {
+                        table: Some(self.table_no),
+                        row: Some(r as u32 + 1),
+                        column: Some(col as u32 + 1),
+                        ..Default::default()
+                    },
+                ));
+                col += cs;
+            }
+            occupied.pop_front();
+        }
+    }
+}
+
+/// A cell's text as a token: decorations removed, its lines trimmed and joined, the
+/// whole trimmed.
+fn cell_text(text: &str) -> String {
+    // Nearly every cell is one line with nothing to remove: one copy, trimmed.
+    let plain = !text.contains("[bookmark:")
+        && !text.chars().any(|c| {
+            matches!(
+                c,
+                '\n' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
+            )
+        });
+    if plain {
+        return text.trim().to_string();
+    }
+    let joined: String = clean(text).split('\n').map(str::trim).collect();
+    joined.trim().to_string()
 }
 
 #[cfg(test)]
@@ -376,7 +484,7 @@ mod tests {
     fn kinds(doc: &Document) -> Vec<(Kind, String)> {
         tokenize(doc)
             .into_iter()
-            .map(|t| (t.kind, t.text))
+            .map(|t| (t.kind, t.text.into_string()))
             .collect()
     }
 
@@ -397,6 +505,32 @@ mod tests {
                 (Kind::Empty, "".into()),
                 (Kind::Value, "6".into()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_token_is_small_and_keeps_where_it_was_read() {
+        assert!(std::mem::size_of::<Token>() <= 48);
+        let line = Provenance {
+            line: Some(7),
+            ..Default::default()
+        };
+        let cell = Provenance {
+            table: Some(2),
+            row: Some(3),
+            column: Some(4),
+            ..Default::default()
+        };
+        for p in [line, cell, Provenance::default()] {
+            assert_eq!(Token::new(Kind::Value, "1".into(), p.clone()).source(), p);
+        }
+        let t = Token::new(Kind::Label, "“规章”".into(), Provenance::default());
+        assert_eq!((&*t.text, t.norm()), ("“规章”", "规章"));
+        let t = Token::new(Kind::Label, "规章".into(), Provenance::default());
+        assert_eq!(t.norm(), "规章");
+        assert_eq!(
+            Token::new(Kind::Value, "5".into(), Provenance::default()).norm(),
+            ""
         );
     }
 
@@ -424,9 +558,9 @@ mod tests {
             ],
         });
         let t = tokenize(&d);
-        assert_eq!(t[4].source.column, Some(3));
+        assert_eq!(t[4].source().column, Some(3));
         assert_eq!(t[4].kind, Kind::Empty);
-        assert_eq!(t[3].source.column, Some(2));
+        assert_eq!(t[3].source().column, Some(2));
     }
 
     #[test]

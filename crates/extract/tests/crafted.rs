@@ -50,6 +50,7 @@ fn deeply_nested_pdfs_are_refused_not_crashed() {
         "crafted/fuzz-filter-misspelt.pdf",
         "crafted/fuzz-string-in-endobj.pdf",
         "crafted/fuzz-broken-stream.pdf",
+        "crafted/fuzz-deflate-recovered.pdf",
     ] {
         eprintln!("reading {name}");
         match read_one(name) {
@@ -67,6 +68,60 @@ fn deeply_nested_pdfs_are_refused_not_crashed() {
                 assert_chinese(&e);
             }
             Ok(x) => panic!("{name} read as a report: {:?}", x.report.agency),
+        }
+    }
+}
+
+/// fuzz/found/pdf-stack-overflow-3.pdf: object 4's stream has lost its end and runs on
+/// over a second copy of object 4, which the engine reads (rebuilding its table of
+/// objects); that copy's stream inflates, all but its checksum, to 490 KB of `[`. The
+/// guard scans the objects inside stream data, decodes as the engine does, and
+/// refuses the file for its nesting instead of letting the engine overflow its stack.
+#[test]
+fn an_object_copied_inside_a_stream_is_measured_not_crashed() {
+    let e = read_one("crafted/fuzz-deflate-recovered.pdf").unwrap_err();
+    assert!(matches!(e, ReadError::TooLarge { .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "文件超出处理上限：PDF 内部对象嵌套过深（超过 4096 层，实际至少 4097 层），可能是损坏或恶意构造的文件"
+    );
+    assert_chinese(&e);
+}
+
+/// Every input the PDF fuzz run found (fuzz/found/) is refused with a Chinese
+/// message or read, within the time limit; none aborts the process.
+#[test]
+fn every_found_fuzz_input_is_refused_or_read() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/found");
+    let mut found: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    found.sort();
+    assert!(found.len() >= 5, "{found:?}");
+    for path in found {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        eprintln!("reading {name}");
+        let bytes = std::fs::read(&path).unwrap();
+        let t = Instant::now();
+        let all = read_all(&name, &bytes);
+        assert!(
+            t.elapsed() < Duration::from_secs(90),
+            "{name}: {:?}",
+            t.elapsed()
+        );
+        assert_eq!(all.len(), 1, "{name}");
+        match &all[0].1 {
+            Ok(x) => {
+                let _ = gongkai_report::check(&x.report);
+            }
+            Err(e) => {
+                assert_chinese(e);
+                if name.starts_with("pdf-stack-overflow") {
+                    assert!(e.to_string().contains("嵌套过深"), "{name}: {e}");
+                }
+            }
         }
     }
 }

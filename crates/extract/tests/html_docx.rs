@@ -920,3 +920,79 @@ proptest! {
         let _ = read_zip(&bytes);
     }
 }
+
+/// A report page with a table of 100,000 rows after it (6 MB): the report reads exactly
+/// as the page alone does, and the large table is read cell for cell. The reader keeps
+/// one copy of a table (as cells, then as tokens made row by row), so the peak memory
+/// of a page of tables stays a few times its size (README: limits and memory).
+#[test]
+fn a_large_table_after_the_report_changes_nothing() {
+    let page = String::from_utf8(std::fs::read(fixture("pingtan-2023.html")).unwrap()).unwrap();
+    let at = page.rfind("</body>").unwrap();
+    let n = 100_000;
+    let mut rows = String::from(
+        "<table border=\"1\">\n<tr><td><p>附表说明</p><p>第二段<br>续行</p></td>\
+         <td>0</td><td>/</td><td></td></tr>\n",
+    );
+    for i in 1..n {
+        rows.push_str(&format!(
+            "<tr><td>附表第{i}行</td><td>{}</td><td>/</td><td></td></tr>\n",
+            i % 997
+        ));
+    }
+    rows.push_str("</table>\n");
+    let big = format!("{}{rows}{}", &page[..at], &page[at..]);
+    assert!(big.len() > 5_500_000, "{}", big.len());
+
+    let plain = gongkai_extract::read_bytes("pingtan.html", page.as_bytes()).unwrap();
+    let padded = gongkai_extract::read_bytes("pingtan.html", big.as_bytes()).unwrap();
+    // Every value as the page alone gives it (the table's labels join the last
+    // section's text, where they stand).
+    assert_eq!(plain.cells.len(), padded.cells.len());
+    for (key, cell) in &plain.cells {
+        assert!(padded.cells.get(key) == Some(cell), "{key}");
+    }
+    assert_eq!(
+        (
+            &padded.agency,
+            padded.year,
+            padded.template,
+            &padded.published
+        ),
+        (&plain.agency, plain.year, plain.template, &plain.published)
+    );
+    assert!(padded.reading == plain.reading);
+    assert!(
+        padded.sections[5]
+            .text
+            .ends_with(&format!("附表第{}行", n - 1)),
+        "{}",
+        padded.sections.len()
+    );
+
+    let doc = read_html(&big).unwrap();
+    let Some(Block::Table(table)) = doc
+        .blocks
+        .iter()
+        .rev()
+        .find(|b| matches!(b, Block::Table(_)))
+    else {
+        panic!("no table");
+    };
+    assert_eq!(table.rows.len(), n);
+    assert_eq!(table.rows[0][0].text, "附表说明\n第二段\n续行");
+    for (i, row) in table.rows.iter().enumerate().skip(1) {
+        let texts: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                format!("附表第{i}行").as_str(),
+                &(i % 997).to_string(),
+                "/",
+                ""
+            ],
+            "row {i}"
+        );
+        assert!(row.iter().all(|c| c.row_span == 1 && c.col_span == 1));
+    }
+}

@@ -359,6 +359,12 @@ impl Cell {
 
     /// Reads a printed cell text. `None` when the text is not a value (it is a label).
     /// `amount` cells convert 元 to 万元; others keep the number as printed.
+    /// Whether `raw` reads as a printed value ([`Cell::parse`] would give a cell),
+    /// without building the cell.
+    pub fn is_printed_value(raw: &str) -> bool {
+        parse_printed(raw).is_some()
+    }
+
     pub fn parse(raw: &str, amount: bool) -> Option<Cell> {
         let parsed = parse_printed(raw)?;
         let mut value = parsed.value;
