@@ -721,6 +721,120 @@ async fn registrations_at_once(db: TestDb) {
     db.drop().await;
 }
 
+/// The inbox: open cases by due date, a page at a time with the whole count, each row
+/// exactly as stored; filters; a closed case only in the list of all.
+async fn inbox_pages(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let mut ids = Vec::new();
+    // Received on different days: different due dates, the latest received last due.
+    for (i, day) in [
+        "2026-11-23",
+        "2026-11-02",
+        "2026-11-16",
+        "2026-11-09",
+        "2026-11-25",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut r = posted(&format!("申请人{i}"), day, day);
+        if i == 2 {
+            r.applicant_kind = ApplicantKind::Business;
+            r.email = Some("a@example.cn".into());
+            r.id_number = None;
+        }
+        ids.push(o.register(&w.clerk, &r, None).await.unwrap());
+    }
+    let closed = o
+        .register(
+            &w.clerk,
+            &posted("撤回者", "2026-11-03", "2026-11-03"),
+            None,
+        )
+        .await
+        .unwrap();
+    o.act(
+        &w.clerk,
+        closed,
+        1,
+        &Step::Withdraw {
+            reason: "申请人撤回".into(),
+        },
+        Some(d("2026-11-30")),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let open = |limit, offset| CaseFilter {
+        open_only: true,
+        limit,
+        offset,
+        ..CaseFilter::default()
+    };
+    let (all, total) = o.cases(&w.clerk, &open(50, 0)).await.unwrap();
+    assert_eq!(total, 5);
+    let order: Vec<i64> = all.iter().map(|r| r.id).collect();
+    assert_eq!(order, vec![ids[1], ids[3], ids[2], ids[0], ids[4]]);
+    let dues: Vec<&str> = all.iter().map(|r| r.due_on.as_deref().unwrap()).collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+    // Every column as stored, the absent ones absent.
+    for r in &all {
+        assert_eq!(r, &o.store.case(r.id).await.unwrap().unwrap());
+    }
+    let business = all.iter().find(|r| r.id == ids[2]).unwrap();
+    assert_eq!(business.id_number, None);
+    assert_eq!(business.email.as_deref(), Some("a@example.cn"));
+
+    // Pages of two: the same order, the whole count on each, nothing past the end.
+    let mut paged = Vec::new();
+    for offset in [0, 2, 4] {
+        let (rows, total) = o.cases(&w.clerk, &open(2, offset)).await.unwrap();
+        assert_eq!(total, 5, "offset {offset}");
+        paged.extend(rows.iter().map(|r| r.id));
+    }
+    assert_eq!(paged, order);
+    let (rows, total) = o.cases(&w.clerk, &open(2, 10)).await.unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(total, 5);
+
+    // Filters.
+    let kind = CaseFilter {
+        applicant_kind: Some("business".into()),
+        ..open(50, 0)
+    };
+    let (rows, total) = o.cases(&w.clerk, &kind).await.unwrap();
+    assert_eq!((rows.len(), total), (1, 1));
+    assert_eq!(rows[0].id, ids[2]);
+    let received = CaseFilter {
+        received_from: Some("2026-11-09".into()),
+        received_to: Some("2026-11-16".into()),
+        ..open(50, 0)
+    };
+    let (rows, _) = o.cases(&w.clerk, &received).await.unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ids[3], ids[2]]
+    );
+    // The closed case is only among all, newest first.
+    let everything = CaseFilter {
+        open_only: false,
+        ..open(50, 0)
+    };
+    let (rows, total) = o.cases(&w.clerk, &everything).await.unwrap();
+    assert_eq!(total, 6);
+    assert_eq!(rows[0].id, closed);
+    assert_eq!(rows[0].closed, 1);
+    // Another agency's clerk sees none of them.
+    let (rows, total) = o.cases(&w.other_clerk, &open(50, 0)).await.unwrap();
+    assert!(rows.is_empty());
+    assert_eq!(total, 0);
+    db.drop().await;
+}
+
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {
@@ -748,3 +862,4 @@ on_both!(provisional_dates_and_import);
 on_both!(login_and_rate_limit);
 on_both!(online_application);
 on_both!(registrations_at_once);
+on_both!(inbox_pages);
