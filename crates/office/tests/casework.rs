@@ -677,6 +677,42 @@ async fn online_application(db: TestDb) {
     assert_eq!(t.state, "已撤回");
     let wrong = o.track(&r.number, "2222-2222-2222-2222", "192.0.2.1").await;
     assert!(matches!(wrong, Err(OfficeError::Invalid(_))));
+
+    // Waiting applications are listed oldest first, a page of them with the whole
+    // count, each as it was sent.
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        let mut f = form.clone();
+        f.applicant_name = format!("网上申请人{i}");
+        let files = vec![("委托书.pdf".to_string(), b"%PDF-1.4 letter".to_vec()); i];
+        let r = o
+            .submit_online(w.county_office, &f, files, &format!("192.0.2.{}", 10 + i))
+            .await
+            .unwrap();
+        numbers.push(r.number);
+    }
+    let (page, total) = o.pending_online(&w.clerk, 2).await.unwrap();
+    assert_eq!(total, 3);
+    let shown: Vec<(&str, &str, i64)> = page
+        .iter()
+        .map(|p| {
+            (
+                p.number.as_str(),
+                p.registration.applicant_name.as_str(),
+                p.files,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (numbers[0].as_str(), "网上申请人0", 0),
+            (numbers[1].as_str(), "网上申请人1", 1)
+        ]
+    );
+    let (all, total) = o.pending_online(&w.clerk, 20).await.unwrap();
+    assert_eq!((all.len(), total), (3, 3));
+    assert_eq!(all[2].files, 2);
     db.drop().await;
 }
 
