@@ -968,11 +968,7 @@ mod tests {
     use super::*;
 
     fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap()
+        crate::runtime().unwrap()
     }
 
     /// Stands in for a reader: hangs on files named `hang*`, reads the rest normally.

@@ -2,7 +2,7 @@
 //! name and per address). The attempts are counted in the store, so every server of
 //! a cluster sees the same counts. A key found over its limit is remembered here
 //! until its count falls back under the limit, so a flood from one address is
-//! refused without asking the database again (the flood must not slow the clerks).
+//! refused without counting in the database again (the flood must not slow the clerks).
 
 use crate::Office;
 use crate::error::Result;
@@ -48,12 +48,12 @@ impl Office {
         }
         let now = Utc::now();
         let since = crate::utc_text(now - window);
-        if self.store.attempts_since(key, &since).await? < max {
+        // A max-th newest attempt in the window means `max` of them; the key is under
+        // the limit again once that one leaves the window.
+        let Some(nth) = self.store.nth_newest_failure(key, &since, max).await? else {
             return Ok(false);
-        }
-        // Under the limit again once the max-th newest attempt leaves the window.
-        let nth = self.store.nth_newest_failure(key, &since, max).await?;
-        if let Some(at) = nth.and_then(|t| DateTime::parse_from_rfc3339(&t).ok()) {
+        };
+        if let Ok(at) = DateTime::parse_from_rfc3339(&nth) {
             let left = (at.with_timezone(&Utc) + window - now)
                 .to_std()
                 .unwrap_or_default();

@@ -421,7 +421,6 @@ impl Store {
         })
     }
 
-    /// The session with this token hash and its user, if it has not expired at `now`.
     /// The live session of `token_hash` with its active user and the user's agency,
     /// in one query (every page asks this first).
     pub async fn session(
@@ -515,19 +514,9 @@ impl Store {
         })
     }
 
-    /// Failed logins for `key` since `since` (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
-    pub async fn login_failures_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
-        on_read!(self, pool => {
-            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
-                .bind(key)
-                .bind(since)
-                .fetch_one(pool)
-                .await?)
-        })
-    }
-
-    /// When the `n`-th newest failure for `key` since `since` happened: once it is
-    /// older than the window, fewer than `n` remain.
+    /// When the `n`-th newest failure (or attempt) for `key` since `since` (UTC,
+    /// `YYYY-MM-DDTHH:MM:SSZ`) happened: none when fewer than `n` were made; once it
+    /// is older than the window, fewer than `n` remain.
     pub async fn nth_newest_failure(
         &self,
         key: &str,

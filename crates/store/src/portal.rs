@@ -244,11 +244,6 @@ impl Store {
     pub async fn record_attempt(&self, key: &str) -> Result<(), StoreError> {
         self.record_login_failure(key).await
     }
-
-    /// Attempts under `key` since `since` (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
-    pub async fn attempts_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
-        self.login_failures_since(key, since).await
-    }
 }
 
 /// A report of the dataset published by an agency, as the portal lists it.
