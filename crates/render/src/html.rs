@@ -24,6 +24,16 @@ p.sig { text-indent: 0; text-align: right; }
 p.sig.first { margin-top: 28pt; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
+@media screen and (max-width: 220mm) {
+  /* A phone or a narrow window: the text flows to its width; a table wider than it
+     scrolls within the page instead of cutting the page off. */
+  html { background: #fff; }
+  body { font-size: 13pt; line-height: 1.8; }
+  main { width: auto; min-height: 0; margin: 0; padding: 16px 12px; box-shadow: none; overflow-x: auto; }
+  h1 { font-size: 18pt; line-height: 1.5; margin-bottom: 16pt; }
+  h2 { font-size: 13pt; }
+  table { min-width: 36em; }
+}
 @media print {
   html { background: none; }
   main { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
