@@ -293,21 +293,22 @@ impl Office {
         files: Vec<(String, Vec<u8>)>,
         address: &str,
     ) -> Result<Receipt> {
-        self.submit_online_as(agency_id, form, files, address, None)
+        let agency = self.agency(agency_id).await?;
+        self.submit_online_as(&agency, form, files, address, None)
             .await
     }
 
-    /// `submit_online` from a signed-in portal account: the application is listed
-    /// in the account.
+    /// `submit_online` to an agency the caller has read (the portal's page has, to
+    /// name it), perhaps from a signed-in portal account: the application is then
+    /// listed in the account.
     pub async fn submit_online_as(
         &self,
-        agency_id: i64,
+        agency: &AgencyRow,
         form: &ApplicationForm,
         files: Vec<(String, Vec<u8>)>,
         address: &str,
         account: Option<&crate::public_account::PublicAccount>,
     ) -> Result<Receipt> {
-        let agency = self.agency(agency_id).await?;
         let key = format!("submit:{address}");
         if self
             .over_limit(&key, Duration::minutes(60), MAX_SUBMISSIONS_PER_ADDRESS)
@@ -360,7 +361,7 @@ impl Office {
                     return Ok(Receipt {
                         number,
                         code: grouped(&code),
-                        agency: agency.name,
+                        agency: agency.name.clone(),
                         submitted_on: today,
                     });
                 }

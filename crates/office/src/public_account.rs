@@ -244,14 +244,9 @@ mod tests {
             delivery: "在线下载".into(),
             ..ApplicationForm::default()
         };
+        let office = o.agency(d.demo.office_id).await.unwrap();
         let mine = o
-            .submit_online_as(
-                d.demo.office_id,
-                &form,
-                vec![],
-                "203.0.113.9",
-                Some(&s.account),
-            )
+            .submit_online_as(&office, &form, vec![], "203.0.113.9", Some(&s.account))
             .await
             .unwrap();
         // Sent without signing in: not in the list.

@@ -494,7 +494,7 @@ pub async fn submit(
     let account = citizen(&st, &headers).await?;
     match st
         .office
-        .submit_online_as(id, &f, files, &addr, account.as_ref())
+        .submit_online_as(&a, &f, files, &addr, account.as_ref())
         .await
     {
         Ok(r) => {
