@@ -57,6 +57,9 @@ pub(crate) use on_read;
 /// How long opening a PostgreSQL database waits for the server's first answer.
 const PG_CONNECT_WAIT: Duration = Duration::from_secs(10);
 
+/// A PostgreSQL connection idle longer than this is checked before it is used.
+const PG_PING_IDLE: Duration = Duration::from_secs(1);
+
 /// Reading connections beside SQLite's one writer.
 const SQLITE_READERS: u32 = 4;
 
@@ -429,6 +432,18 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(connections.max(1))
                 .acquire_timeout(Duration::from_secs(10))
+                // Checking every connection before each use is a round trip to the
+                // server per query; only one left idle a while (which the server, a
+                // restart or a firewall may have dropped) is checked.
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > PG_PING_IDLE {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::connect(&redact(&url), e))?;
@@ -453,6 +468,7 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
+                .test_before_acquire(false)
                 .connect_with(opts.clone())
                 .await
                 .map_err(|e| StoreError::connect(path, e))?;
@@ -472,6 +488,9 @@ impl Store {
                 SqlitePoolOptions::new()
                     .max_connections(SQLITE_READERS)
                     .acquire_timeout(Duration::from_secs(30))
+                    // A SQLite connection is a file this process holds open: a check
+                    // before each use would only be a round trip to its thread.
+                    .test_before_acquire(false)
                     .connect_lazy_with(opts.create_if_missing(false)),
             );
         }
