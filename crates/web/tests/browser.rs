@@ -256,15 +256,21 @@ async fn screenshot(c: &Client, name: &str) -> PathBuf {
     path
 }
 
-/// Waits for the browser's download of a file ending in `suffix`.
+/// Waits for the browser's download of a file ending in `suffix`. Chromium first
+/// reserves the final name as an empty file and writes beside it in a .crdownload,
+/// so a download is done when that name has bytes and no .crdownload is left.
 fn downloaded(dir: &Path, suffix: &str) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let done = std::fs::read_dir(dir).unwrap().flatten().find(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.ends_with(suffix) && !n.ends_with(".crdownload")
+        let entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+        let writing = entries
+            .iter()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"));
+        let done = entries.iter().find(|e| {
+            e.file_name().to_string_lossy().ends_with(suffix)
+                && e.metadata().is_ok_and(|m| m.len() > 0)
         });
-        if let Some(e) = done {
+        if let (false, Some(e)) = (writing, done) {
             return e.path();
         }
         assert!(
