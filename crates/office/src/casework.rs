@@ -15,7 +15,8 @@ use gongkai_cases::{
     EventBody, FeeMethod, NaiveDate, Outcome, Stage, Template, YearReport, deadline,
 };
 use gongkai_store::office::{
-    AgencyRow, CaseFilter, CaseRow, CaseSummary, DocumentInfo, EventRow, NewCase, NewDocument,
+    AgencyRow, CaseFilter, CaseListing, CaseRow, CaseSummary, DocumentInfo, EventRow, NewCase,
+    NewDocument,
 };
 use serde::{Deserialize, Serialize};
 
@@ -989,7 +990,11 @@ impl Office {
     }
 
     /// The agency's cases by `filter` (inbox: open only, most urgent first).
-    pub async fn cases(&self, actor: &Actor, filter: &CaseFilter) -> Result<(Vec<CaseRow>, i64)> {
+    pub async fn cases(
+        &self,
+        actor: &Actor,
+        filter: &CaseFilter,
+    ) -> Result<(Vec<CaseListing>, i64)> {
         actor.require_own(Permission::ViewCases)?;
         Ok(self.store.cases_of(actor.agency_id, filter).await?)
     }

@@ -19,6 +19,7 @@ use crate::roles::{Actor, Permission};
 use chrono::{Duration, NaiveDate};
 use gongkai_cases::{EventBody, Stage};
 use gongkai_store::office::{AgencyRow, DocumentInfo, FileContent, NewAttachment};
+pub use gongkai_store::portal::PendingApplication;
 use gongkai_store::portal::{
     ApplicantMessageRow, NewPortalApplication, PortalApplicationRow, PortalFileInfo,
 };
@@ -112,15 +113,7 @@ pub struct Tracking {
 }
 
 /// An online application waiting in the office's inbox for confirmation.
-#[derive(Debug, Clone, Serialize)]
-pub struct PendingOnline {
-    pub id: i64,
-    pub number: String,
-    pub submitted_on: String,
-    pub registration: Registration,
-    /// How many files came with it.
-    pub files: i64,
-}
+pub type PendingOnline = PendingApplication<Registration>;
 
 /// The pinyin initials of `name`, lower case (「航北县」→「hbx」); other
 /// characters are kept as they are.
@@ -711,22 +704,10 @@ impl Office {
         limit: i64,
     ) -> Result<(Vec<PendingOnline>, i64)> {
         actor.require_own(Permission::ViewCases)?;
-        let (rows, total) = self
+        Ok(self
             .store
             .pending_portal_applications(actor.agency_id, limit)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (r, files) in rows {
-            let registration = registration_of(&r)?;
-            out.push(PendingOnline {
-                id: r.id,
-                number: r.number,
-                submitted_on: r.submitted_on,
-                registration,
-                files,
-            });
-        }
-        Ok((out, total))
+            .await?)
     }
 
     /// Confirms an online application of the actor's agency: it becomes a case

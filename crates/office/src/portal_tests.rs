@@ -97,7 +97,7 @@ async fn an_online_application_waits_for_the_office_then_runs_from_its_confirmat
     let clerk = actor(o, "clerk").await;
     let pending = o.pending_online(&clerk, 1000).await.unwrap().0;
     let p = pending.iter().find(|p| p.number == receipt.number).unwrap();
-    assert_eq!(p.registration.applicant_name, "陈网申");
+    assert_eq!(p.application.applicant_name, "陈网申");
     let case_id = o.confirm_online(&clerk, p.id, Some(ADDR)).await.unwrap();
     let again = o.confirm_online(&clerk, p.id, None).await.unwrap_err();
     assert!(again.to_string().contains("已由他人确认"), "{again}");

@@ -8,7 +8,7 @@ use common::TestDb;
 use gongkai_cases::{ApplicantKind, Channel, Consultee, NaiveDate, Outcome};
 use gongkai_office::casework::{Registration, Step, StepKind};
 use gongkai_office::{Actor, Clock, Office, OfficeError, Role};
-use gongkai_store::office::{CaseFilter, NewAgency, NewUser};
+use gongkai_store::office::{CaseFilter, CaseListing, NewAgency, NewUser};
 use std::io::Read;
 
 fn d(s: &str) -> NaiveDate {
@@ -661,7 +661,8 @@ async fn online_application(db: TestDb) {
     assert_eq!((row.id, row.channel.as_str()), (case_id, "online"));
     assert_eq!(row.applicant_kind, "research");
     assert_eq!(row.received_on, "2026-11-30");
-    assert_eq!(row.provision.as_deref(), Some("电子；电子邮件"));
+    let stored = o.store.case(case_id).await.unwrap().unwrap();
+    assert_eq!(stored.provision.as_deref(), Some("电子；电子邮件"));
     let files = o.store.attachments_of(case_id).await.unwrap();
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].file_name, "委托书.pdf");
@@ -698,7 +699,7 @@ async fn online_application(db: TestDb) {
         .map(|p| {
             (
                 p.number.as_str(),
-                p.registration.applicant_name.as_str(),
+                p.application.applicant_name.as_str(),
                 p.files,
             )
         })
@@ -817,13 +818,19 @@ async fn inbox_pages(db: TestDb) {
     let mut sorted = dues.clone();
     sorted.sort();
     assert_eq!(dues, sorted);
-    // Every column as stored, the absent ones absent.
+    // Every listed column as stored, the absent ones absent.
     for r in &all {
-        assert_eq!(r, &o.store.case(r.id).await.unwrap().unwrap());
+        let stored = o.store.case(r.id).await.unwrap().unwrap();
+        assert_eq!(r, &CaseListing::from(&stored));
     }
     let business = all.iter().find(|r| r.id == ids[2]).unwrap();
-    assert_eq!(business.id_number, None);
-    assert_eq!(business.email.as_deref(), Some("a@example.cn"));
+    assert_eq!(business.applicant_kind, "business");
+    assert_eq!(business.outcome, None);
+    // A listing carries none of the applicant's particulars beyond the name.
+    let listed = serde_json::to_value(business).unwrap();
+    for field in ["id_number", "phone", "email", "address", "request"] {
+        assert!(listed.get(field).is_none(), "{field} listed");
+    }
 
     // Pages of two: the same order, the whole count on each, nothing past the end.
     let mut paged = Vec::new();

@@ -20,7 +20,7 @@ use gongkai_office::casework::{self, Registration, mask_id};
 use gongkai_office::session::SESSION_HOURS;
 use gongkai_office::{OfficeError, Permission, Role};
 use gongkai_report::template::{self, TableId};
-use gongkai_store::office::{CaseFilter, CaseRow};
+use gongkai_store::office::{CaseFilter, CaseListing};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -281,7 +281,7 @@ fn pick(values: impl IntoIterator<Item = (String, String)>, selected: &str) -> V
         .collect()
 }
 
-async fn inbox_rows(st: &AppState, rows: &[CaseRow]) -> Result<Vec<InboxRow>, AppError> {
+async fn inbox_rows(st: &AppState, rows: &[CaseListing]) -> Result<Vec<InboxRow>, AppError> {
     let cal = st.office.calendar().await?;
     let today = st.office.today();
     Ok(rows
@@ -339,10 +339,10 @@ pub async fn inbox(
             id: p.id,
             number: p.number,
             submitted: p.submitted_on,
-            applicant: p.registration.applicant_name.clone(),
-            kind: p.registration.applicant_kind.label(),
-            request: p.registration.request.chars().take(80).collect(),
-            provision: p.registration.provision.clone().unwrap_or_default(),
+            applicant: p.application.applicant_name.clone(),
+            kind: p.application.applicant_kind.label(),
+            request: p.application.request.chars().take(80).collect(),
+            provision: p.application.provision.clone().unwrap_or_default(),
             files: p.files,
         })
         .collect::<Vec<_>>();
