@@ -58,6 +58,11 @@ pub struct Calendar {
     exceptions: BTreeMap<NaiveDate, DayKind>,
     /// Calendar years for which a notice is loaded.
     years: BTreeSet<i32>,
+    /// What the exceptions change in the Monday–Friday count, summed in date order:
+    /// (an exception that changes it, the sum through that day). A span's change is
+    /// then two binary searches, not a walk over the exceptions it holds (an inbox
+    /// of cases years overdue asks for 50 such spans a page).
+    shifts: Vec<(NaiveDate, i64)>,
 }
 
 impl Calendar {
@@ -74,6 +79,7 @@ impl Calendar {
         Calendar {
             exceptions: BTreeMap::new(),
             years: BTreeSet::new(),
+            shifts: Vec::new(),
         }
     }
 
@@ -125,7 +131,33 @@ impl Calendar {
             self.exceptions.insert(d, k);
         }
         self.years.extend(years);
+        self.sum_shifts();
         Ok(())
+    }
+
+    fn sum_shifts(&mut self) {
+        let mut sum = 0;
+        self.shifts = self
+            .exceptions
+            .iter()
+            .filter_map(|(day, kind)| {
+                let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+                sum += match (kind, weekend) {
+                    (DayKind::Off, false) => -1,
+                    (DayKind::Work, true) => 1,
+                    _ => return None,
+                };
+                Some((*day, sum))
+            })
+            .collect();
+    }
+
+    /// The exceptions' change to the Monday–Friday count of the days up to `day`.
+    fn shift_through(&self, day: NaiveDate) -> i64 {
+        match self.shifts.partition_point(|(d, _)| *d <= day) {
+            0 => 0,
+            i => self.shifts[i - 1].1,
+        }
     }
 
     /// This calendar with the years after its last covered year, through `last`,
@@ -232,14 +264,8 @@ impl Calendar {
                 n += 1;
             }
         }
-        for (day, kind) in self.exceptions.range(first..=b) {
-            let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
-            match (kind, weekend) {
-                (DayKind::Off, false) => n -= 1,
-                (DayKind::Work, true) => n += 1,
-                _ => {}
-            }
-        }
+        // The exceptions' change over a+1 ..= b.
+        n += self.shift_through(b) - self.shift_through(a);
         Ok(sign * n)
     }
 }

@@ -9,8 +9,8 @@
 use crate::db::{Store, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use crate::office::NewAttachment;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize)]
@@ -58,9 +58,8 @@ pub struct ApplicantMessageRow {
     pub created_at: String,
 }
 
-/// An online application waiting to be confirmed, as the inbox lists it. Fields in
-/// the order `pending_portal_applications` writes them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// An online application waiting to be confirmed, as the inbox lists it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PendingApplication<A> {
     pub id: i64,
     pub number: String,
@@ -169,41 +168,47 @@ impl Store {
         agency_id: i64,
         limit: i64,
     ) -> Result<(Vec<PendingApplication<A>>, i64), StoreError> {
-        // One query, one row: the count and the oldest applications as one JSON array
-        // of arrays, each application's own JSON inside it. Read row by row, each row
-        // was copied value by value and crossed from the SQLite connection's thread to
-        // the request's task: more than half of what the inbox's waiting list cost.
-        // The limit is in the text: a bound LIMIT makes SQLite prepare it again each time.
+        // Only the columns the list shows; the limit in the text (a bound LIMIT makes
+        // SQLite prepare the statement again at every execution).
         let limit = limit.clamp(0, 1000);
-        let (as_json, aggregate) = if self.is_postgres() {
-            ("application::json", "json_agg")
-        } else {
-            ("json(application)", "json_group_array")
-        };
-        let array = if self.is_postgres() {
-            "json_build_array"
-        } else {
-            "json_array"
-        };
-        let cast = if self.is_postgres() { "::text" } else { "" };
         let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM portal_applications WHERE agency_id = $1 AND case_id IS NULL) AS total, \
-             (SELECT {aggregate}({array}(id, number, submitted_on, {as_json}, files) ORDER BY id){cast} FROM \
-              (SELECT id, number, submitted_on, application, \
-               (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files \
-               FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT {limit}) w) AS page"
+            "SELECT id, number, submitted_on, application, \
+             (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files \
+             FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT {limit}"
         );
-        let (total, page): (i64, Option<String>) = on_read!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let (rows, total): (Vec<(i64, String, String, String, i64)>, i64) = on_read!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(agency_id)
-                .fetch_one(pool)
+                .fetch_all(&mut *conn)
+                .await?;
+            // A full page is the only case where more may wait than are shown.
+            let total: i64 = if (rows.len() as i64) < limit {
+                rows.len() as i64
+            } else {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM portal_applications WHERE agency_id = $1 AND case_id IS NULL",
+                )
+                .bind(agency_id)
+                .fetch_one(&mut *conn)
                 .await?
+            };
+            (rows, total)
         });
-        let rows = match page {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Invalid(format!("网上申请记录无法读取：{e}")))?,
-            None => Vec::new(),
-        };
+        let rows = rows
+            .into_iter()
+            .map(|(id, number, submitted_on, application, files)| {
+                Ok(PendingApplication {
+                    application: serde_json::from_str(&application).map_err(|e| {
+                        StoreError::Invalid(format!("网上申请 {number} 的记录无法读取：{e}"))
+                    })?,
+                    id,
+                    number,
+                    submitted_on,
+                    files,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
         Ok((rows, total))
     }
 
