@@ -96,7 +96,32 @@ impl Report {
     pub fn defined_cells(&self) -> impl Iterator<Item = (&'static CellDef, &Cell)> {
         template::all_cells()
             .iter()
-            .filter_map(|d| self.cells.get(d.key).map(|c| (d, c)))
+            .zip(self.cells_by_index())
+            .filter_map(|(d, c)| c.map(|c| (d, c)))
+    }
+
+    /// The cells present, by their index in [`template::all_cells`]. One walk over the
+    /// report's cells and the standard's keys, both in key order: no key is looked up.
+    pub fn cells_by_index(&self) -> Vec<Option<&Cell>> {
+        let defs = template::all_cells();
+        let mut out = vec![None; defs.len()];
+        let mut sorted = template::indices_by_key().iter().copied().peekable();
+        for (key, cell) in &self.cells {
+            while let Some(i) = sorted.peek().copied() {
+                match defs[i].key.cmp(key.as_str()) {
+                    std::cmp::Ordering::Less => {
+                        sorted.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        out[i] = Some(cell);
+                        sorted.next();
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+        }
+        out
     }
 
     /// Keys printed that belong to the other template only (a mixed layout).

@@ -82,9 +82,20 @@ impl Decimal {
 
     /// Digits of the mantissa, leading and trailing zeros dropped (`0.00120` → 2).
     pub fn significant_digits(&self) -> usize {
-        let n = self.normalized();
-        let digits = n.mantissa.unsigned_abs().to_string();
-        digits.trim_end_matches('0').len().max(1)
+        // Counted, not printed: every cell of every report is asked.
+        let mut m = self.mantissa.unsigned_abs();
+        if m == 0 {
+            return 1;
+        }
+        while m % 10 == 0 {
+            m /= 10;
+        }
+        let mut digits = 0;
+        while m > 0 {
+            m /= 10;
+            digits += 1;
+        }
+        digits
     }
 
     /// Whether the nearest `f64` prints back as exactly this value.
@@ -528,6 +539,20 @@ mod tests {
             Decimal::parse("1370.00").unwrap(),
             Decimal::parse("1370").unwrap()
         );
+    }
+
+    #[test]
+    fn significant_digits_drop_leading_and_trailing_zeros() {
+        for (s, n) in [
+            ("0", 1),
+            ("0.00120", 2),
+            ("1000", 1),
+            ("-1203", 4),
+            ("15954.526468", 11),
+            ("99999999999999999999", 20),
+        ] {
+            assert_eq!(Decimal::parse(s).unwrap().significant_digits(), n, "{s}");
+        }
     }
 
     #[test]
