@@ -89,7 +89,13 @@ impl Report {
     }
 
     pub fn set(&mut self, key: &str, cell: Cell) {
-        self.cells.insert(key.to_string(), cell);
+        // The template's keys are already there: no new key to allocate.
+        match self.cells.get_mut(key) {
+            Some(c) => *c = cell,
+            None => {
+                self.cells.insert(key.to_string(), cell);
+            }
+        }
     }
 
     /// The cells present, with their definitions, in the standard's order.
