@@ -243,28 +243,36 @@ fn appeal_cell(kind: usize, result: usize) -> &'static CellDef {
 
 /// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
 /// variant characters mapped.
-/// Whether [`norm`] would change `s` (most labels it leaves as they are).
-pub fn norm_changes(s: &str) -> bool {
-    s.chars().any(|c| {
-        gongkai_report::value::fold_width_char(c) != Some(c)
-            || matches!(
-                c,
-                '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' | '釆' | '：'
-            )
-    })
-}
-
 pub fn norm(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter_map(gongkai_report::value::fold_width_char) {
-        match c {
-            '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' => {}
-            '釆' => out.push('采'),
-            '：' => out.push(':'),
-            c => out.push(c),
+    // Characters kept as they are are copied a run at a time.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let n = norm_char(c);
+        if n == Some(c) {
+            continue;
         }
+        out.push_str(&s[run..i]);
+        out.extend(n);
+        run = i + c.len_utf8();
     }
+    out.push_str(&s[run..]);
     out
+}
+
+/// Whether [`norm`] would change `s` (most labels it leaves as they are).
+pub fn norm_changes(s: &str) -> bool {
+    s.chars().any(|c| norm_char(c) != Some(c))
+}
+
+/// [`norm`] of one character: `None` when it is dropped.
+fn norm_char(c: char) -> Option<char> {
+    match gongkai_report::value::fold_width_char(c)? {
+        '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' => None,
+        '釆' => Some('采'),
+        '：' => Some(':'),
+        c => Some(c),
+    }
 }
 
 /// Where the three tables and the six sections are in the token stream.
@@ -872,17 +880,11 @@ fn title_regex() -> &'static regex::Regex {
 }
 
 fn read_meta(lines: &[String]) -> Meta {
-    let joined: String = lines
-        .iter()
-        .take(40)
-        .map(|l| norm(l))
-        .collect::<Vec<_>>()
-        .join("\n");
     let title = title_regex();
     let mut agency = None;
     let mut year = None;
     // The title may be broken over lines (`青 铜 峡 市` / `2021 年…`): join short lines.
-    let compact: String = joined.replace('\n', "");
+    let compact: String = lines.iter().take(40).map(|l| norm(l)).collect();
     if let Some(m) = title.captures(&compact) {
         year = m[2].parse().ok();
         let a = m[1].to_string();

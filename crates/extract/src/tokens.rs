@@ -168,30 +168,30 @@ pub(crate) fn is_failed_value(text: &str) -> bool {
     if text.len() > 24 * 4 {
         return false;
     }
-    let t: String = gongkai_report::value::fold_width(text);
+    let t = gongkai_report::value::fold_width_cow(text);
+    let t = &*t;
     let n = t.chars().count();
     if n == 0 || n > 24 {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "nan"
-            | "inf"
-            | "-inf"
-            | "infinity"
-            | "null"
-            | "none"
-            | "n/a"
-            | "na"
-            | "#n/a"
-            | "#value!"
-            | "#ref!"
-            | "#div/0!"
-            | "#num!"
-            | "#name?"
-            | "undefined"
-    ) {
+    const NON_NUMBERS: [&str; 15] = [
+        "nan",
+        "inf",
+        "-inf",
+        "infinity",
+        "null",
+        "none",
+        "n/a",
+        "na",
+        "#n/a",
+        "#value!",
+        "#ref!",
+        "#div/0!",
+        "#num!",
+        "#name?",
+        "undefined",
+    ];
+    if NON_NUMBERS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         return true;
     }
     if n >= 2 && t.chars().all(is_chinese_numeral) {
@@ -205,7 +205,7 @@ pub(crate) fn is_failed_value(text: &str) -> bool {
     if matches!(first, '(' | '第' | '〔' | '[' | '【' | '<' | '《') {
         return false;
     }
-    let lead: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let lead = &t[..t.bytes().take_while(u8::is_ascii_digit).count()];
     let mut rest = t[lead.len()..].chars();
     let after = rest.next();
     if !lead.is_empty() && lead.len() <= 2 && matches!(after, Some('.' | '、')) {

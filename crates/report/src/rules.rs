@@ -762,11 +762,7 @@ fn text_table(r: &Report, out: &mut Vec<Finding>) {
         if !section.text.contains('件') {
             continue;
         }
-        let mut text: String = section
-            .text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let mut text: String = section.text.split_whitespace().collect();
         if let Some(m) = received.captures(&text) {
             let stated = Decimal::parse(&m[1]).unwrap_or(Decimal::ZERO);
             if let Some(new) = sum(&["requests.new.total"]) {

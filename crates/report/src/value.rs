@@ -37,7 +37,11 @@ impl Decimal {
             Some((i, f)) => (i, Some(f)),
             None => (digits, None),
         };
-        let int_clean: String = int.chars().filter(|&c| c != ',').collect();
+        let int_clean: std::borrow::Cow<str> = if int.contains(',') {
+            int.chars().filter(|&c| c != ',').collect::<String>().into()
+        } else {
+            int.into()
+        };
         if int_clean.is_empty() || !int_clean.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -408,9 +412,23 @@ pub fn fold_width(s: &str) -> String {
     s.chars().filter_map(fold_width_char).collect()
 }
 
+/// [`fold_width`], borrowing `s` when folding leaves it as it is (most cells and
+/// labels).
+pub fn fold_width_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(|c| fold_width_char(c) == Some(c)) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(fold_width(s))
+    }
+}
+
 /// `fold_width` of one character: `None` for a space.
+#[inline]
 pub fn fold_width_char(c: char) -> Option<char> {
     match c {
+        // Printable ASCII and the CJK blocks fold to themselves: decided before the
+        // Unicode whitespace table is asked.
+        '!'..='~' | '\u{3001}'..='\u{fe62}' => Some(c),
         '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
         '＋' => Some('+'),
         '－' | '−' | '﹣' => Some('-'),
@@ -433,7 +451,7 @@ fn parse_printed(raw: &str) -> Option<Printed> {
     if !starts_like_value {
         return None;
     }
-    let s = fold_width(raw);
+    let s = fold_width_cow(raw);
     if s.is_empty() {
         return Some(Printed {
             value: Value::Blank,
@@ -441,10 +459,7 @@ fn parse_printed(raw: &str) -> Option<Printed> {
             note: None,
         });
     }
-    if matches!(
-        s.as_str(),
-        "/" | "-" | "—" | "——" | "–" | "无" | "--" | "\\"
-    ) {
+    if matches!(&*s, "/" | "-" | "—" | "——" | "–" | "无" | "--" | "\\") {
         return Some(Printed {
             value: Value::NotApplicable,
             unit: None,
