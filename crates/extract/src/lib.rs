@@ -212,7 +212,8 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let s = rest?;
-        match s.find(['\r', '\n']) {
+        // A byte search: both ends are ASCII, never inside a multi-byte character.
+        match s.bytes().position(|b| b == b'\r' || b == b'\n') {
             Some(i) => {
                 let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
                 rest = Some(&s[i + skip..]).filter(|r| !r.is_empty());

@@ -306,7 +306,30 @@ fn section_of(t: &Token) -> Option<usize> {
     if n.chars().count() > 32 {
         return None;
     }
-    SECTION_KEYS.iter().position(|(k, _)| n.contains(k))
+    // The first key in the list's order that the label contains.
+    static KEYS: OnceLock<AhoCorasick> = OnceLock::new();
+    KEYS.get_or_init(|| words(&SECTION_KEYS.map(|(k, _)| k)))
+        .find_overlapping_iter(n)
+        .map(|m| m.pattern().as_usize())
+        .min()
+}
+
+/// An automaton over a word list: which words a label contains, in one scan.
+fn words(list: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(list).expect("word list")
+}
+
+/// The layout markers as automata: `MARKERS_2019_T2`, `MARKERS_2021_T2`,
+/// `MARKERS_2021_T3`, in that order.
+fn markers() -> &'static [AhoCorasick; 3] {
+    static MARKERS: OnceLock<[AhoCorasick; 3]> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        [
+            words(MARKERS_2019_T2),
+            words(MARKERS_2021_T2),
+            words(MARKERS_2021_T3),
+        ]
+    })
 }
 
 fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
@@ -854,11 +877,11 @@ fn read_appeals(tokens: &[Token]) -> Cells {
     out
 }
 
-fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
+fn count_markers(tokens: &[Token], markers: &AhoCorasick) -> usize {
     tokens
         .iter()
         .filter(|t| t.kind == Kind::Label)
-        .filter(|t| markers.iter().any(|m| t.norm().contains(m)))
+        .filter(|t| markers.is_match(t.norm()))
         .count()
 }
 
@@ -895,7 +918,10 @@ fn read_meta(lines: &[String]) -> Meta {
     // Only lines that name a report or a date can hold the title or the date.
     let all: String = lines
         .iter()
-        .filter(|l| l.contains("报告") || l.contains("发布"))
+        .filter(|l| {
+            static NAMES: OnceLock<AhoCorasick> = OnceLock::new();
+            NAMES.get_or_init(|| words(&["报告", "发布"])).is_match(l)
+        })
         .map(|l| norm(l))
         .collect::<Vec<_>>()
         .join("\n");
@@ -994,8 +1020,9 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
         &tokens[0..0]
     };
 
-    let t2_is_2021 = count_markers(t2, MARKERS_2021_T2) > count_markers(t2, MARKERS_2019_T2);
-    let t3_is_2021 = count_markers(t3, MARKERS_2021_T3) > 0;
+    let [m2019_t2, m2021_t2, m2021_t3] = markers();
+    let t2_is_2021 = count_markers(t2, m2021_t2) > count_markers(t2, m2019_t2);
+    let t3_is_2021 = count_markers(t3, m2021_t3) > 0;
 
     let mut notes = Vec::new();
     let mut cells = read_rows(&groups(t2), proactive_table(t2_is_2021), false, &mut notes);
