@@ -117,9 +117,15 @@ pub struct CellDef {
     pub row_label: &'static str,
     pub column_label: &'static str,
     in_template: [bool; 2],
+    /// Where it is in [`all_cells`].
+    index: usize,
 }
 
 impl CellDef {
+    /// Where it is in [`all_cells`] (the order of `cells.tsv`).
+    pub fn index(&self) -> usize {
+        self.index
+    }
     pub fn in_template(&self, t: TemplateId) -> bool {
         self.in_template[t.column()]
     }
@@ -175,7 +181,8 @@ pub fn all_cells() -> &'static [CellDef] {
             .lines()
             .skip(1)
             .filter(|l| !l.trim().is_empty())
-            .map(|line| {
+            .enumerate()
+            .map(|(index, line)| {
                 let mut f = line.split('\t');
                 let key = f.next().expect("cells.tsv: key");
                 let templates = f.next().expect("cells.tsv: templates");
@@ -193,6 +200,7 @@ pub fn all_cells() -> &'static [CellDef] {
                         templates.split(',').any(|t| t == "2019"),
                         templates.split(',').any(|t| t == "2021"),
                     ],
+                    index,
                 }
             })
             .collect()

@@ -29,35 +29,32 @@ impl Decimal {
     pub fn parse(s: &str) -> Option<Decimal> {
         let s = s.trim();
         let (neg, digits) = match s.as_bytes().first()? {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
+            b'-' => (true, &s.as_bytes()[1..]),
+            b'+' => (false, &s.as_bytes()[1..]),
+            _ => (false, s.as_bytes()),
         };
-        let (int, frac) = match digits.split_once('.') {
-            Some((i, f)) => (i, Some(f)),
-            None => (digits, None),
+        // One pass over bytes: every cell of every report is parsed.
+        let dot = digits.iter().position(|&b| b == b'.');
+        let (int, frac) = match dot {
+            Some(i) => (&digits[..i], &digits[i + 1..]),
+            None => (digits, &digits[digits.len()..]),
         };
-        let int_clean: std::borrow::Cow<str> = if int.contains(',') {
-            int.chars().filter(|&c| c != ',').collect::<String>().into()
-        } else {
-            int.into()
-        };
-        if int_clean.is_empty() || !int_clean.bytes().all(|b| b.is_ascii_digit()) {
+        let int_digits = int.iter().filter(|&&b| b != b',').count();
+        if int_digits == 0 || !int.iter().all(|&b| b.is_ascii_digit() || b == b',') {
             return None;
         }
         // Thousands separators must group by three, or "1,2" would be misread.
-        if int.contains(',') && !int.split(',').skip(1).all(|g| g.len() == 3) {
+        if int.contains(&b',') && !int.split(|&b| b == b',').skip(1).all(|g| g.len() == 3) {
             return None;
         }
-        let frac = frac.unwrap_or("");
-        if digits.contains('.') && (frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit())) {
+        if dot.is_some() && (frac.is_empty() || !frac.iter().all(u8::is_ascii_digit)) {
             return None;
         }
-        if int_clean.len() + frac.len() > 30 {
+        if int_digits + frac.len() > 30 {
             return None;
         }
         let mut mantissa: i128 = 0;
-        for b in int_clean.bytes().chain(frac.bytes()) {
+        for &b in int.iter().chain(frac).filter(|&&b| b != b',') {
             mantissa = mantissa * 10 + (b - b'0') as i128;
         }
         Some(Decimal {
@@ -87,19 +84,26 @@ impl Decimal {
     /// Digits of the mantissa, leading and trailing zeros dropped (`0.00120` → 2).
     pub fn significant_digits(&self) -> usize {
         // Counted, not printed: every cell of every report is asked.
-        let mut m = self.mantissa.unsigned_abs();
+        let m = self.mantissa.unsigned_abs();
         if m == 0 {
             return 1;
         }
-        while m % 10 == 0 {
-            m /= 10;
+        // In u64 when it fits (every real count): 128-bit division is a library call.
+        match u64::try_from(m) {
+            Ok(mut m) => {
+                while m % 10 == 0 {
+                    m /= 10;
+                }
+                m.ilog10() as usize + 1
+            }
+            Err(_) => {
+                let mut m = m;
+                while m % 10 == 0 {
+                    m /= 10;
+                }
+                m.ilog10() as usize + 1
+            }
         }
-        let mut digits = 0;
-        while m > 0 {
-            m /= 10;
-            digits += 1;
-        }
-        digits
     }
 
     /// Whether the nearest `f64` prints back as exactly this value.
