@@ -247,7 +247,7 @@ pub fn norm(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     // Characters kept as they are are copied a run at a time.
     let mut run = 0;
-    for (i, c) in s.char_indices() {
+    for (i, c) in may_change(s) {
         let n = norm_char(c);
         if n == Some(c) {
             continue;
@@ -262,10 +262,33 @@ pub fn norm(s: &str) -> String {
 
 /// Whether [`norm`] would change `s` (most labels it leaves as they are).
 pub fn norm_changes(s: &str) -> bool {
-    s.chars().any(|c| norm_char(c) != Some(c))
+    may_change(s).any(|(_, c)| norm_char(c) != Some(c))
+}
+
+/// The characters of `s` (with their byte offsets) that [`norm_char`] may change.
+/// Most of a report's text is CJK ideographs (U+4000–U+9FFF, lead bytes E4–E9), which
+/// it keeps, all but 釆 (E9 87 86): those are stepped over without decoding.
+fn may_change(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let lead = b[i];
+            if (0xE4..=0xE9).contains(&lead) && b[i..i + 3] != [0xE9, 0x87, 0x86] {
+                i += 3;
+                continue;
+            }
+            let c = s[i..].chars().next()?;
+            let at = i;
+            i += c.len_utf8();
+            return Some((at, c));
+        }
+        None
+    })
 }
 
 /// [`norm`] of one character: `None` when it is dropped.
+#[inline]
 fn norm_char(c: char) -> Option<char> {
     match gongkai_report::value::fold_width_char(c)? {
         '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' => None,
@@ -918,10 +941,7 @@ fn read_meta(lines: &[String]) -> Meta {
     // Only lines that name a report or a date can hold the title or the date.
     let all: String = lines
         .iter()
-        .filter(|l| {
-            static NAMES: OnceLock<AhoCorasick> = OnceLock::new();
-            NAMES.get_or_init(|| words(&["报告", "发布"])).is_match(l)
-        })
+        .filter(|l| l.contains("报告") || l.contains("发布"))
         .map(|l| norm(l))
         .collect::<Vec<_>>()
         .join("\n");
@@ -1069,13 +1089,10 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
             .unwrap_or(TemplateId::T2021),
     };
 
-    let mut report = Report::new(source, template);
+    let mut report = Report::with_cells(source, template, cells);
     report.agency = meta.agency;
     report.year = meta.year;
     report.published = meta.published;
-    for (def, c) in cells {
-        report.set(def.key, c);
-    }
     report.sections = sections(tokens, &headings);
     report.reading = notes;
     Ok(report)
@@ -1173,6 +1190,18 @@ mod tests {
         assert_eq!(tail_distance(&c("禁止公开"), &c("法规禁禁止公开")), 0);
         assert_eq!(tail_distance(&c("禁止公开"), &c("法规止禁公开")), 1);
         assert!(tail_distance(&c("国家秘密"), &c("法规止禁公开")) > 2);
+    }
+
+    #[test]
+    fn norm_maps_what_it_should_and_keeps_the_rest() {
+        assert_eq!(
+            norm("政府集中釆购（元）：“规章” ３"),
+            "政府集中采购(元):规章3"
+        );
+        assert_eq!(norm("一二三釆四"), "一二三采四");
+        assert_eq!(norm("abc 一\u{3000}二"), "abc一二");
+        assert!(!norm_changes("行政许可予以公开"));
+        assert!(norm_changes("行政许可釆"));
     }
 
     #[test]

@@ -71,9 +71,11 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ReadError> {
     {
         return Ok(Format::Html);
     }
-    let sample = decode_prefix(&bytes[..bytes.len().min(64 * 1024)]);
-    let pipe_rows = if sample.contains('|') {
-        crate::lines(&sample)
+    // A decoded '|' comes from a 0x7C byte in every encoding decoded here: without
+    // one, nothing is decoded.
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    let pipe_rows = if sample.contains(&b'|') {
+        crate::lines(&decode_prefix(sample))
             .filter(|l| l.trim_start().starts_with('|') && l.trim_end().ends_with('|'))
             .count()
     } else {
@@ -213,7 +215,8 @@ pub fn decode_text(bytes: &[u8], declared: Option<&'static Encoding>) -> Result<
             }
         }
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    // The SIMD validator: the same answer as `std::str::from_utf8`, faster on CJK text.
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         return Ok(s.to_string());
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
