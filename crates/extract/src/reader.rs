@@ -268,23 +268,39 @@ pub fn norm_changes(s: &str) -> bool {
 /// The characters of `s` (with their byte offsets) that [`norm_char`] may change.
 /// Most of a report's text is CJK ideographs (U+4000–U+9FFF, lead bytes E4–E9), which
 /// it keeps, all but 釆 (E9 87 86): those are stepped over without decoding.
-fn may_change(s: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    let b = s.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            let lead = b[i];
-            if (0xE4..=0xE9).contains(&lead) && b[i..i + 3] != [0xE9, 0x87, 0x86] {
-                i += 3;
+fn may_change(s: &str) -> MayChange<'_> {
+    MayChange { s, i: 0 }
+}
+
+struct MayChange<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl Iterator for MayChange<'_> {
+    type Item = (usize, char);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, char)> {
+        let b = self.s.as_bytes();
+        while self.i < b.len() {
+            let lead = b[self.i];
+            let kept = match lead {
+                0xE4..=0xE8 => true,
+                0xE9 => b[self.i + 1..self.i + 3] != [0x87, 0x86],
+                _ => false,
+            };
+            if kept {
+                self.i += 3;
                 continue;
             }
-            let c = s[i..].chars().next()?;
-            let at = i;
-            i += c.len_utf8();
+            let c = self.s[self.i..].chars().next()?;
+            let at = self.i;
+            self.i += c.len_utf8();
             return Some((at, c));
         }
         None
-    })
+    }
 }
 
 /// [`norm`] of one character: `None` when it is dropped.

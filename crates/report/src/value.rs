@@ -135,6 +135,10 @@ impl Decimal {
     }
 
     fn aligned(a: Decimal, b: Decimal) -> (i128, i128, u32) {
+        // Counts share their scale (0): nothing to multiply.
+        if a.scale == b.scale {
+            return (a.mantissa, b.mantissa, a.scale);
+        }
         let s = a.scale.max(b.scale);
         let up = |d: Decimal| {
             d.mantissa
