@@ -91,14 +91,14 @@ impl Decimal {
         // In u64 when it fits (every real count): 128-bit division is a library call.
         match u64::try_from(m) {
             Ok(mut m) => {
-                while m % 10 == 0 {
+                while m.is_multiple_of(10) {
                     m /= 10;
                 }
                 m.ilog10() as usize + 1
             }
             Err(_) => {
                 let mut m = m;
-                while m % 10 == 0 {
+                while m.is_multiple_of(10) {
                     m /= 10;
                 }
                 m.ilog10() as usize + 1
