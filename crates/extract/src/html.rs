@@ -290,18 +290,36 @@ impl TextBuf {
         lines.push((std::mem::take(&mut self.cur), true));
         lines
     }
-    /// The text as flow: one paragraph per block, `<br>` lines joined with '\n'.
+    /// The text as flow: one paragraph per block, `<br>` lines joined with '\n'
+    /// (each block's lines as [`join_trimmed`] joins them, built in place).
     fn take_paragraphs(&mut self) -> Vec<String> {
         let mut out = Vec::new();
-        let mut group: Vec<String> = Vec::new();
+        let mut para = String::new();
+        // Empty lines since the paragraph's last line: kept only between lines.
+        let mut empty = 0;
         for (line, soft) in self.take_lines() {
-            group.push(line);
-            if soft {
-                let p = join_trimmed(&group);
-                if !p.is_empty() {
-                    out.push(p);
+            let start = line.len() - line.trim_start_matches(' ').len();
+            let end = line.trim_end_matches(' ').len().max(start);
+            if start == end {
+                empty += 1;
+            } else if para.is_empty() {
+                // A block's first line, moved rather than copied when it is all text.
+                if start == 0 && end == line.len() {
+                    para = line;
+                } else {
+                    para.push_str(&line[start..end]);
                 }
-                group.clear();
+                empty = 0;
+            } else {
+                para.extend(std::iter::repeat_n('\n', empty + 1));
+                para.push_str(&line[start..end]);
+                empty = 0;
+            }
+            if soft {
+                if !para.is_empty() {
+                    out.push(std::mem::take(&mut para));
+                }
+                empty = 0;
             }
         }
         out

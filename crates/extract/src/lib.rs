@@ -210,9 +210,17 @@ pub fn text_document(text: &str) -> Document {
 /// `\r` (classic Mac OS, some converters).
 pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
+    // Most texts have no CR: their line ends are found by memchr.
+    let has_cr = text.contains('\r');
     std::iter::from_fn(move || {
         let s = rest?;
-        match s.find(['\r', '\n']) {
+        // A byte search: both ends are ASCII, never inside a multi-byte character.
+        let end = if has_cr {
+            s.bytes().position(|b| b == b'\r' || b == b'\n')
+        } else {
+            s.find('\n')
+        };
+        match end {
             Some(i) => {
                 let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
                 rest = Some(&s[i + skip..]).filter(|r| !r.is_empty());

@@ -3,8 +3,12 @@
 //! prints, then matches row labels and places the values that follow them.
 
 use crate::tokens::{Kind, Token};
+use aho_corasick::AhoCorasick;
 use gongkai_report::template::{APPEAL_COLUMNS, APPEAL_ROWS, REQUEST_COLUMNS};
-use gongkai_report::{Cell, Finding, Report, Section, Severity, TemplateId, Value, template};
+use gongkai_report::{
+    Cell, CellDef, Finding, Report, Section, Severity, TemplateId, Value, template,
+};
+use std::sync::OnceLock;
 
 /// How a row is found: any pattern contained in its (normalised) label text.
 struct RowSpec {
@@ -138,30 +142,176 @@ const MARKERS_2021_T2: &[&str] = &[
 ];
 const MARKERS_2021_T3: &[&str] = &["逾期不补正", "缴纳费用"];
 
-/// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
-/// variant characters mapped.
-/// Whether [`norm`] would change `s` (most labels it leaves as they are).
-pub fn norm_changes(s: &str) -> bool {
-    s.chars().any(|c| {
-        gongkai_report::value::fold_width_char(c) != Some(c)
-            || matches!(
-                c,
-                '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' | '釆' | '：'
-            )
-    })
+/// One table's row specs, in the template's order, with one automaton over all their
+/// patterns: a group's label is scanned once for every pattern, not once per pattern.
+struct RowTable {
+    specs: Vec<&'static RowSpec>,
+    /// Each spec's cells, one per column.
+    cells: Vec<Vec<&'static CellDef>>,
+    /// Per spec, the first spec of its row (a row may have two specs): a row read once
+    /// is done for both.
+    row_of: Vec<usize>,
+    /// Per spec, the automaton's id of its first pattern (the others follow it).
+    first_pattern: Vec<usize>,
+    patterns: AhoCorasick,
 }
 
-pub fn norm(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().filter_map(gongkai_report::value::fold_width_char) {
-        match c {
-            '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' => {}
-            '釆' => out.push('采'),
-            '：' => out.push(':'),
-            c => out.push(c),
+impl RowTable {
+    fn new(parts: &[&'static [RowSpec]]) -> RowTable {
+        let specs: Vec<&'static RowSpec> = parts.iter().flat_map(|p| p.iter()).collect();
+        let cells = specs
+            .iter()
+            .map(|s| {
+                s.columns
+                    .iter()
+                    .map(|c| {
+                        template::cell(&format!("{}.{c}", s.row))
+                            .expect("row specs name the standard's cells")
+                    })
+                    .collect()
+            })
+            .collect();
+        let row_of = specs
+            .iter()
+            .map(|s| specs.iter().position(|o| o.row == s.row).unwrap_or(0))
+            .collect();
+        let mut first_pattern = Vec::new();
+        let mut all: Vec<&str> = Vec::new();
+        for s in &specs {
+            first_pattern.push(all.len());
+            all.extend(s.patterns);
+        }
+        // Standard semantics: every occurrence of every pattern, overlapping ones too.
+        let patterns = AhoCorasick::new(all).expect("row patterns");
+        RowTable {
+            specs,
+            cells,
+            row_of,
+            first_pattern,
+            patterns,
         }
     }
+
+    /// Where the last occurrence of each pattern in `label` ends (as `rfind` would find
+    /// it), by the automaton's pattern id.
+    fn last_ends(&self, label: &str) -> Vec<Option<usize>> {
+        let mut ends = vec![None; self.patterns.patterns_len()];
+        for m in self.patterns.find_overlapping_iter(label) {
+            let e = &mut ends[m.pattern().as_usize()];
+            *e = Some(e.map_or(m.end(), |x: usize| x.max(m.end())));
+        }
+        ends
+    }
+}
+
+/// Table 二's rows, by layout (2019, 2021).
+fn proactive_table(is_2021: bool) -> &'static RowTable {
+    static TABLES: [OnceLock<RowTable>; 2] = [OnceLock::new(), OnceLock::new()];
+    if is_2021 {
+        TABLES[1].get_or_init(|| RowTable::new(&[PROACTIVE_2021]))
+    } else {
+        TABLES[0].get_or_init(|| RowTable::new(&[PROACTIVE_2019]))
+    }
+}
+
+/// Table 三's rows, by layout (2019, 2021).
+fn requests_table(is_2021: bool) -> &'static RowTable {
+    static TABLES: [OnceLock<RowTable>; 2] = [OnceLock::new(), OnceLock::new()];
+    if is_2021 {
+        TABLES[1].get_or_init(|| RowTable::new(&[REQUESTS_COMMON, REQUESTS_2021_OTHER]))
+    } else {
+        TABLES[0].get_or_init(|| RowTable::new(&[REQUESTS_COMMON, REQUESTS_2019_OTHER]))
+    }
+}
+
+/// Table 四's cell of an appeal kind and a result (places in [`APPEAL_ROWS`] and
+/// [`APPEAL_COLUMNS`]).
+fn appeal_cell(kind: usize, result: usize) -> &'static CellDef {
+    static CELLS: OnceLock<Vec<Vec<&'static CellDef>>> = OnceLock::new();
+    CELLS.get_or_init(|| {
+        APPEAL_ROWS
+            .iter()
+            .map(|r| {
+                APPEAL_COLUMNS
+                    .iter()
+                    .map(|c| template::cell(&format!("appeals.{r}.{c}")).expect("table 四's cells"))
+                    .collect()
+            })
+            .collect()
+    })[kind][result]
+}
+
+/// Normalises a label for matching: widths folded, spaces, quotes and decoration dropped,
+/// variant characters mapped.
+pub fn norm(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Characters kept as they are are copied a run at a time.
+    let mut run = 0;
+    for (i, c) in may_change(s) {
+        let n = norm_char(c);
+        if n == Some(c) {
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        out.extend(n);
+        run = i + c.len_utf8();
+    }
+    out.push_str(&s[run..]);
     out
+}
+
+/// Whether [`norm`] would change `s` (most labels it leaves as they are).
+pub fn norm_changes(s: &str) -> bool {
+    may_change(s).any(|(_, c)| norm_char(c) != Some(c))
+}
+
+/// The characters of `s` (with their byte offsets) that [`norm_char`] may change.
+/// Most of a report's text is CJK ideographs (U+4000–U+9FFF, lead bytes E4–E9), which
+/// it keeps, all but 釆 (E9 87 86): those are stepped over without decoding.
+fn may_change(s: &str) -> MayChange<'_> {
+    MayChange { s, i: 0 }
+}
+
+struct MayChange<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl Iterator for MayChange<'_> {
+    type Item = (usize, char);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, char)> {
+        let b = self.s.as_bytes();
+        while self.i < b.len() {
+            let lead = b[self.i];
+            let kept = match lead {
+                0xE4..=0xE8 => true,
+                0xE9 => b[self.i + 1..self.i + 3] != [0x87, 0x86],
+                _ => false,
+            };
+            if kept {
+                self.i += 3;
+                continue;
+            }
+            let c = self.s[self.i..].chars().next()?;
+            let at = self.i;
+            self.i += c.len_utf8();
+            return Some((at, c));
+        }
+        None
+    }
+}
+
+/// [`norm`] of one character: `None` when it is dropped.
+#[inline]
+fn norm_char(c: char) -> Option<char> {
+    match gongkai_report::value::fold_width_char(c)? {
+        '“' | '”' | '"' | '\'' | '‘' | '’' | '*' | '_' | '#' => None,
+        '釆' => Some('采'),
+        '：' => Some(':'),
+        c => Some(c),
+    }
 }
 
 /// Where the three tables and the six sections are in the token stream.
@@ -195,7 +345,30 @@ fn section_of(t: &Token) -> Option<usize> {
     if n.chars().count() > 32 {
         return None;
     }
-    SECTION_KEYS.iter().position(|(k, _)| n.contains(k))
+    // The first key in the list's order that the label contains.
+    static KEYS: OnceLock<AhoCorasick> = OnceLock::new();
+    KEYS.get_or_init(|| words(&SECTION_KEYS.map(|(k, _)| k)))
+        .find_overlapping_iter(n)
+        .map(|m| m.pattern().as_usize())
+        .min()
+}
+
+/// An automaton over a word list: which words a label contains, in one scan.
+fn words(list: &[&str]) -> AhoCorasick {
+    AhoCorasick::new(list).expect("word list")
+}
+
+/// The layout markers as automata: `MARKERS_2019_T2`, `MARKERS_2021_T2`,
+/// `MARKERS_2021_T3`, in that order.
+fn markers() -> &'static [AhoCorasick; 3] {
+    static MARKERS: OnceLock<[AhoCorasick; 3]> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        [
+            words(MARKERS_2019_T2),
+            words(MARKERS_2021_T2),
+            words(MARKERS_2021_T3),
+        ]
+    })
 }
 
 fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
@@ -321,8 +494,8 @@ fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<O
     out
 }
 
-fn cell_from(token: &Token, key: &str) -> Cell {
-    let amount = template::cell(key).is_some_and(|d| d.is_amount());
+fn cell_from(token: &Token, def: &CellDef) -> Cell {
+    let amount = def.is_amount();
     // Text that is no value is kept as printed (a blank value with its raw text),
     // so the rules report it where it stands instead of it vanishing.
     let mut c = Cell::parse(&token.text, amount).unwrap_or_else(|| Cell {
@@ -343,17 +516,20 @@ fn blank_cell(near: Option<&Token>) -> Cell {
     }
 }
 
-/// What one table printed: cells by key.
-type Cells = Vec<(String, Cell)>;
+/// What one table printed: cells by their definition.
+type Cells = Vec<(&'static CellDef, Cell)>;
 
 fn read_rows(
     groups: &[Group],
-    specs: &[&RowSpec],
+    table: &RowTable,
     total_only_ok: bool,
     notes: &mut Vec<Finding>,
 ) -> Cells {
+    let specs = &table.specs;
     let mut out = Cells::new();
-    let mut done: Vec<&str> = Vec::new();
+    // By the first spec of each row (see `RowTable::row_of`).
+    let mut row_done = vec![false; specs.len()];
+    let done = |row_done: &[bool], i: usize| row_done[table.row_of[i]];
     let mut last_row: Option<&str> = None;
     let mut outcomes_seen = false;
     // The next group's first words were the end of this row's label.
@@ -370,10 +546,12 @@ fn read_rows(
         } else {
             g
         };
-        // The row whose label words end nearest the values wins.
-        let mut best: Option<(usize, &RowSpec)> = None;
-        for s in specs {
-            if done.contains(&s.row) {
+        // The row whose label words end nearest the values wins (the first in the
+        // template's order when two end at the same place).
+        let ends = table.last_ends(&g.label);
+        let mut best: Option<(usize, usize)> = None;
+        for (i, s) in specs.iter().enumerate() {
+            if done(&row_done, i) {
                 continue;
             }
             let allowed = match s.when {
@@ -384,12 +562,10 @@ fn read_rows(
             if !allowed {
                 continue;
             }
-            for p in s.patterns {
-                if let Some(pos) = g.label.rfind(p) {
-                    let end = pos + p.len();
-                    if best.is_none_or(|(e, _)| end > e) {
-                        best = Some((end, s));
-                    }
+            let first = table.first_pattern[i];
+            for end in ends[first..first + s.patterns.len()].iter().flatten() {
+                if best.is_none_or(|(e, _)| *end > e) {
+                    best = Some((*end, i));
                 }
             }
         }
@@ -399,8 +575,8 @@ fn read_rows(
             && next.label[..next.first_len].chars().count() <= MAX_WRAPPED_CHARS
         {
             let joined = format!("{}{}", g.label, &next.label[..next.first_len]);
-            let wrapped = specs.iter().find(|s| {
-                !done.contains(&s.row)
+            let wrapped = specs.iter().enumerate().position(|(i, s)| {
+                !done(&row_done, i)
                     && s.when == When::Always
                     && s.patterns.iter().any(|p| {
                         joined
@@ -408,28 +584,30 @@ fn read_rows(
                             .is_some_and(|pos| pos + p.len() > g.label.len() && pos < g.label.len())
                     })
             });
-            if let Some(s) = wrapped {
-                best = Some((joined.len(), s));
+            if let Some(i) = wrapped {
+                best = Some((joined.len(), i));
                 strip_first = true;
             }
         }
-        let s = match best {
-            Some((_, s)) => s,
+        let si = match best {
+            Some((_, i)) => i,
             None => {
                 let after = last_row.and_then(|r| specs.iter().position(|s| s.row == r));
-                match closest_row(g, specs, &done, after) {
-                    Closest::Row(s, pattern) => {
+                let is_done = |i: usize| done(&row_done, i);
+                match closest_row(g, specs, is_done, after) {
+                    Closest::Row(i, pattern) => {
+                        let s = specs[i];
                         notes.push(Finding::failed(
                             "LABEL.TYPO",
                             Severity::Warning,
-                            s.columns.iter().map(|c| format!("{}.{c}", s.row)).collect(),
+                            table.cells[i].iter().map(|d| d.key.to_string()).collect(),
                             format!(
                                 "行标题「{}」与模板不完全一致，按模板顺序和最接近的标题识别为「{}」所在行，请核对原文。",
                                 label_tail(&g.label),
                                 row_name(s.row, pattern)
                             ),
                         ));
-                        s
+                        i
                     }
                     Closest::Ambiguous(a, b) => {
                         notes.push(Finding::failed(
@@ -437,13 +615,13 @@ fn read_rows(
                             Severity::Error,
                             [a, b]
                                 .iter()
-                                .flat_map(|s| s.columns.iter().map(|c| format!("{}.{c}", s.row)))
+                                .flat_map(|&i| table.cells[i].iter().map(|d| d.key.to_string()))
                                 .collect(),
                             format!(
                                 "行标题「{}」与模板不一致，无法确定是「{}」还是「{}」，该行数值未读取。",
                                 label_tail(&g.label),
-                                row_name(a.row, a.patterns[0]),
-                                row_name(b.row, b.patterns[0])
+                                row_name(specs[a].row, specs[a].patterns[0]),
+                                row_name(specs[b].row, specs[b].patterns[0])
                             ),
                         ));
                         continue;
@@ -452,6 +630,7 @@ fn read_rows(
                 }
             }
         };
+        let s = specs[si];
         let placed = place(&g.slots, s.columns.len(), total_only_ok);
         // Nothing placed: the words were not this row's label but a header repeated
         // on a new page (its 总计 is a column) or stray text; the row is still to come.
@@ -459,7 +638,7 @@ fn read_rows(
             strip_first = false;
             continue;
         }
-        done.push(s.row);
+        row_done[table.row_of[si]] = true;
         last_row = Some(s.row);
         if s.row != "requests.new"
             && s.row != "requests.carried_in"
@@ -467,11 +646,10 @@ fn read_rows(
         {
             outcomes_seen = true;
         }
-        for (col, p) in s.columns.iter().zip(placed) {
-            let key = format!("{}.{col}", s.row);
+        for (&def, p) in table.cells[si].iter().zip(placed) {
             match p {
-                Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
-                Some(None) => out.push((key, blank_cell(g.slots.first().copied()))),
+                Some(Some(t)) => out.push((def, cell_from(t, def))),
+                Some(None) => out.push((def, blank_cell(g.slots.first().copied()))),
                 None => {}
             }
         }
@@ -494,9 +672,10 @@ fn label_tail(label: &str) -> String {
     chars[chars.len().saturating_sub(20)..].iter().collect()
 }
 
+/// Rows by their place in the table's specs.
 enum Closest<'a> {
-    Row(&'a RowSpec, &'a str),
-    Ambiguous(&'a RowSpec, &'a RowSpec),
+    Row(usize, &'a str),
+    Ambiguous(usize, usize),
     None,
 }
 
@@ -510,16 +689,16 @@ const MIN_FUZZY_CHARS: usize = 4;
 fn closest_row<'a>(
     g: &Group,
     specs: &[&'a RowSpec],
-    done: &[&str],
+    done: impl Fn(usize) -> bool,
     after: Option<usize>,
 ) -> Closest<'a> {
     if g.label.is_empty() || !g.slots.iter().any(|t| t.kind != Kind::Empty) {
         return Closest::None;
     }
     let label: Vec<char> = g.label.chars().collect();
-    let mut scored: Vec<(usize, usize, &RowSpec, &str)> = Vec::new();
+    let mut scored: Vec<(usize, usize, &str)> = Vec::new();
     for (i, s) in specs.iter().enumerate() {
-        if done.contains(&s.row) || s.when != When::Always || after.is_some_and(|a| i <= a) {
+        if done(i) || s.when != When::Always || after.is_some_and(|a| i <= a) {
             continue;
         }
         let best = s
@@ -535,19 +714,19 @@ fn closest_row<'a>(
         if let Some((d, p, n)) = best {
             let allowed = if n >= 7 { 2 } else { 1 };
             if d <= allowed {
-                scored.push((d, i, s, p));
+                scored.push((d, i, p));
             }
         }
     }
     scored.sort_by_key(|x| (x.0, x.1));
     match scored.as_slice() {
         [] => Closest::None,
-        [(_, _, s, p)] => Closest::Row(s, p),
-        [(d0, _, a, p), (d1, _, b, _), ..] => {
+        [(_, i, p)] => Closest::Row(*i, p),
+        [(d0, a, p), (d1, b, _), ..] => {
             if d0 < d1 {
-                Closest::Row(a, p)
+                Closest::Row(*a, p)
             } else {
-                Closest::Ambiguous(a, b)
+                Closest::Ambiguous(*a, *b)
             }
         }
     }
@@ -686,10 +865,10 @@ fn read_appeals_by_rows(tokens: &[Token]) -> Option<Cells> {
             for (pos, p) in place(&g.slots, cols.len(), false).into_iter().enumerate() {
                 let ci = order[pos];
                 let (kind, result) = if transposed { (ci, ri) } else { (ri, ci) };
-                let key = format!("appeals.{}.{}", APPEAL_ROWS[kind], APPEAL_COLUMNS[result]);
+                let def = appeal_cell(kind, result);
                 match p {
-                    Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
-                    Some(None) => out.push((key, blank_cell(g.slots.first().copied()))),
+                    Some(Some(t)) => out.push((def, cell_from(t, def))),
+                    Some(None) => out.push((def, blank_cell(g.slots.first().copied()))),
                     None => {}
                 }
             }
@@ -710,13 +889,8 @@ fn read_appeals(tokens: &[Token]) -> Cells {
         .map(|i| i + 1)
         .unwrap_or(0);
     let slots: Vec<&Token> = tokens[last_label..].iter().collect();
-    let keys: Vec<String> = APPEAL_ROWS
-        .iter()
-        .flat_map(|r| {
-            APPEAL_COLUMNS
-                .iter()
-                .map(move |c| format!("appeals.{r}.{c}"))
-        })
+    let keys: Vec<&CellDef> = (0..APPEAL_ROWS.len())
+        .flat_map(|r| (0..APPEAL_COLUMNS.len()).map(move |c| appeal_cell(r, c)))
         .collect();
     let mut placed = place(&slots, keys.len(), false);
     if placed.iter().any(Option::is_none) {
@@ -732,21 +906,21 @@ fn read_appeals(tokens: &[Token]) -> Cells {
         }
     }
     let mut out = Cells::new();
-    for (key, p) in keys.into_iter().zip(placed) {
+    for (def, p) in keys.into_iter().zip(placed) {
         match p {
-            Some(Some(t)) => out.push((key.clone(), cell_from(t, &key))),
-            Some(None) => out.push((key, blank_cell(slots.first().copied()))),
+            Some(Some(t)) => out.push((def, cell_from(t, def))),
+            Some(None) => out.push((def, blank_cell(slots.first().copied()))),
             None => {}
         }
     }
     out
 }
 
-fn count_markers(tokens: &[Token], markers: &[&str]) -> usize {
+fn count_markers(tokens: &[Token], markers: &AhoCorasick) -> usize {
     tokens
         .iter()
         .filter(|t| t.kind == Kind::Label)
-        .filter(|t| markers.iter().any(|m| t.norm().contains(m)))
+        .filter(|t| markers.is_match(t.norm()))
         .count()
 }
 
@@ -768,17 +942,11 @@ fn title_regex() -> &'static regex::Regex {
 }
 
 fn read_meta(lines: &[String]) -> Meta {
-    let joined: String = lines
-        .iter()
-        .take(40)
-        .map(|l| norm(l))
-        .collect::<Vec<_>>()
-        .join("\n");
     let title = title_regex();
     let mut agency = None;
     let mut year = None;
     // The title may be broken over lines (`青 铜 峡 市` / `2021 年…`): join short lines.
-    let compact: String = joined.replace('\n', "");
+    let compact: String = lines.iter().take(40).map(|l| norm(l)).collect();
     if let Some(m) = title.captures(&compact) {
         year = m[2].parse().ok();
         let a = m[1].to_string();
@@ -888,38 +1056,24 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
         &tokens[0..0]
     };
 
-    let t2_is_2021 = count_markers(t2, MARKERS_2021_T2) > count_markers(t2, MARKERS_2019_T2);
-    let t3_is_2021 = count_markers(t3, MARKERS_2021_T3) > 0;
-
-    let t2_specs: Vec<&RowSpec> = if t2_is_2021 {
-        PROACTIVE_2021.iter().collect()
-    } else {
-        PROACTIVE_2019.iter().collect()
-    };
-    let t3_specs: Vec<&RowSpec> = REQUESTS_COMMON
-        .iter()
-        .chain(if t3_is_2021 {
-            REQUESTS_2021_OTHER
-        } else {
-            REQUESTS_2019_OTHER
-        })
-        .collect();
+    let [m2019_t2, m2021_t2, m2021_t3] = markers();
+    let t2_is_2021 = count_markers(t2, m2021_t2) > count_markers(t2, m2019_t2);
+    let t3_is_2021 = count_markers(t3, m2021_t3) > 0;
 
     let mut notes = Vec::new();
-    let mut cells = read_rows(&groups(t2), &t2_specs, false, &mut notes);
+    let mut cells = read_rows(&groups(t2), proactive_table(t2_is_2021), false, &mut notes);
     if header_unit(t2) == Some("元") {
         // Amounts printed under a 元 header: converted to 万元, the unit kept, as for
         // a unit printed in the cell (which wins when both are printed).
-        for (key, c) in &mut cells {
-            let amount = template::cell(key).is_some_and(|d| d.is_amount());
-            if let (true, None, Value::Number(d)) = (amount, &c.unit, c.value) {
+        for (def, c) in &mut cells {
+            if let (true, None, Value::Number(d)) = (def.is_amount(), &c.unit, c.value) {
                 c.value = Value::Number(d.shift_down(4));
                 c.unit = Some("元".into());
             }
         }
     }
     let t2_found = !cells.is_empty();
-    let t3_cells = read_rows(&groups(t3), &t3_specs, true, &mut notes);
+    let t3_cells = read_rows(&groups(t3), requests_table(t3_is_2021), true, &mut notes);
     let t3_found = !t3_cells.is_empty();
     cells.extend(t3_cells);
     let t4_cells = read_appeals(t4);
@@ -951,13 +1105,10 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
             .unwrap_or(TemplateId::T2021),
     };
 
-    let mut report = Report::new(source, template);
+    let mut report = Report::with_cells(source, template, cells);
     report.agency = meta.agency;
     report.year = meta.year;
     report.published = meta.published;
-    for (k, c) in cells {
-        report.set(&k, c);
-    }
     report.sections = sections(tokens, &headings);
     report.reading = notes;
     Ok(report)
@@ -1055,6 +1206,28 @@ mod tests {
         assert_eq!(tail_distance(&c("禁止公开"), &c("法规禁禁止公开")), 0);
         assert_eq!(tail_distance(&c("禁止公开"), &c("法规止禁公开")), 1);
         assert!(tail_distance(&c("国家秘密"), &c("法规止禁公开")) > 2);
+    }
+
+    #[test]
+    fn norm_maps_what_it_should_and_keeps_the_rest() {
+        assert_eq!(
+            norm("政府集中釆购（元）：“规章” ３"),
+            "政府集中采购(元):规章3"
+        );
+        assert_eq!(norm("一二三釆四"), "一二三采四");
+        assert_eq!(norm("abc 一\u{3000}二"), "abc一二");
+        assert!(!norm_changes("行政许可予以公开"));
+        assert!(norm_changes("行政许可釆"));
+    }
+
+    #[test]
+    fn every_row_table_builds() {
+        // Each spec's cells are the standard's (RowTable::new would panic otherwise).
+        for is_2021 in [false, true] {
+            assert!(!proactive_table(is_2021).specs.is_empty());
+            assert!(!requests_table(is_2021).specs.is_empty());
+        }
+        assert_eq!(appeal_cell(2, 4).key, "appeals.suit_after_review.total");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::doc::{Block, Document, TableCell};
 use gongkai_report::Provenance;
 use std::collections::VecDeque;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
     /// Text that is not a value: row labels, headers, prose.
     Label,
@@ -96,7 +96,7 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
         )
     };
     // Nearly every line has nothing to remove: no copy.
-    if !text.contains("[bookmark:") && !text.contains(decoration) {
+    if !needs_cleaning(text) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut s = if text.contains("[bookmark:") {
@@ -106,6 +106,21 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     };
     s.retain(|c| !decoration(c));
     std::borrow::Cow::Owned(s)
+}
+
+/// Whether [`clean`] removes anything from `text` (a bookmark or a decoration), by
+/// one scan of its bytes: each decoration is '\r' or a fixed UTF-8 sequence.
+fn needs_cleaning(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\r' => true,
+        b'[' => b[i..].starts_with(b"[bookmark:"),
+        // U+200B, U+200C, U+200D
+        0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D])),
+        // U+FEFF, U+FFFD
+        0xEF => matches!(b.get(i + 1..i + 3), Some([0xBB, 0xBF] | [0xBF, 0xBD])),
+        _ => false,
+    })
 }
 
 fn classify(text: &str) -> Kind {
@@ -168,30 +183,30 @@ pub(crate) fn is_failed_value(text: &str) -> bool {
     if text.len() > 24 * 4 {
         return false;
     }
-    let t: String = gongkai_report::value::fold_width(text);
+    let t = gongkai_report::value::fold_width_cow(text);
+    let t = &*t;
     let n = t.chars().count();
     if n == 0 || n > 24 {
         return false;
     }
-    let lower = t.to_ascii_lowercase();
-    if matches!(
-        lower.as_str(),
-        "nan"
-            | "inf"
-            | "-inf"
-            | "infinity"
-            | "null"
-            | "none"
-            | "n/a"
-            | "na"
-            | "#n/a"
-            | "#value!"
-            | "#ref!"
-            | "#div/0!"
-            | "#num!"
-            | "#name?"
-            | "undefined"
-    ) {
+    const NON_NUMBERS: [&str; 15] = [
+        "nan",
+        "inf",
+        "-inf",
+        "infinity",
+        "null",
+        "none",
+        "n/a",
+        "na",
+        "#n/a",
+        "#value!",
+        "#ref!",
+        "#div/0!",
+        "#num!",
+        "#name?",
+        "undefined",
+    ];
+    if NON_NUMBERS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
         return true;
     }
     if n >= 2 && t.chars().all(is_chinese_numeral) {
@@ -205,7 +220,7 @@ pub(crate) fn is_failed_value(text: &str) -> bool {
     if matches!(first, '(' | '第' | '〔' | '[' | '【' | '<' | '《') {
         return false;
     }
-    let lead: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let lead = &t[..t.bytes().take_while(u8::is_ascii_digit).count()];
     let mut rest = t[lead.len()..].chars();
     let after = rest.next();
     if !lead.is_empty() && lead.len() <= 2 && matches!(after, Some('.' | '、')) {
@@ -369,39 +384,51 @@ struct Tokens {
     /// its numbers on the next; the two lines are one row (the label row's empty cells
     /// and the numbers row's empty label cells are not the row's cells).
     label_row: Option<(usize, usize)>,
+    /// The kinds of one line's cells (a buffer kept from line to line).
+    kinds: Vec<Kind>,
 }
 
 impl Tokens {
     /// Block `i` (0-based), a paragraph.
     fn paragraph(&mut self, i: usize, text: &str) {
-        let out = &mut self.out;
+        let Tokens {
+            out,
+            label_row,
+            kinds,
+            ..
+        } = self;
         let line = (i + 1) as u32;
         for raw in text.split('\n') {
-            if is_markdown_rule(raw) {
+            // Pipe rows and Markdown rules need a '|' (cleaning never adds or removes one).
+            let has_pipe = raw.contains('|');
+            if has_pipe && is_markdown_rule(raw) {
                 continue;
             }
             let raw = clean(raw);
             if raw.trim().is_empty() && !raw.contains('\t') {
                 continue;
             }
-            let cells = line_cells(&raw);
-            let kinds: Vec<Kind> = cells.iter().map(|c| classify(c)).collect();
-            let pipe = is_pipe_row(&raw);
+            // Each cell trimmed once, for its kind and its token.
+            let mut cells = line_cells(&raw);
+            cells.iter_mut().for_each(|c| *c = c.trim());
+            kinds.clear();
+            kinds.extend(cells.iter().map(|c| classify(c)));
+            let pipe = has_pipe && is_pipe_row(&raw);
             let mut skip = 0;
-            match self.label_row.take() {
-                Some((start, k)) if pipe && numbers_row(&kinds, k) => {
+            match label_row.take() {
+                Some((start, k)) if pipe && numbers_row(kinds, k) => {
                     out.truncate(start);
                     skip = k;
                 }
                 _ => {}
             }
             if pipe && skip == 0 {
-                self.label_row = label_only_row(&kinds).map(|k| (out.len() + k, k));
+                *label_row = label_only_row(kinds).map(|k| (out.len() + k, k));
             }
-            for (cell, kind) in cells.iter().zip(kinds).skip(skip) {
+            for (cell, &kind) in cells.iter().zip(kinds.iter()).skip(skip) {
                 out.push(Token::new(
                     kind,
-                    cell.trim().to_string(),
+                    cell.to_string(),
                     Provenance {
                         line: Some(line),
                         ..Default::default()
@@ -599,6 +626,19 @@ mod tests {
             "#VALUE!",
         ] {
             assert_eq!(classify(u), Kind::Unreadable, "{u}");
+        }
+    }
+
+    #[test]
+    fn needs_cleaning_finds_every_decoration() {
+        for c in [
+            '\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{fffd}', '\r',
+        ] {
+            assert!(needs_cleaning(&format!("规章{c}1")), "{c:?}");
+        }
+        assert!(needs_cleaning("[bookmark: _GoBack]规章"));
+        for s in ["规章，“总计”", "[1]", "\u{200a}\u{2028}", "（一）予以公开"] {
+            assert!(!needs_cleaning(s), "{s}");
         }
     }
 

@@ -64,6 +64,38 @@ impl Report {
         }
     }
 
+    /// A report of a template with the cells read from a source (a later cell for the
+    /// same definition wins); every other key of the template missing. The read cells
+    /// are put in place in one walk over the template's map, not by a lookup each.
+    pub fn with_cells(
+        source: impl Into<String>,
+        template: TemplateId,
+        cells: impl IntoIterator<Item = (&'static CellDef, Cell)>,
+    ) -> Report {
+        let defs = template::all_cells();
+        let mut read: Vec<Option<Cell>> = (0..defs.len()).map(|_| None).collect();
+        for (d, c) in cells {
+            read[d.index()] = Some(c);
+        }
+        let mut r = Report::new(source, template);
+        // The template's map holds exactly its keys, in key order.
+        let in_order = template::indices_by_key()
+            .iter()
+            .filter(|&&i| defs[i].in_template(template));
+        for (slot, &i) in r.cells.values_mut().zip(in_order) {
+            if let Some(c) = read[i].take() {
+                *slot = c;
+            }
+        }
+        // Cells of the other template only (a mixed layout).
+        for (i, c) in read.into_iter().enumerate() {
+            if let Some(c) = c {
+                r.cells.insert(defs[i].key.to_string(), c);
+            }
+        }
+        r
+    }
+
     /// A report built from numbers (casework, aggregation, tests). Unknown keys are an error.
     pub fn from_values<'a>(
         source: impl Into<String>,
@@ -89,14 +121,45 @@ impl Report {
     }
 
     pub fn set(&mut self, key: &str, cell: Cell) {
-        self.cells.insert(key.to_string(), cell);
+        // The template's keys are already there: no new key to allocate.
+        match self.cells.get_mut(key) {
+            Some(c) => *c = cell,
+            None => {
+                self.cells.insert(key.to_string(), cell);
+            }
+        }
     }
 
     /// The cells present, with their definitions, in the standard's order.
     pub fn defined_cells(&self) -> impl Iterator<Item = (&'static CellDef, &Cell)> {
         template::all_cells()
             .iter()
-            .filter_map(|d| self.cells.get(d.key).map(|c| (d, c)))
+            .zip(self.cells_by_index())
+            .filter_map(|(d, c)| c.map(|c| (d, c)))
+    }
+
+    /// The cells present, by their index in [`template::all_cells`]. One walk over the
+    /// report's cells and the standard's keys, both in key order: no key is looked up.
+    pub fn cells_by_index(&self) -> Vec<Option<&Cell>> {
+        let defs = template::all_cells();
+        let mut out = vec![None; defs.len()];
+        let mut sorted = template::indices_by_key().iter().copied().peekable();
+        for (key, cell) in &self.cells {
+            while let Some(i) = sorted.peek().copied() {
+                match defs[i].key.cmp(key.as_str()) {
+                    std::cmp::Ordering::Less => {
+                        sorted.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        out[i] = Some(cell);
+                        sorted.next();
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+        }
+        out
     }
 
     /// Keys printed that belong to the other template only (a mixed layout).
@@ -211,6 +274,25 @@ mod tests {
             j["cells"].as_object().unwrap().len(),
             template::keys(TemplateId::T2021).len()
         );
+    }
+
+    #[test]
+    fn with_cells_is_new_then_set() {
+        let five = Cell::from_value(Value::int(5));
+        let foreign = template::cell("requests.other.total").unwrap();
+        let mine = template::cell("requests.new.total").unwrap();
+        let read = [
+            (mine, Cell::from_value(Value::int(1))),
+            (foreign, five.clone()),
+            (mine, five.clone()),
+        ];
+        let built = Report::with_cells("x", TemplateId::T2021, read.clone());
+        let mut set = Report::new("x", TemplateId::T2021);
+        for (d, c) in read {
+            set.set(d.key, c);
+        }
+        assert_eq!(built, set);
+        assert_eq!(built.value("requests.new.total"), Value::int(5));
     }
 
     #[test]

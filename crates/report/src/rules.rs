@@ -3,7 +3,8 @@
 
 use crate::report::Report;
 use crate::template::{
-    self, APPEAL_COLUMNS, APPEAL_ROWS, APPLICANT_COLUMNS, REQUEST_COLUMNS, TableId, TemplateId,
+    self, APPEAL_COLUMNS, APPEAL_ROWS, APPLICANT_COLUMNS, CellDef, REQUEST_COLUMNS, TableId,
+    TemplateId,
 };
 use crate::value::{Cell, Decimal, Value};
 use regex::Regex;
@@ -75,17 +76,19 @@ impl Finding {
 
 /// Every rule that one report can be checked by, in a stable order.
 pub fn check(report: &Report) -> Vec<Finding> {
+    let cells = Cells::of(report);
+    let outcome_rows = outcome_rows_printed(report, &cells);
     let mut out = report.reading.clone();
     what_was_read(report, &mut out);
-    template_year(report, &mut out);
-    table_complete(report, &mut out);
-    value_format(report, &mut out);
-    value_range(report, &mut out);
-    t3_flow(report, &mut out);
-    t3_outcomes(report, &mut out);
-    t3_columns(report, &mut out);
-    t4_sum(report, &mut out);
-    unit_amount(report, &mut out);
+    template_year(report, &cells, &mut out);
+    table_complete(report, &cells, &outcome_rows, &mut out);
+    value_format(&cells, &mut out);
+    value_range(&cells, &mut out);
+    t3_flow(&cells, &mut out);
+    t3_outcomes(&cells, &outcome_rows, &mut out);
+    t3_columns(report, &cells, &outcome_rows, &mut out);
+    t4_sum(&cells, &mut out);
+    unit_amount(&cells, &mut out);
     text_table(report, &mut out);
     out
 }
@@ -129,6 +132,51 @@ fn appeal_row_label(row: &str) -> &'static str {
     }
 }
 
+/// A report's cells by their index in the standard's list ([`template::all_cells`]),
+/// matched once per check: the rules read cells by index and write a key out only
+/// for a finding.
+struct Cells<'a> {
+    by_index: Vec<Option<&'a Cell>>,
+}
+
+impl<'a> Cells<'a> {
+    fn of(r: &'a Report) -> Cells<'a> {
+        Cells {
+            by_index: r.cells_by_index(),
+        }
+    }
+
+    fn value(&self, i: usize) -> Value {
+        self.by_index[i].map_or(Value::Blank, |c| c.value)
+    }
+
+    fn found(&self, i: usize) -> bool {
+        self.by_index[i].is_some_and(Cell::is_found)
+    }
+
+    /// The cells present with their definitions, in the standard's order.
+    fn defined(&self) -> impl Iterator<Item = (&'static CellDef, &'a Cell)> + '_ {
+        template::all_cells()
+            .iter()
+            .zip(&self.by_index)
+            .filter_map(|(d, c)| c.map(|c| (d, c)))
+    }
+}
+
+/// The key of the standard's `i`-th cell, for a finding.
+fn key(i: usize) -> String {
+    template::all_cells()[i].key.to_string()
+}
+
+/// The indices of a row's cells of table 三 or 四, in the columns' order.
+fn row(name: &str) -> &'static [usize] {
+    template::row_cells(name).expect("a row of table 三 or 四")
+}
+
+/// Where 总计 is among table 三's columns and among table 四's.
+const REQUEST_TOTAL: usize = REQUEST_COLUMNS.len() - 1;
+const APPEAL_TOTAL: usize = APPEAL_COLUMNS.len() - 1;
+
 /// The outcome of checking `sum(lhs) == sum(rhs)` with blanks unknown.
 enum Balance {
     Holds,
@@ -138,19 +186,19 @@ enum Balance {
     },
     /// Blank or "/" cells; `zero_fails` says whether it would fail with blanks read as 0.
     Unknown {
-        blanks: Vec<String>,
+        blanks: Vec<usize>,
         zero_fails: bool,
     },
 }
 
-fn balance(r: &Report, lhs: &[String], rhs: &[String]) -> Balance {
-    let side = |keys: &[String]| {
+fn balance(cells: &Cells, lhs: &[usize], rhs: &[usize]) -> Balance {
+    let side = |indices: &[usize]| {
         let mut sum = Decimal::ZERO;
         let mut blanks = Vec::new();
-        for k in keys {
-            match r.value(k) {
+        for &i in indices {
+            match cells.value(i) {
                 Value::Number(d) => sum = sum.add(d),
-                _ => blanks.push(k.clone()),
+                _ => blanks.push(i),
             }
         }
         (sum, blanks)
@@ -179,7 +227,8 @@ fn balance(r: &Report, lhs: &[String], rhs: &[String]) -> Balance {
 struct Unassessable {
     rule: &'static str,
     what: Vec<String>,
-    blanks: Vec<String>,
+    /// Cells by their index in the standard's list.
+    blanks: Vec<usize>,
     zero_fails: usize,
 }
 
@@ -192,7 +241,7 @@ impl Unassessable {
             zero_fails: 0,
         }
     }
-    fn add(&mut self, what: String, blanks: Vec<String>, zero_fails: bool) {
+    fn add(&mut self, what: String, blanks: Vec<usize>, zero_fails: bool) {
         self.what.push(what);
         for b in blanks {
             if !self.blanks.contains(&b) {
@@ -203,23 +252,24 @@ impl Unassessable {
     }
     /// Checks `sum(lhs) == sum(rhs)`: a failure becomes an error finding with `message`
     /// (given the two sums), a blank cell one more not-assessable instance (`what`).
+    /// Both texts are written only when needed: most checks hold.
     fn assess(
         &mut self,
-        r: &Report,
+        cells: &Cells,
         out: &mut Vec<Finding>,
-        lhs: Vec<String>,
-        rhs: Vec<String>,
-        what: String,
+        lhs: &[usize],
+        rhs: &[usize],
+        what: impl FnOnce() -> String,
         message: impl FnOnce(Decimal, Decimal) -> String,
     ) {
-        match balance(r, &lhs, &rhs) {
+        match balance(cells, lhs, rhs) {
             Balance::Holds => {}
             Balance::Fails { lhs: l, rhs: rr } => {
                 let text = message(l, rr);
-                let cells = lhs.into_iter().chain(rhs).collect();
-                out.push(Finding::failed(self.rule, Severity::Error, cells, text).numbers(l, rr));
+                let keys = lhs.iter().chain(rhs).map(|&i| key(i)).collect();
+                out.push(Finding::failed(self.rule, Severity::Error, keys, text).numbers(l, rr));
             }
-            Balance::Unknown { blanks, zero_fails } => self.add(what, blanks, zero_fails),
+            Balance::Unknown { blanks, zero_fails } => self.add(what(), blanks, zero_fails),
         }
     }
 
@@ -243,7 +293,7 @@ impl Unassessable {
             rule: self.rule.into(),
             severity: Severity::Info,
             status: Status::NotAssessable,
-            cells: self.blanks,
+            cells: self.blanks.into_iter().map(key).collect(),
             expected: None,
             actual: None,
             message: format!(
@@ -256,24 +306,16 @@ impl Unassessable {
     }
 }
 
-fn keys(row: &str, columns: &[&str]) -> Vec<String> {
-    columns.iter().map(|c| format!("{row}.{c}")).collect()
-}
-
-fn t3_flow(r: &Report, out: &mut Vec<Finding>) {
+fn t3_flow(cells: &Cells, out: &mut Vec<Finding>) {
     let mut un = Unassessable::new("T3.FLOW");
-    for c in REQUEST_COLUMNS {
-        let lhs = vec![
-            format!("requests.new.{c}"),
-            format!("requests.carried_in.{c}"),
-        ];
-        let rhs = vec![
-            format!("requests.total.{c}"),
-            format!("requests.carried_out.{c}"),
-        ];
+    let (new, carried_in) = (row("requests.new"), row("requests.carried_in"));
+    let (total, carried_out) = (row("requests.total"), row("requests.carried_out"));
+    for (ci, c) in REQUEST_COLUMNS.iter().enumerate() {
+        let lhs = [new[ci], carried_in[ci]];
+        let rhs = [total[ci], carried_out[ci]];
         let col = column_label(c);
-        let printed = [&lhs[0], &lhs[1], &rhs[0], &rhs[1]].map(|k| r.value(k));
-        un.assess(r, out, lhs, rhs, format!("表三{col}列的勾稽关系"), |l, rr| {
+        let printed = [lhs[0], lhs[1], rhs[0], rhs[1]].map(|i| cells.value(i));
+        un.assess(cells, out, &lhs, &rhs, || format!("表三{col}列的勾稽关系"), |l, rr| {
             format!(
                 "表三{col}列：「一、本年新收政府信息公开申请数量」（{}）加「二、上年结转政府信息公开申请数量」（{}）为 {l}，但「（七）总计」（{}）加「四、结转下年度继续办理」（{}）为 {rr}，两者应相等。",
                 printed[0], printed[1], printed[2], printed[3]
@@ -283,19 +325,19 @@ fn t3_flow(r: &Report, out: &mut Vec<Finding>) {
     un.finish(out);
 }
 
-fn t3_outcomes(r: &Report, out: &mut Vec<Finding>) {
-    let rows = outcome_rows_printed(r);
+fn t3_outcomes(cells: &Cells, outcome_rows: &[&str], out: &mut Vec<Finding>) {
     let mut un = Unassessable::new("T3.OUTCOMES");
-    for c in REQUEST_COLUMNS {
-        let total = vec![format!("requests.total.{c}")];
-        let parts: Vec<String> = rows.iter().map(|row| format!("{row}.{c}")).collect();
+    let total = row("requests.total");
+    let rows: Vec<&[usize]> = outcome_rows.iter().map(|r| row(r)).collect();
+    for (ci, c) in REQUEST_COLUMNS.iter().enumerate() {
+        let parts: Vec<usize> = rows.iter().map(|r| r[ci]).collect();
         let col = column_label(c);
         un.assess(
-            r,
+            cells,
             out,
-            total,
-            parts,
-            format!("表三{col}列的办理结果合计"),
+            &[total[ci]],
+            &parts,
+            || format!("表三{col}列的办理结果合计"),
             |lhs, rhs| format!("表三「（七）总计」{col}列为 {lhs}，但各办理结果之和为 {rhs}。"),
         );
     }
@@ -311,12 +353,8 @@ const OTHER_2021: [&str; 3] = [
 
 /// The outcome rows as printed: the template's, or the other template's (六) rows
 /// when the report printed those instead.
-fn outcome_rows_printed(r: &Report) -> Vec<&'static str> {
-    let other_found = |row: &str| {
-        REQUEST_COLUMNS
-            .iter()
-            .any(|c| r.cell(&format!("{row}.{c}")).is_some_and(|x| x.is_found()))
-    };
+fn outcome_rows_printed(r: &Report, cells: &Cells) -> Vec<&'static str> {
+    let other_found = |name: &str| row(name).iter().any(|&i| cells.found(i));
     let mut rows = template::outcome_rows(r.template);
     match r.template {
         TemplateId::T2021 if other_found("requests.other") => {
@@ -334,31 +372,34 @@ fn outcome_rows_printed(r: &Report) -> Vec<&'static str> {
     rows
 }
 
-fn t3_columns(r: &Report, out: &mut Vec<Finding>) {
+fn t3_columns(r: &Report, cells: &Cells, outcome_rows: &[&'static str], out: &mut Vec<Finding>) {
     let mut un = Unassessable::new("T3.COLUMNS");
     let mut rows = template::request_rows(r.template);
-    for f in outcome_rows_printed(r) {
-        if !rows.contains(&f) {
+    for f in outcome_rows {
+        if !rows.contains(f) {
             rows.push(f);
         }
     }
-    for row in rows {
-        let total = vec![format!("{row}.total")];
-        if !r.cell(&total[0]).is_some_and(|c| c.is_found()) {
+    for name in rows {
+        let indices = row(name);
+        let total = indices[REQUEST_TOTAL];
+        if !cells.found(total) {
             continue;
         }
-        let name = template::cell(&total[0])
-            .map(|d| d.describe())
-            .unwrap_or_default();
-        let row_name = name.trim_end_matches("总计列").to_string();
-        let parts = keys(row, &APPLICANT_COLUMNS);
+        let row_name = || {
+            template::all_cells()[total]
+                .describe()
+                .trim_end_matches("总计列")
+                .to_string()
+        };
         un.assess(
-            r,
+            cells,
             out,
-            total,
-            parts,
-            format!("{row_name}行"),
+            &[total],
+            &indices[..APPLICANT_COLUMNS.len()],
+            || format!("{}行", row_name()),
             |lhs, rhs| {
+                let row_name = row_name();
                 format!("{row_name}行：总计列为 {lhs}，但自然人与各类法人或其他组织之和为 {rhs}。")
             },
         );
@@ -366,15 +407,21 @@ fn t3_columns(r: &Report, out: &mut Vec<Finding>) {
     un.finish(out);
 }
 
-fn t4_sum(r: &Report, out: &mut Vec<Finding>) {
+fn t4_sum(cells: &Cells, out: &mut Vec<Finding>) {
     let mut un = Unassessable::new("T4.SUM");
-    for row in APPEAL_ROWS {
-        let total = vec![format!("appeals.{row}.total")];
-        let parts = keys(&format!("appeals.{row}"), &APPEAL_COLUMNS[..4]);
-        let name = appeal_row_label(row);
-        un.assess(r, out, total, parts, format!("表四「{name}」"), |lhs, rhs| {
-            format!("表四「{name}」：总计为 {lhs}，但结果维持、结果纠正、其他结果、尚未审结之和为 {rhs}。")
-        });
+    for r in APPEAL_ROWS {
+        let indices = row(&format!("appeals.{r}"));
+        let name = appeal_row_label(r);
+        un.assess(
+            cells,
+            out,
+            &[indices[APPEAL_TOTAL]],
+            &indices[..APPEAL_TOTAL],
+            || format!("表四「{name}」"),
+            |lhs, rhs| {
+                format!("表四「{name}」：总计为 {lhs}，但结果维持、结果纠正、其他结果、尚未审结之和为 {rhs}。")
+            },
+        );
     }
     un.finish(out);
 }
@@ -423,8 +470,8 @@ fn what_was_read(r: &Report, out: &mut Vec<Finding>) {
 /// A cell that printed something that is neither a number, blank nor "/" (`约10164`,
 /// `10164。`, `NaN`, `1.0164e4`, `一万零一百六十四`): it is kept as printed, counts
 /// as unknown in every sum, and is reported where it stands.
-fn value_format(r: &Report, out: &mut Vec<Finding>) {
-    for (d, c) in r.defined_cells() {
+fn value_format(cells: &Cells, out: &mut Vec<Finding>) {
+    for (d, c) in cells.defined() {
         if c.value != Value::Blank || c.raw.trim().is_empty() {
             continue;
         }
@@ -455,8 +502,8 @@ fn value_format(r: &Report, out: &mut Vec<Finding>) {
 /// cannot travel exactly through JSON numbers (2^53).
 const MAX_EXACT_DIGITS: usize = 15;
 
-fn value_range(r: &Report, out: &mut Vec<Finding>) {
-    for (d, c) in r.defined_cells() {
+fn value_range(cells: &Cells, out: &mut Vec<Finding>) {
+    for (d, c) in cells.defined() {
         let Value::Number(n) = c.value else { continue };
         let digits = n.significant_digits();
         if digits > MAX_EXACT_DIGITS {
@@ -501,7 +548,7 @@ fn value_range(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
-fn template_year(r: &Report, out: &mut Vec<Finding>) {
+fn template_year(r: &Report, cells: &Cells, out: &mut Vec<Finding>) {
     if let Some(year) = r.year {
         let want = TemplateId::for_year(year);
         if want != r.template {
@@ -521,11 +568,15 @@ fn template_year(r: &Report, out: &mut Vec<Finding>) {
             );
         }
     }
-    let foreign = r.foreign_keys();
+    // Keys printed that belong to the other template only (a mixed layout).
+    let foreign: Vec<&CellDef> = cells
+        .defined()
+        .filter(|(d, c)| !d.in_template(r.template) && c.is_found())
+        .map(|(d, _)| d)
+        .collect();
     if !foreign.is_empty() {
         let mut rows: Vec<String> = Vec::new();
-        for k in &foreign {
-            let d = template::cell(k).expect("foreign keys are standard keys");
+        for d in &foreign {
             let name = format!(
                 "{}「{}」",
                 d.table.short(),
@@ -538,7 +589,7 @@ fn template_year(r: &Report, out: &mut Vec<Finding>) {
         out.push(Finding::failed(
             "TEMPLATE.YEAR",
             Severity::Error,
-            foreign.iter().map(|k| k.to_string()).collect(),
+            foreign.iter().map(|d| d.key.to_string()).collect(),
             format!(
                 "表格混用了两版格式：{}属于{}版格式，本报告其余表格为{}版格式。",
                 rows.join("、"),
@@ -552,27 +603,36 @@ fn template_year(r: &Report, out: &mut Vec<Finding>) {
     }
 }
 
-fn table_complete(r: &Report, out: &mut Vec<Finding>) {
-    // A mixed layout's printed alternative rows stand in for the template's own.
-    let printed = outcome_rows_printed(r);
+fn table_complete(
+    r: &Report,
+    cells: &Cells,
+    outcome_rows: &[&'static str],
+    out: &mut Vec<Finding>,
+) {
     for table in [TableId::Proactive, TableId::Requests, TableId::Appeals] {
-        let defs: Vec<_> = template::cells_of(r.template)
-            .filter(|d| d.table == table)
-            .filter(|d| {
+        // A mixed layout's printed alternative rows stand in for the template's own.
+        let defs = template::all_cells()
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.in_template(r.template) && d.table == table)
+            .filter(|(_, d)| {
                 d.table != TableId::Requests
                     || !d.row.starts_with("requests.other")
-                    || printed.contains(&d.row)
-            })
-            .collect();
-        let missing: Vec<_> = defs
-            .iter()
-            .filter(|d| !r.cell(d.key).is_some_and(|c| c.is_found()))
-            .collect();
+                    || outcome_rows.contains(&d.row)
+            });
+        let mut expected = 0;
+        let mut missing: Vec<&CellDef> = Vec::new();
+        for (i, d) in defs {
+            expected += 1;
+            if !cells.found(i) {
+                missing.push(d);
+            }
+        }
         if missing.is_empty() {
             continue;
         }
-        let cells: Vec<String> = missing.iter().map(|d| d.key.to_string()).collect();
-        let message = if missing.len() == defs.len() {
+        let keys: Vec<String> = missing.iter().map(|d| d.key.to_string()).collect();
+        let message = if missing.len() == expected {
             format!("未找到{}。", table.chinese())
         } else {
             let mut rows: Vec<String> = Vec::new();
@@ -599,7 +659,7 @@ fn table_complete(r: &Report, out: &mut Vec<Finding>) {
         out.push(Finding::failed(
             "TABLE.COMPLETE",
             Severity::Error,
-            cells,
+            keys,
             message,
         ));
     }
@@ -608,8 +668,8 @@ fn table_complete(r: &Report, out: &mut Vec<Finding>) {
 /// 万元 above this is 100 亿元: almost surely a value in 元 typed under a 万元 header.
 const AMOUNT_IMPLAUSIBLE_WAN: i64 = 1_000_000;
 
-fn unit_amount(r: &Report, out: &mut Vec<Finding>) {
-    for (d, c) in r.defined_cells() {
+fn unit_amount(cells: &Cells, out: &mut Vec<Finding>) {
+    for (d, c) in cells.defined() {
         if !d.is_amount() {
             continue;
         }
@@ -698,11 +758,11 @@ fn text_table(r: &Report, out: &mut Vec<Finding>) {
         })
     };
     for section in &r.sections {
-        let mut text: String = section
-            .text
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        // Every pattern ends in 件: a section without it states no count.
+        if !section.text.contains('件') {
+            continue;
+        }
+        let mut text: String = section.text.split_whitespace().collect();
         if let Some(m) = received.captures(&text) {
             let stated = Decimal::parse(&m[1]).unwrap_or(Decimal::ZERO);
             if let Some(new) = sum(&["requests.new.total"]) {

@@ -117,9 +117,15 @@ pub struct CellDef {
     pub row_label: &'static str,
     pub column_label: &'static str,
     in_template: [bool; 2],
+    /// Where it is in [`all_cells`].
+    index: usize,
 }
 
 impl CellDef {
+    /// Where it is in [`all_cells`] (the order of `cells.tsv`).
+    pub fn index(&self) -> usize {
+        self.index
+    }
     pub fn in_template(&self, t: TemplateId) -> bool {
         self.in_template[t.column()]
     }
@@ -175,7 +181,8 @@ pub fn all_cells() -> &'static [CellDef] {
             .lines()
             .skip(1)
             .filter(|l| !l.trim().is_empty())
-            .map(|line| {
+            .enumerate()
+            .map(|(index, line)| {
                 let mut f = line.split('\t');
                 let key = f.next().expect("cells.tsv: key");
                 let templates = f.next().expect("cells.tsv: templates");
@@ -193,6 +200,7 @@ pub fn all_cells() -> &'static [CellDef] {
                         templates.split(',').any(|t| t == "2019"),
                         templates.split(',').any(|t| t == "2021"),
                     ],
+                    index,
                 }
             })
             .collect()
@@ -201,6 +209,11 @@ pub fn all_cells() -> &'static [CellDef] {
 
 /// Looks a key up in the standard.
 pub fn cell(key: &str) -> Option<&'static CellDef> {
+    index(key).map(|i| &all_cells()[i])
+}
+
+/// Where a key is in [`all_cells`].
+pub fn index(key: &str) -> Option<usize> {
     static INDEX: OnceLock<BTreeMap<&'static str, usize>> = OnceLock::new();
     let index = INDEX.get_or_init(|| {
         all_cells()
@@ -209,7 +222,49 @@ pub fn cell(key: &str) -> Option<&'static CellDef> {
             .map(|(i, c)| (c.key, i))
             .collect()
     });
-    index.get(key).map(|&i| &all_cells()[i])
+    index.get(key).copied()
+}
+
+/// The indices of [`all_cells`] in the order of their keys (a report's cell map's
+/// order): a report's cells are matched to the standard's in one walk over both.
+pub fn indices_by_key() -> &'static [usize] {
+    static SORTED: OnceLock<Vec<usize>> = OnceLock::new();
+    SORTED.get_or_init(|| {
+        let mut v: Vec<usize> = (0..all_cells().len()).collect();
+        v.sort_by_key(|&i| all_cells()[i].key);
+        v
+    })
+}
+
+/// The indices in [`all_cells`] of a row's cells of table 三 (one per
+/// [`REQUEST_COLUMNS`]) or table 四 (one per [`APPEAL_COLUMNS`]), in the columns'
+/// order; `None` for any other row. Built once, so the rules name no keys per cell.
+pub fn row_cells(row: &str) -> Option<&'static [usize]> {
+    static ROWS: OnceLock<Vec<(&'static str, Vec<usize>)>> = OnceLock::new();
+    let rows = ROWS.get_or_init(|| {
+        let mut rows: Vec<(&'static str, Vec<usize>)> = Vec::new();
+        for c in all_cells() {
+            let columns: &[&str] = match c.table {
+                TableId::Requests => &REQUEST_COLUMNS,
+                TableId::Appeals => &APPEAL_COLUMNS,
+                TableId::Proactive => continue,
+            };
+            if rows.iter().any(|(r, _)| *r == c.row) {
+                continue;
+            }
+            let cells = columns
+                .iter()
+                .map(|col| {
+                    index(&format!("{}.{col}", c.row)).expect("cells.tsv: every column of a row")
+                })
+                .collect();
+            rows.push((c.row, cells));
+        }
+        rows
+    });
+    rows.iter()
+        .find(|(r, _)| *r == row)
+        .map(|(_, c)| c.as_slice())
 }
 
 /// The cells of one template, in the standard's order.
@@ -249,6 +304,13 @@ pub const APPEAL_COLUMNS: [&str; 5] = ["upheld", "corrected", "other", "pending"
 /// （六）, `requests.total`, `requests.carried_out`). The standard's list puts the 2021
 /// rows of （六） last; they are printed before （七）总计.
 pub fn request_rows(t: TemplateId) -> Vec<&'static str> {
+    static ROWS: [OnceLock<Vec<&'static str>>; 2] = [OnceLock::new(), OnceLock::new()];
+    ROWS[t.column()]
+        .get_or_init(|| printed_request_rows(t))
+        .clone()
+}
+
+fn printed_request_rows(t: TemplateId) -> Vec<&'static str> {
     let mut rows: Vec<&'static str> = Vec::new();
     for c in cells_of(t).filter(|c| c.table == TableId::Requests) {
         if !rows.contains(&c.row) {

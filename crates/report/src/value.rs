@@ -29,31 +29,32 @@ impl Decimal {
     pub fn parse(s: &str) -> Option<Decimal> {
         let s = s.trim();
         let (neg, digits) = match s.as_bytes().first()? {
-            b'-' => (true, &s[1..]),
-            b'+' => (false, &s[1..]),
-            _ => (false, s),
+            b'-' => (true, &s.as_bytes()[1..]),
+            b'+' => (false, &s.as_bytes()[1..]),
+            _ => (false, s.as_bytes()),
         };
-        let (int, frac) = match digits.split_once('.') {
-            Some((i, f)) => (i, Some(f)),
-            None => (digits, None),
+        // One pass over bytes: every cell of every report is parsed.
+        let dot = digits.iter().position(|&b| b == b'.');
+        let (int, frac) = match dot {
+            Some(i) => (&digits[..i], &digits[i + 1..]),
+            None => (digits, &digits[digits.len()..]),
         };
-        let int_clean: String = int.chars().filter(|&c| c != ',').collect();
-        if int_clean.is_empty() || !int_clean.bytes().all(|b| b.is_ascii_digit()) {
+        let int_digits = int.iter().filter(|&&b| b != b',').count();
+        if int_digits == 0 || !int.iter().all(|&b| b.is_ascii_digit() || b == b',') {
             return None;
         }
         // Thousands separators must group by three, or "1,2" would be misread.
-        if int.contains(',') && !int.split(',').skip(1).all(|g| g.len() == 3) {
+        if int.contains(&b',') && !int.split(|&b| b == b',').skip(1).all(|g| g.len() == 3) {
             return None;
         }
-        let frac = frac.unwrap_or("");
-        if digits.contains('.') && (frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit())) {
+        if dot.is_some() && (frac.is_empty() || !frac.iter().all(u8::is_ascii_digit)) {
             return None;
         }
-        if int_clean.len() + frac.len() > 30 {
+        if int_digits + frac.len() > 30 {
             return None;
         }
         let mut mantissa: i128 = 0;
-        for b in int_clean.bytes().chain(frac.bytes()) {
+        for &b in int.iter().chain(frac).filter(|&&b| b != b',') {
             mantissa = mantissa * 10 + (b - b'0') as i128;
         }
         Some(Decimal {
@@ -82,9 +83,27 @@ impl Decimal {
 
     /// Digits of the mantissa, leading and trailing zeros dropped (`0.00120` → 2).
     pub fn significant_digits(&self) -> usize {
-        let n = self.normalized();
-        let digits = n.mantissa.unsigned_abs().to_string();
-        digits.trim_end_matches('0').len().max(1)
+        // Counted, not printed: every cell of every report is asked.
+        let m = self.mantissa.unsigned_abs();
+        if m == 0 {
+            return 1;
+        }
+        // In u64 when it fits (every real count): 128-bit division is a library call.
+        match u64::try_from(m) {
+            Ok(mut m) => {
+                while m.is_multiple_of(10) {
+                    m /= 10;
+                }
+                m.ilog10() as usize + 1
+            }
+            Err(_) => {
+                let mut m = m;
+                while m.is_multiple_of(10) {
+                    m /= 10;
+                }
+                m.ilog10() as usize + 1
+            }
+        }
     }
 
     /// Whether the nearest `f64` prints back as exactly this value.
@@ -116,6 +135,10 @@ impl Decimal {
     }
 
     fn aligned(a: Decimal, b: Decimal) -> (i128, i128, u32) {
+        // Counts share their scale (0): nothing to multiply.
+        if a.scale == b.scale {
+            return (a.mantissa, b.mantissa, a.scale);
+        }
         let s = a.scale.max(b.scale);
         let up = |d: Decimal| {
             d.mantissa
@@ -397,9 +420,23 @@ pub fn fold_width(s: &str) -> String {
     s.chars().filter_map(fold_width_char).collect()
 }
 
+/// [`fold_width`], borrowing `s` when folding leaves it as it is (most cells and
+/// labels).
+pub fn fold_width_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().all(|c| fold_width_char(c) == Some(c)) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(fold_width(s))
+    }
+}
+
 /// `fold_width` of one character: `None` for a space.
+#[inline]
 pub fn fold_width_char(c: char) -> Option<char> {
     match c {
+        // Printable ASCII and the CJK blocks fold to themselves: decided before the
+        // Unicode whitespace table is asked.
+        '!'..='~' | '\u{3001}'..='\u{fe62}' => Some(c),
         '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
         '＋' => Some('+'),
         '－' | '−' | '﹣' => Some('-'),
@@ -422,7 +459,7 @@ fn parse_printed(raw: &str) -> Option<Printed> {
     if !starts_like_value {
         return None;
     }
-    let s = fold_width(raw);
+    let s = fold_width_cow(raw);
     if s.is_empty() {
         return Some(Printed {
             value: Value::Blank,
@@ -430,10 +467,7 @@ fn parse_printed(raw: &str) -> Option<Printed> {
             note: None,
         });
     }
-    if matches!(
-        s.as_str(),
-        "/" | "-" | "—" | "——" | "–" | "无" | "--" | "\\"
-    ) {
+    if matches!(&*s, "/" | "-" | "—" | "——" | "–" | "无" | "--" | "\\") {
         return Some(Printed {
             value: Value::NotApplicable,
             unit: None,
@@ -528,6 +562,20 @@ mod tests {
             Decimal::parse("1370.00").unwrap(),
             Decimal::parse("1370").unwrap()
         );
+    }
+
+    #[test]
+    fn significant_digits_drop_leading_and_trailing_zeros() {
+        for (s, n) in [
+            ("0", 1),
+            ("0.00120", 2),
+            ("1000", 1),
+            ("-1203", 4),
+            ("15954.526468", 11),
+            ("99999999999999999999", 20),
+        ] {
+            assert_eq!(Decimal::parse(s).unwrap().significant_digits(), n, "{s}");
+        }
     }
 
     #[test]
