@@ -8,7 +8,8 @@ use common::TestDb;
 use gongkai_cases::{ApplicantKind, Channel, Consultee, NaiveDate, Outcome};
 use gongkai_office::casework::{Registration, Step, StepKind};
 use gongkai_office::{Actor, Clock, Office, OfficeError, Role};
-use gongkai_store::office::{CaseFilter, CaseListing, NewAgency, NewUser};
+use gongkai_store::office::{CaseFilter, CaseListing, NewAgency, NewAudit, NewUser};
+use std::future::Future;
 use std::io::Read;
 
 fn d(s: &str) -> NaiveDate {
@@ -878,6 +879,62 @@ async fn inbox_pages(db: TestDb) {
     db.drop().await;
 }
 
+/// Audit entries written at once are committed in groups: every call returns only
+/// once its own row is stored, each row is stored once, and a caller that goes away
+/// (its request dropped) loses neither its row nor the others'.
+async fn audits_at_once(db: TestDb) {
+    let w = world(&db, "2026-11-30").await;
+    let store = &w.office.store;
+    let entry = |i: usize| NewAudit {
+        user_id: None,
+        agency_id: Some(w.county_office),
+        action: "查看案件".into(),
+        target: format!("burst:{i}"),
+        detail: "并发审计".into(),
+        address: Some("127.0.0.1".into()),
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let store = store.clone();
+        let e = entry(i);
+        tasks.spawn(async move {
+            store.audit(&e).await.unwrap();
+            // Its own row is there as soon as the call returns.
+            let log = store.audit_log(e.agency_id, 1000).await.unwrap();
+            assert!(log.iter().any(|r| r.target == e.target), "{}", e.target);
+        });
+    }
+    // Callers that give up after their first step (polled once, then dropped, as a
+    // request is when its client goes away): their rows still go in with a group.
+    for i in 200..210 {
+        let e = entry(i);
+        let mut call = std::pin::pin!(store.audit(&e));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(
+            call.as_mut().poll(&mut cx).is_pending(),
+            "the call waits for its commit"
+        );
+    }
+    while let Some(r) = tasks.join_next().await {
+        r.unwrap();
+    }
+    // Entries are committed in the order they came: once this one is answered, all
+    // before it are stored.
+    store.audit(&entry(210)).await.unwrap();
+    let log = store.audit_log(Some(w.county_office), 1000).await.unwrap();
+    let mut burst: Vec<usize> = log
+        .iter()
+        .filter_map(|r| r.target.strip_prefix("burst:")?.parse().ok())
+        .collect();
+    burst.sort();
+    assert_eq!(
+        burst,
+        (0..=210).collect::<Vec<_>>(),
+        "every entry stored once"
+    );
+    db.drop().await;
+}
+
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {
@@ -906,3 +963,4 @@ on_both!(login_and_rate_limit);
 on_both!(online_application);
 on_both!(registrations_at_once);
 on_both!(inbox_pages);
+on_both!(audits_at_once);

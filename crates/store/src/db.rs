@@ -240,6 +240,8 @@ pub struct Store {
     /// in-memory database, which each connection would see empty).
     pub(crate) reader: Option<SqlitePool>,
     schema: Option<String>,
+    /// Audit entries waiting to be committed together (`audit` module).
+    pub(crate) audits: std::sync::Arc<crate::audit::AuditQueue>,
 }
 
 fn clean(s: &str) -> Cow<'_, str> {
@@ -479,6 +481,7 @@ impl Store {
             db,
             reader: None,
             schema,
+            audits: Default::default(),
         };
         store.migrate().await?;
         // Readers open once the schema is in place; lazily, so a command that only

@@ -18,6 +18,7 @@
 //! The disclosure office (`office` module): agencies, users, sessions, cases and their
 //! append-only events, documents, attachments and the audit log.
 
+mod audit;
 mod db;
 mod error;
 mod files;

@@ -1143,25 +1143,6 @@ impl Store {
 
     // --- audit log ------------------------------------------------------------------
 
-    pub async fn audit(&self, a: &NewAudit) -> Result<(), StoreError> {
-        let now = now_utc();
-        on_db!(&self.db, pool => {
-            sqlx::query(
-                "INSERT INTO audit_log (at, user_id, agency_id, action, target, detail, address) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&now)
-            .bind(a.user_id)
-            .bind(a.agency_id)
-            .bind(&a.action)
-            .bind(&a.target)
-            .bind(&a.detail)
-            .bind(&a.address)
-            .execute(pool)
-            .await?;
-            Ok(())
-        })
-    }
-
     /// The newest `limit` audit entries, of one agency or (None) of all.
     pub async fn audit_log(
         &self,
