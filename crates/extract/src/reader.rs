@@ -1066,18 +1066,35 @@ fn tail_distance(pattern: &[char], text: &[char]) -> usize {
 
 /// A unit printed in table 二's header or above it (`采购总金额（元）`,
 /// `本年收费金额（单位：万元）`, `（单位：元）`): `Some("元")` or `Some("万元")`.
+/// The unit broken over two lines is found too (`本年收费金额（单位：` / `元）`, as a
+/// cell's words come out of a PDF one line each).
 fn header_unit(tokens: &[Token]) -> Option<&'static str> {
-    for t in tokens.iter().filter(|t| t.kind == Kind::Label) {
-        if t.text.len() > 300 {
-            continue;
-        }
-        let n = t.norm();
+    fn unit(n: &str) -> Option<&'static str> {
         if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
             return Some("元");
         }
         if n.contains("(万元)") || n.contains("单位:万元") {
             return Some("万元");
         }
+        None
+    }
+    let mut before = "";
+    for t in tokens.iter().filter(|t| t.kind == Kind::Label) {
+        if t.text.len() > 300 {
+            before = "";
+            continue;
+        }
+        let n = t.norm();
+        if let Some(u) = unit(n) {
+            return Some(u);
+        }
+        // Only words that open a unit can be continued by the next line's.
+        if before.ends_with('(') || before.ends_with(':') || before.ends_with("(单位:万") {
+            if let Some(u) = unit(&format!("{before}{n}")) {
+                return Some(u);
+            }
+        }
+        before = n;
     }
     None
 }

@@ -744,6 +744,24 @@ proptest! {
     }
 
     #[test]
+    fn pdftotext_raw_unit_broken_over_two_lines_is_converted(t in template_strategy(), seed in seed()) {
+        let r = build(t, &seed, false);
+        let key = amount_key(t);
+        let mut yuan = r.clone();
+        if let Value::Number(d) = r.value(key) {
+            let text = shift_up(&d.to_string(), 4);
+            yuan.set(key, Cell::from_value(Value::Number(Decimal::parse(&text).unwrap())));
+        }
+        let text = pdftotext_raw(&yuan, &[false], false)
+            .replace("本年收费金额（单位：万元）\n", "本年收费金额（单位：\n元）\n")
+            .replace("采购总金额（万元）\n", "采购总金额（\n元）\n");
+        prop_assert!(text.contains("元）"));
+        assert_same(&r, &text, "pdftotext-raw-unit");
+        let got = gongkai_extract::read_bytes("u", text.as_bytes()).unwrap();
+        prop_assert_eq!(got.cell(key).unwrap().unit.as_deref(), Some("元"));
+    }
+
+    #[test]
     fn pdftotext_raw_with_a_value_missing_is_a_finding_not_a_guess(t in template_strategy(), seed in seed(), displaced in prop::collection::vec(prop::bool::weighted(0.3), 1..9), pick in any::<prop::sample::Index>(), col in 0usize..7) {
         let r = build(t, &seed, false);
         // A row of table 三 printed with its label, one of its values dropped.
