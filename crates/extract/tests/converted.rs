@@ -89,7 +89,7 @@ fn wrong_and_unread(file: &str, stem: &str) -> (Vec<String>, Vec<String>, gongka
 /// - qingtongxia: table 三 from 5.要求行政机关确认… on: 19 values follow that label
 ///   (its 7 and 12 of （六）1. and 2., whose labels come after them with one value
 ///   each), and 3.其他, （七）总计 and 四、结转下年度 print theirs after section 五's
-///   heading, mixed with the last three of table 四.
+///   heading, right after the last three values of table 四.
 /// - pingtan: table 二's 规章 is followed by five values (its three and two of
 ///   行政规范性文件's, whose first is printed inside its wrapped label); table 三's
 ///   5.要求行政机关确认… is followed by 13 values (its 7 and six of （六）1., whose
