@@ -154,12 +154,14 @@ struct RowTable {
     /// Per spec, the automaton's id of its first pattern (the others follow it).
     first_pattern: Vec<usize>,
     patterns: AhoCorasick,
+    /// Per spec, its row's label in the standard's words, normalised ([`norm`]).
+    labels: Vec<String>,
 }
 
 impl RowTable {
     fn new(parts: &[&'static [RowSpec]]) -> RowTable {
         let specs: Vec<&'static RowSpec> = parts.iter().flat_map(|p| p.iter()).collect();
-        let cells = specs
+        let cells: Vec<Vec<&'static CellDef>> = specs
             .iter()
             .map(|s| {
                 s.columns
@@ -183,12 +185,17 @@ impl RowTable {
         }
         // Standard semantics: every occurrence of every pattern, overlapping ones too.
         let patterns = AhoCorasick::new(all).expect("row patterns");
+        let labels = cells
+            .iter()
+            .map(|c| norm(c[0].row_label).replace(' ', ""))
+            .collect();
         RowTable {
             specs,
             cells,
             row_of,
             first_pattern,
             patterns,
+            labels,
         }
     }
 
@@ -519,11 +526,14 @@ fn blank_cell(near: Option<&Token>) -> Cell {
 /// What one table printed: cells by their definition.
 type Cells = Vec<(&'static CellDef, Cell)>;
 
+/// Reads a table's rows by their labels. `exact` is cleared when a group's values are
+/// not placed exactly on its row's columns (some left over, or a column unplaced).
 fn read_rows(
     groups: &[Group],
     table: &RowTable,
     total_only_ok: bool,
     notes: &mut Vec<Finding>,
+    exact: &mut bool,
 ) -> Cells {
     let specs = &table.specs;
     let mut out = Cells::new();
@@ -589,9 +599,13 @@ fn read_rows(
                 strip_first = true;
             }
         }
+        let printed = g.slots.iter().filter(|t| t.kind != Kind::Empty).count();
         let si = match best {
             Some((_, i)) => i,
             None => {
+                if printed > 0 {
+                    *exact = false;
+                }
                 let after = last_row.and_then(|r| specs.iter().position(|s| s.row == r));
                 let is_done = |i: usize| done(&row_done, i);
                 match closest_row(g, specs, is_done, after) {
@@ -636,7 +650,16 @@ fn read_rows(
         // on a new page (its 总计 is a column) or stray text; the row is still to come.
         if placed.iter().all(Option::is_none) {
             strip_first = false;
+            if printed > 0 {
+                *exact = false;
+            }
             continue;
+        }
+        // A column left unplaced, or values past the columns (a row printed with only
+        // its 总计 is placed whole).
+        let used = placed.iter().filter(|p| matches!(p, Some(Some(_)))).count();
+        if placed.iter().any(Option::is_none) || used < printed {
+            *exact = false;
         }
         row_done[table.row_of[si]] = true;
         last_row = Some(s.row);
@@ -655,6 +678,289 @@ fn read_rows(
         }
     }
     out
+}
+
+/// Whether a table was read from text with at most one value on a line and no empty
+/// cells: every cell on its own line, as `pdftotext` prints a table without `-layout`.
+fn one_value_per_line(tokens: &[Token]) -> bool {
+    let mut last_line = None;
+    let mut values = 0;
+    for t in tokens {
+        let Some(line) = t.source().line else {
+            return false;
+        };
+        match t.kind {
+            Kind::Empty => return false,
+            Kind::Value | Kind::Unreadable => {
+                if last_line == Some(line) {
+                    return false;
+                }
+                last_line = Some(line);
+                values += 1;
+            }
+            Kind::Label => {}
+        }
+    }
+    values > 1
+}
+
+/// Label words and the run of values printed after them.
+struct Run<'a> {
+    label: String,
+    values: Vec<&'a Token>,
+}
+
+/// Cuts a table printed one value per line into label words and the values after
+/// them. Words that end a label wrapped around its first value (`行政规范` / `26` /
+/// `性文件`) belong to the label before, and the run goes on after them.
+fn runs<'a>(tokens: &'a [Token], table: &RowTable) -> Vec<Run<'a>> {
+    let mut out = Vec::new();
+    let mut label = String::new();
+    let mut values: Vec<&Token> = Vec::new();
+    for t in tokens {
+        match t.kind {
+            Kind::Label => {
+                let n = t.norm();
+                if !values.is_empty() {
+                    if values.len() == 1
+                        && n.chars().count() <= MAX_WRAPPED_CHARS
+                        && completes(&label, n, table)
+                    {
+                        label.push_str(n);
+                        continue;
+                    }
+                    out.push(Run {
+                        label: std::mem::take(&mut label),
+                        values: std::mem::take(&mut values),
+                    });
+                }
+                label.push_str(n);
+                // Only the words nearest the values matter (as in `groups`).
+                if label.len() > 600 {
+                    let cut = label.len() - 600;
+                    let cut = (cut..label.len())
+                        .find(|&i| label.is_char_boundary(i))
+                        .unwrap_or(label.len());
+                    label.drain(..cut);
+                }
+            }
+            Kind::Value | Kind::Unreadable => values.push(t),
+            Kind::Empty => {}
+        }
+    }
+    if !values.is_empty() {
+        out.push(Run { label, values });
+    }
+    out
+}
+
+/// Whether `tail` ends a row label begun at the end of `label`: it completes a row's
+/// pattern, or the two end a row's label in the standard's words (`…政府信息公` /
+/// `开申请`), with at least two characters of it before `tail`.
+fn completes(label: &str, tail: &str, table: &RowTable) -> bool {
+    let joined = format!("{label}{tail}");
+    if table
+        .patterns
+        .find_overlapping_iter(&joined)
+        .any(|m| m.start() < label.len() && m.end() > label.len())
+    {
+        return true;
+    }
+    table.labels.iter().any(|l| {
+        l.strip_suffix(tail).is_some_and(|head| {
+            let two: String = {
+                let mut c: Vec<char> = head.chars().rev().take(2).collect();
+                c.reverse();
+                c.into_iter().collect()
+            };
+            two.chars().count() == 2 && label.ends_with(&two)
+        })
+    })
+}
+
+/// Table 二 or 三 printed one value per line with labels away from their numbers:
+/// `pdftotext` without `-layout` prints a table's cells in the order the PDF draws
+/// them, so a row label may come after its numbers, or the numbers of several rows
+/// follow one label. Each run of values is read from the row of the label just before
+/// it, on through the rows after it in the template's order, only when it fills those
+/// rows' columns exactly; the labels before a run that name rows already passed are
+/// words out of place and are skipped. A run that fits no rows exactly, or has no
+/// label of a row still to come before it, is never placed by guess: its rows stay
+/// unread, with a finding.
+fn read_rows_scattered(tokens: &[Token], table: &RowTable, notes: &mut Vec<Finding>) -> Cells {
+    // The table's rows (a row may have two specs) by their first spec, in printed
+    // order: table 三's rows of （六） before （七）总计 (see `template::request_rows`).
+    let (other, mut rows): (Vec<usize>, Vec<usize>) = (0..table.specs.len())
+        .filter(|&i| table.row_of[i] == i)
+        .partition(|&i| table.specs[i].row.starts_with("requests.other"));
+    let at = rows
+        .iter()
+        .position(|&i| table.specs[i].row == "requests.total")
+        .unwrap_or(rows.len());
+    rows.splice(at..at, other);
+    let row_at = |spec: usize| {
+        rows.iter()
+            .position(|&r| r == table.row_of[spec])
+            .unwrap_or(0)
+    };
+    let width = |r: usize| table.cells[rows[r]].len();
+    let named = |name: &str| rows.iter().position(|&i| table.specs[i].row == name);
+    let carried_in = named("requests.carried_in");
+    let other_other = named("requests.other.other");
+    // The rows `start..` whose columns `n` values fill exactly: how many.
+    let fit = |start: usize, n: usize| {
+        let mut sum = 0;
+        for r in start..rows.len() {
+            sum += width(r);
+            if sum == n {
+                return Some(r + 1 - start);
+            }
+            if sum > n {
+                return None;
+            }
+        }
+        None
+    };
+    let mut out = Cells::new();
+    let mut read = vec![false; rows.len()];
+    // Rows before `next` are read or passed.
+    let mut next = 0;
+    // Runs not placed: the first row not passed then, the label's last words, how many values.
+    let mut unplaced: Vec<(usize, Option<String>, usize)> = Vec::new();
+    // Since the last run placed, a run was not: labels printed after their values
+    // may stand anywhere, so several labels are no longer taken as several rows.
+    let mut doubt = false;
+    for run in runs(tokens, table) {
+        // The rows still to come that the words name, in the order printed; and
+        // whether they name a row already passed too.
+        let mut named_rows: Vec<(usize, usize)> = Vec::new();
+        let mut passed_named = false;
+        for m in table.patterns.find_overlapping_iter(&run.label) {
+            let id = m.pattern().as_usize();
+            let spec = table.first_pattern.partition_point(|&f| f <= id) - 1;
+            let r = row_at(spec);
+            let allowed = match table.specs[spec].when {
+                When::Always => true,
+                When::AfterOutcomes => carried_in.is_some_and(|c| next > c),
+                When::AfterFeeUnpaid => other_other == Some(next),
+            };
+            if allowed && r >= next {
+                named_rows.push((m.end(), r));
+            } else if allowed {
+                passed_named = true;
+            }
+        }
+        // By where each ends; of two ending together the first in the template's order
+        // is the nearer.
+        named_rows.sort_by_key(|&(end, r)| (end, std::cmp::Reverse(r)));
+        let mut order: Vec<usize> = Vec::new();
+        for (_, r) in named_rows {
+            order.retain(|&x| x != r);
+            order.push(r);
+        }
+        let n = run.values.len();
+        // A run not placed after a label may hold the values of as many rows as it
+        // could fill from that label's: their labels, printed later, name no row
+        // still to come.
+        let past = |from: usize| {
+            let mut sum = 0;
+            let mut r = from;
+            while r < rows.len() && sum < n {
+                sum += width(r);
+                r += 1;
+            }
+            r.max(from + 1)
+        };
+        let Some(&last) = order.last() else {
+            unplaced.push((next, None, n));
+            doubt = true;
+            continue;
+        };
+        // The labels that end the words naming consecutive rows (`（一）予以公开` …
+        // `（二）部分公开`) are those rows when the run fills exactly them, and the words
+        // name no row already passed (a label printed away from its numbers).
+        let mut first = order.len() - 1;
+        while first > 0 && order[first - 1] + 1 == order[first] {
+            first -= 1;
+        }
+        let start = if !passed_named
+            && !doubt
+            && order.len() - first > 1
+            && fit(order[first], n) == Some(order.len() - first)
+        {
+            Some(order[first])
+        } else {
+            // Else the run is the nearest label's row and the rows after it; with
+            // several labels before it, only that row's own values.
+            match fit(last, n) {
+                Some(1) => Some(last),
+                Some(_) if order.len() == 1 => Some(last),
+                _ => None,
+            }
+        };
+        let Some(start) = start else {
+            unplaced.push((next, Some(label_tail(&run.label)), n));
+            next = past(last);
+            doubt = true;
+            continue;
+        };
+        doubt = false;
+        let k = fit(start, n).unwrap_or(0);
+        let mut values = run.values.iter();
+        for r in start..start + k {
+            read[r] = true;
+            for &def in &table.cells[rows[r]] {
+                if let Some(t) = values.next() {
+                    out.push((def, cell_from(t, def)));
+                }
+            }
+        }
+        next = start + k;
+    }
+    for (from, label, n) in unplaced {
+        let to = (from..rows.len()).find(|&r| read[r]).unwrap_or(rows.len());
+        let cells: Vec<String> = (from..to.max(from + 1).min(rows.len()))
+            .flat_map(|r| table.cells[rows[r]].iter().map(|d| d.key.to_string()))
+            .collect();
+        let message = match label {
+            _ if cells.is_empty() => format!(
+                "表格各格逐行排列（如未保留版式转出的文本），表末另有 {n} 个数值无法确定所属的行，未读取，请核对原文。"
+            ),
+            Some(l) => format!(
+                "表格各格逐行排列（如未保留版式转出的文本），行标题「{l}」之后有 {n} 个数值，与模板该处各行的列数对不上，无法确定各数值所属的单元格，相关各行未读取，请核对原文。"
+            ),
+            None => format!(
+                "表格各格逐行排列（如未保留版式转出的文本），有 {n} 个数值之前没有可识别的行标题，无法确定所属的行，相关各行未读取，请核对原文。"
+            ),
+        };
+        // Values after the table's last row leave no cell unread: a note, not an error.
+        let severity = if cells.is_empty() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        notes.push(Finding::failed("TEXT.SCATTERED", severity, cells, message));
+    }
+    out
+}
+
+/// Table 二 or 三 by its row labels ([`read_rows`]), or by [`read_rows_scattered`]
+/// when the table is printed one value per line and its labels do not each stand
+/// before exactly their row's values.
+fn read_rows_or_scattered(
+    tokens: &[Token],
+    table: &RowTable,
+    total_only_ok: bool,
+    notes: &mut Vec<Finding>,
+) -> Cells {
+    let mut own = Vec::new();
+    let mut exact = true;
+    let cells = read_rows(&groups(tokens), table, total_only_ok, &mut own, &mut exact);
+    if !exact && one_value_per_line(tokens) {
+        return read_rows_scattered(tokens, table, notes);
+    }
+    notes.extend(own);
+    cells
 }
 
 /// The template's label of a row (its standard wording), for messages.
@@ -760,18 +1066,35 @@ fn tail_distance(pattern: &[char], text: &[char]) -> usize {
 
 /// A unit printed in table 二's header or above it (`采购总金额（元）`,
 /// `本年收费金额（单位：万元）`, `（单位：元）`): `Some("元")` or `Some("万元")`.
+/// The unit broken over two lines is found too (`本年收费金额（单位：` / `元）`, as a
+/// cell's words come out of a PDF one line each).
 fn header_unit(tokens: &[Token]) -> Option<&'static str> {
-    for t in tokens.iter().filter(|t| t.kind == Kind::Label) {
-        if t.text.len() > 300 {
-            continue;
-        }
-        let n = t.norm();
+    fn unit(n: &str) -> Option<&'static str> {
         if n.contains("(元)") || n.contains("单位:元") || n.contains("金额:元") {
             return Some("元");
         }
         if n.contains("(万元)") || n.contains("单位:万元") {
             return Some("万元");
         }
+        None
+    }
+    let mut before = "";
+    for t in tokens.iter().filter(|t| t.kind == Kind::Label) {
+        if t.text.len() > 300 {
+            before = "";
+            continue;
+        }
+        let n = t.norm();
+        if let Some(u) = unit(n) {
+            return Some(u);
+        }
+        // Only words that open a unit can be continued by the next line's.
+        if before.ends_with('(') || before.ends_with(':') || before.ends_with("(单位:万") {
+            if let Some(u) = unit(&format!("{before}{n}")) {
+                return Some(u);
+            }
+        }
+        before = n;
     }
     None
 }
@@ -878,9 +1201,12 @@ fn read_appeals_by_rows(tokens: &[Token]) -> Option<Cells> {
     None
 }
 
-fn read_appeals(tokens: &[Token]) -> Cells {
+fn read_appeals(tokens: &[Token], notes: &mut Vec<Finding>) -> Cells {
     if let Some(cells) = read_appeals_by_rows(tokens) {
         return cells;
+    }
+    if one_value_per_line(tokens) {
+        return read_appeals_scattered(tokens, notes);
     }
     // One data row of 15 cells after the header labels.
     let last_label = tokens
@@ -914,6 +1240,54 @@ fn read_appeals(tokens: &[Token]) -> Cells {
         }
     }
     out
+}
+
+/// Table 四 printed one value per line: its 15 values are its cells in the template's
+/// order only when they follow one another with no words between them. `pdftotext`
+/// without `-layout` prints the header's words between the values and the columns of
+/// the three appeal kinds interleaved; such a table is not read, with a finding.
+fn read_appeals_scattered(tokens: &[Token], notes: &mut Vec<Finding>) -> Cells {
+    let keys: Vec<&CellDef> = (0..APPEAL_ROWS.len())
+        .flat_map(|r| (0..APPEAL_COLUMNS.len()).map(move |c| appeal_cell(r, c)))
+        .collect();
+    let at: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| matches!(t.kind, Kind::Value | Kind::Unreadable))
+        .map(|(i, _)| i)
+        .collect();
+    let (Some(&first), Some(&last)) = (at.first(), at.last()) else {
+        return Cells::new();
+    };
+    if at.len() == keys.len() && last + 1 - first == at.len() {
+        return keys
+            .into_iter()
+            .zip(at)
+            .map(|(def, i)| (def, cell_from(&tokens[i], def)))
+            .collect();
+    }
+    let apart = tokens[first..last]
+        .iter()
+        .filter(|t| t.kind == Kind::Label)
+        .count();
+    notes.push(Finding::failed(
+        "TEXT.SCATTERED",
+        Severity::Error,
+        keys.iter().map(|d| d.key.to_string()).collect(),
+        if apart > 0 {
+            format!(
+                "表四各格逐行排列（如未保留版式转出的文本），{} 个数值之间夹有表头文字，无法按模板顺序确定各数值所属的单元格，表四未读取，请核对原文。",
+                at.len()
+            )
+        } else {
+            format!(
+                "表四各格逐行排列（如未保留版式转出的文本），共 {} 个数值，与模板的 {} 个单元格对不上，表四未读取，请核对原文。",
+                at.len(),
+                keys.len()
+            )
+        },
+    ));
+    Cells::new()
 }
 
 fn count_markers(tokens: &[Token], markers: &AhoCorasick) -> usize {
@@ -1061,7 +1435,7 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
     let t3_is_2021 = count_markers(t3, m2021_t3) > 0;
 
     let mut notes = Vec::new();
-    let mut cells = read_rows(&groups(t2), proactive_table(t2_is_2021), false, &mut notes);
+    let mut cells = read_rows_or_scattered(t2, proactive_table(t2_is_2021), false, &mut notes);
     if header_unit(t2) == Some("元") {
         // Amounts printed under a 元 header: converted to 万元, the unit kept, as for
         // a unit printed in the cell (which wins when both are printed).
@@ -1073,10 +1447,10 @@ pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, 
         }
     }
     let t2_found = !cells.is_empty();
-    let t3_cells = read_rows(&groups(t3), requests_table(t3_is_2021), true, &mut notes);
+    let t3_cells = read_rows_or_scattered(t3, requests_table(t3_is_2021), true, &mut notes);
     let t3_found = !t3_cells.is_empty();
     cells.extend(t3_cells);
-    let t4_cells = read_appeals(t4);
+    let t4_cells = read_appeals(t4, &mut notes);
     let t4_found = t4_cells.iter().any(|(_, c)| c.value != Value::Blank);
     cells.extend(t4_cells);
 

@@ -123,6 +123,138 @@ fn label_then_numbers(r: &Report) -> String {
     s
 }
 
+/// One row of a table as printed: (label, header labels, values).
+fn printed_row(r: &Report, row: &str) -> Row {
+    let defs: Vec<_> = template::cells_of(r.template)
+        .filter(|d| d.row == row)
+        .collect();
+    Row {
+        label: row_label(r, row),
+        headers: defs.iter().map(|d| d.column_label).collect(),
+        values: defs.iter().map(|d| printed(r.value(d.key))).collect(),
+    }
+}
+
+/// A table 三 row label as `pdftotext_raw` prints it: a long one broken over two lines.
+fn pdftotext_raw_label(label: &str) -> String {
+    let chars: Vec<char> = label.chars().collect();
+    if chars.len() < 8 {
+        return label.to_string();
+    }
+    let (a, b) = chars.split_at(chars.len() / 2);
+    format!(
+        "{}\n{}",
+        a.iter().collect::<String>(),
+        b.iter().collect::<String>()
+    )
+}
+
+/// Text as `pdftotext` writes a table without `-layout`: every cell on its own line
+/// and a blank line after it, a long row label broken over two lines. With `wrap`,
+/// table 二's labels are wrapped around their first value (`行政规范` / `26` /
+/// `性文件`). The rows picked by `displaced` (never a table's first) are printed
+/// with their label away from their numbers, as the PDF draws them: their numbers
+/// straight after the row before, their label (and in table 二 its header) after
+/// those numbers, before the next row printed with its label.
+fn pdftotext_raw(r: &Report, displaced: &[bool], wrap: bool) -> String {
+    fn cell(s: &mut String, text: &str) {
+        s.push_str(text);
+        s.push_str("\n\n");
+    }
+    let moved = |i: usize, offset: usize| i > 0 && displaced[(i + offset) % displaced.len()];
+    let mut s = format!(
+        "{}\n\n一、总体情况\n本年度工作情况。\n\n二、主动公开政府信息情况\n",
+        title(r)
+    );
+    let mut pending: Vec<String> = Vec::new();
+    // Table 二 in its printed order (the standard's list puts 2021's 规章 and 行政规范性
+    // 文件 after the rows both templates share).
+    let proactive = [
+        "proactive.regulations",
+        "proactive.normative_docs",
+        "proactive.licensing",
+        "proactive.other_services",
+        "proactive.penalty",
+        "proactive.coercion",
+        "proactive.fees",
+        "proactive.procurement",
+    ]
+    .into_iter()
+    .filter(|row| template::cells_of(r.template).any(|d| d.row == *row))
+    .map(|row| printed_row(r, row));
+    for (i, row) in proactive.enumerate() {
+        let mut label = String::from("信息内容\n\n");
+        for h in &row.headers {
+            cell(&mut label, h);
+        }
+        if moved(i, 0) {
+            label += &row.label;
+            pending.push(label);
+            for v in &row.values {
+                cell(&mut s, v);
+            }
+            continue;
+        }
+        for l in pending.drain(..) {
+            cell(&mut s, &l);
+        }
+        s += &label;
+        let chars: Vec<char> = row.label.chars().collect();
+        if wrap && chars.len() >= 4 {
+            let (a, b) = chars.split_at(chars.len() / 2);
+            cell(&mut s, &a.iter().collect::<String>());
+            cell(&mut s, &row.values[0]);
+            cell(&mut s, &b.iter().collect::<String>());
+            for v in &row.values[1..] {
+                cell(&mut s, v);
+            }
+        } else {
+            cell(&mut s, &row.label);
+            for v in &row.values {
+                cell(&mut s, v);
+            }
+        }
+    }
+    for l in pending.drain(..) {
+        cell(&mut s, &l);
+    }
+    s += "三、收到和处理政府信息公开申请情况\n";
+    for h in T3_HEADER {
+        cell(&mut s, h);
+    }
+    for (i, row) in template::request_rows(r.template).iter().enumerate() {
+        let row = printed_row(r, row);
+        if moved(i, 3) {
+            pending.push(pdftotext_raw_label(&row.label));
+        } else {
+            for l in pending.drain(..) {
+                cell(&mut s, &l);
+            }
+            cell(&mut s, &pdftotext_raw_label(&row.label));
+        }
+        for v in &row.values {
+            cell(&mut s, v);
+        }
+    }
+    for l in pending.drain(..) {
+        cell(&mut s, &l);
+    }
+    s += "四、政府信息公开行政复议、行政诉讼情况\n";
+    for h in ["行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"] {
+        cell(&mut s, h);
+    }
+    for h in RESULTS.repeat(3) {
+        cell(&mut s, h);
+    }
+    for row in rows(r, TableId::Appeals) {
+        for v in &row.values {
+            cell(&mut s, v);
+        }
+    }
+    s += "五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n";
+    s
+}
+
 /// Text as `pdftotext -layout` writes it: columns padded with runs of spaces, the
 /// label and its numbers on one line, a page number between pages.
 fn pdftotext_layout(r: &Report) -> String {
@@ -602,6 +734,65 @@ proptest! {
     }
 
     #[test]
+    fn pdftotext_raw_reads_back_identical(t in template_strategy(), seed in seed(), displaced in prop::collection::vec(prop::bool::weighted(0.3), 1..9), wrap in any::<bool>()) {
+        let r = build(t, &seed, false);
+        let text = pdftotext_raw(&r, &displaced, wrap);
+        assert_same(&r, &text, "pdftotext-raw");
+        let got = gongkai_extract::read_bytes("raw", text.as_bytes()).unwrap();
+        let f = gongkai_report::check(&got);
+        prop_assert!(!gongkai_report::has_errors(&f), "{:?}", f);
+    }
+
+    #[test]
+    fn pdftotext_raw_unit_broken_over_two_lines_is_converted(t in template_strategy(), seed in seed()) {
+        let r = build(t, &seed, false);
+        let key = amount_key(t);
+        let mut yuan = r.clone();
+        if let Value::Number(d) = r.value(key) {
+            let text = shift_up(&d.to_string(), 4);
+            yuan.set(key, Cell::from_value(Value::Number(Decimal::parse(&text).unwrap())));
+        }
+        let text = pdftotext_raw(&yuan, &[false], false)
+            .replace("本年收费金额（单位：万元）\n", "本年收费金额（单位：\n元）\n")
+            .replace("采购总金额（万元）\n", "采购总金额（\n元）\n");
+        prop_assert!(text.contains("元）"));
+        assert_same(&r, &text, "pdftotext-raw-unit");
+        let got = gongkai_extract::read_bytes("u", text.as_bytes()).unwrap();
+        prop_assert_eq!(got.cell(key).unwrap().unit.as_deref(), Some("元"));
+    }
+
+    #[test]
+    fn pdftotext_raw_with_a_value_missing_is_a_finding_not_a_guess(t in template_strategy(), seed in seed(), displaced in prop::collection::vec(prop::bool::weighted(0.3), 1..9), pick in any::<prop::sample::Index>(), col in 0usize..7) {
+        let r = build(t, &seed, false);
+        // A row of table 三 printed with its label, one of its values dropped.
+        let all = template::request_rows(t);
+        let kept: Vec<usize> = (0..all.len()).filter(|&i| i == 0 || !displaced[(i + 3) % displaced.len()]).collect();
+        let i = kept[pick.index(kept.len())];
+        let row = printed_row(&r, all[i]);
+        let text = pdftotext_raw(&r, &displaced, false);
+        let label = format!("{}\n\n{}", pdftotext_raw_label(&row.label), row.values.join("\n\n"));
+        prop_assert!(text.contains(&label), "{}", label);
+        let mut values = row.values.clone();
+        values.remove(col);
+        let text = text.replacen(&label, &format!("{}\n\n{}", pdftotext_raw_label(&row.label), values.join("\n\n")), 1);
+        let got = gongkai_extract::read_bytes("raw-missing", text.as_bytes()).unwrap();
+        // Nothing is read with another value; the row is not read at all.
+        for k in template::keys(t) {
+            if let Some(c) = got.cell(k).filter(|c| c.is_found()) {
+                prop_assert_eq!(c.value, r.value(k), "{}", k);
+            }
+        }
+        let row_keys: Vec<&str> = template::cells_of(t).filter(|d| d.row == all[i]).map(|d| d.key).collect();
+        for k in &row_keys {
+            prop_assert!(got.cell(k).is_none_or(|c| !c.is_found()), "{} read", k);
+        }
+        let f = gongkai_report::check(&got);
+        let hit = f.iter().find(|f| f.rule == "TEXT.SCATTERED" && row_keys.iter().all(|k| f.cells.iter().any(|c| c == k)));
+        prop_assert!(hit.is_some_and(|h| h.severity == gongkai_report::Severity::Error), "{:?}", f);
+        prop_assert!(gongkai_report::has_errors(&f));
+    }
+
+    #[test]
     fn markdown_label_then_numbers_reads_back_identical(t in template_strategy(), seed in seed(), blanks in any::<bool>()) {
         let r = build(t, &seed, blanks);
         assert_same(&r, &markdown_label_then_numbers(&r), "markdown-label-then-numbers");
@@ -667,4 +858,71 @@ fn an_ambiguous_label_is_a_finding_not_a_guess() {
         got.value("requests.rejected.excessive.total"),
         r.value("requests.rejected.excessive.total")
     );
+}
+
+/// Table 四 printed one value per line with a header word among its values, or a value
+/// short, is not read in the template's order: it stays unread, with a finding.
+#[test]
+fn pdftotext_raw_table_four_out_of_order_is_a_finding_not_a_guess() {
+    let r = build(TemplateId::T2021, &[7, 11, 13, 17, 19, 23, 29, 31], false);
+    let text = pdftotext_raw(&r, &[false], false);
+    let start = text.find("四、政府信息公开行政复议").unwrap();
+    let end = text.find("五、存在的主要问题").unwrap();
+    let t4 = &text[start..end];
+    let values: Vec<String> = rows(&r, TableId::Appeals)
+        .into_iter()
+        .flat_map(|x| x.values)
+        .collect();
+    let printed = values
+        .iter()
+        .map(|v| format!("{v}\n\n"))
+        .collect::<String>();
+    assert!(t4.ends_with(&printed));
+    let head = &t4[..t4.len() - printed.len()];
+    let header_between = format!(
+        "{head}{}总计\n\n{}",
+        values[..4]
+            .iter()
+            .map(|v| format!("{v}\n\n"))
+            .collect::<String>(),
+        values[4..]
+            .iter()
+            .map(|v| format!("{v}\n\n"))
+            .collect::<String>()
+    );
+    let one_short = format!(
+        "{head}{}",
+        values[1..]
+            .iter()
+            .map(|v| format!("{v}\n\n"))
+            .collect::<String>()
+    );
+    for (what, t4) in [("header between", header_between), ("one short", one_short)] {
+        let text = format!("{}{t4}{}", &text[..start], &text[end..]);
+        let got = gongkai_extract::read_bytes("raw-t4", text.as_bytes()).unwrap();
+        let f = gongkai_report::check(&got);
+        let keys: Vec<&str> = template::cells_of(TemplateId::T2021)
+            .filter(|d| d.table == TableId::Appeals)
+            .map(|d| d.key)
+            .collect();
+        for k in &keys {
+            assert!(
+                got.cell(k).is_none_or(|c| !c.is_found()),
+                "{what}: {k} read"
+            );
+        }
+        let hit = f
+            .iter()
+            .find(|f| f.rule == "TEXT.SCATTERED")
+            .unwrap_or_else(|| panic!("{what}: {f:#?}"));
+        assert_eq!(hit.severity, gongkai_report::Severity::Error, "{what}");
+        assert!(
+            keys.iter().all(|k| hit.cells.iter().any(|c| c == k)),
+            "{what}"
+        );
+        // Tables 二 and 三 are read all the same.
+        for d in template::cells_of(TemplateId::T2021).filter(|d| d.table != TableId::Appeals) {
+            assert_eq!(got.value(d.key), r.value(d.key), "{what}: {}", d.key);
+        }
+    }
 }
