@@ -436,12 +436,7 @@ fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
                 if starts {
                     first_len = label.len();
                 }
-                if label.len() > 600 {
-                    let cut = label.len() - 600;
-                    let cut = (cut..label.len())
-                        .find(|&i| label.is_char_boundary(i))
-                        .unwrap_or(label.len());
-                    label.drain(..cut);
+                if keep_last_words(&mut label) {
                     first_len = 0;
                 }
             }
@@ -704,6 +699,20 @@ fn one_value_per_line(tokens: &[Token]) -> bool {
     values > 1
 }
 
+/// Keeps a label's last 600 bytes (on a character boundary): only the words nearest
+/// the values matter. Returns whether anything was cut.
+fn keep_last_words(label: &mut String) -> bool {
+    if label.len() <= 600 {
+        return false;
+    }
+    let cut = label.len() - 600;
+    let cut = (cut..label.len())
+        .find(|&i| label.is_char_boundary(i))
+        .unwrap_or(label.len());
+    label.drain(..cut);
+    true
+}
+
 /// Label words and the run of values printed after them.
 struct Run<'a> {
     label: String,
@@ -736,13 +745,7 @@ fn runs<'a>(tokens: &'a [Token], table: &RowTable) -> Vec<Run<'a>> {
                 }
                 label.push_str(n);
                 // Only the words nearest the values matter (as in `groups`).
-                if label.len() > 600 {
-                    let cut = label.len() - 600;
-                    let cut = (cut..label.len())
-                        .find(|&i| label.is_char_boundary(i))
-                        .unwrap_or(label.len());
-                    label.drain(..cut);
-                }
+                keep_last_words(&mut label);
             }
             Kind::Value | Kind::Unreadable => values.push(t),
             Kind::Empty => {}
