@@ -32,8 +32,8 @@ pub(crate) struct AuditQueue {
 }
 
 impl AuditQueue {
-    fn take(&self) -> Vec<Waiting> {
-        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()))
+    fn waiting(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -51,15 +51,11 @@ impl Store {
     /// Writes one audit entry; returns once it is committed.
     pub async fn audit(&self, a: &NewAudit) -> Result<(), StoreError> {
         let (done, answer) = oneshot::channel();
-        self.audits
-            .waiting
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(Waiting {
-                at: now_utc(),
-                entry: a.clone(),
-                done,
-            });
+        self.audits.waiting().push(Waiting {
+            at: now_utc(),
+            entry: a.clone(),
+            done,
+        });
         if !self.audits.writing.swap(true, Ordering::AcqRel) {
             // A task of its own: a caller that goes away (a closed connection) must
             // not cancel the commit the others wait for.
@@ -80,7 +76,7 @@ impl Store {
             {
                 let _writing = Writing(&self.audits.writing);
                 loop {
-                    let group = self.audits.take();
+                    let group = std::mem::take(&mut *self.audits.waiting());
                     if group.is_empty() {
                         break;
                     }
@@ -101,12 +97,7 @@ impl Store {
             }
             // An entry pushed after the last take but before the flag was cleared saw
             // a writer running and started none: look once more.
-            let pending = !self
-                .audits
-                .waiting
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .is_empty();
+            let pending = !self.audits.waiting().is_empty();
             if !pending || self.audits.writing.swap(true, Ordering::AcqRel) {
                 return;
             }
