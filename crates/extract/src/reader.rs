@@ -771,12 +771,11 @@ fn completes(label: &str, tail: &str, table: &RowTable) -> bool {
     }
     table.labels.iter().any(|l| {
         l.strip_suffix(tail).is_some_and(|head| {
-            let two: String = {
-                let mut c: Vec<char> = head.chars().rev().take(2).collect();
-                c.reverse();
-                c.into_iter().collect()
-            };
-            two.chars().count() == 2 && label.ends_with(&two)
+            // The head's last two characters.
+            head.char_indices()
+                .rev()
+                .nth(1)
+                .is_some_and(|(i, _)| label.ends_with(&head[i..]))
         })
     })
 }
