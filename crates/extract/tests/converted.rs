@@ -14,13 +14,18 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The cells of `file` that differ from `stem.expected.json`.
-fn diff(file: &str, stem: &str) -> Vec<String> {
+/// `file` as read, and `stem.expected.json`.
+fn read_and_expected(file: &str, stem: &str) -> (gongkai_report::Report, serde_json::Value) {
     let bytes = std::fs::read(fixture(file)).unwrap();
     let report =
         gongkai_extract::read_bytes(file, &bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
     let text = std::fs::read_to_string(fixture(&format!("{stem}.expected.json"))).unwrap();
-    let exp: serde_json::Value = serde_json::from_str(&text).unwrap();
+    (report, serde_json::from_str(&text).unwrap())
+}
+
+/// The cells of `file` that differ from `stem.expected.json`.
+fn diff(file: &str, stem: &str) -> Vec<String> {
+    let (report, exp) = read_and_expected(file, stem);
     let mut out = Vec::new();
     if report.template.id() != exp["template"].as_str().unwrap() {
         out.push(format!("template {}", report.template.id()));
@@ -57,14 +62,12 @@ fn pdftotext_layout() {
     assert_exact("converted/pingtan-2023.layout.txt", "pingtan-2023");
 }
 
-/// What `file` reads against `stem.expected.json`: the cells read with another value
-/// (never allowed), and the cells left unread.
-fn wrong_and_unread(file: &str, stem: &str) -> (Vec<String>, Vec<String>, gongkai_report::Report) {
-    let bytes = std::fs::read(fixture(file)).unwrap();
-    let report =
-        gongkai_extract::read_bytes(file, &bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let text = std::fs::read_to_string(fixture(&format!("{stem}.expected.json"))).unwrap();
-    let exp: serde_json::Value = serde_json::from_str(&text).unwrap();
+/// A report against its expected cells: the cells read with another value (never
+/// allowed), and the cells left unread.
+fn wrong_and_unread(
+    report: &gongkai_report::Report,
+    exp: &serde_json::Value,
+) -> (Vec<String>, Vec<String>) {
     let (mut wrong, mut unread) = (Vec::new(), Vec::new());
     for (k, v) in exp["cells"].as_object().unwrap() {
         let want = Value::from_json(v).unwrap();
@@ -76,7 +79,7 @@ fn wrong_and_unread(file: &str, stem: &str) -> (Vec<String>, Vec<String>, gongka
             Some(_) => {}
         }
     }
-    (wrong, unread, report)
+    (wrong, unread)
 }
 
 /// Without `-layout`, pdftotext prints every cell on its own line in the order the PDF
@@ -125,14 +128,13 @@ fn pdftotext_raw_reads_no_cell_wrong_and_reports_the_rest() {
             ][..],
         ),
     ] {
-        let (wrong, unread, report) = wrong_and_unread(file, stem);
+        let (report, exp) = read_and_expected(file, stem);
+        let (wrong, unread) = wrong_and_unread(&report, &exp);
         assert!(
             wrong.is_empty(),
             "{file}: read wrong:\n{}",
             wrong.join("\n")
         );
-        let text = std::fs::read_to_string(fixture(&format!("{stem}.expected.json"))).unwrap();
-        let exp: serde_json::Value = serde_json::from_str(&text).unwrap();
         let want: Vec<&String> = exp["cells"]
             .as_object()
             .unwrap()
