@@ -715,6 +715,9 @@ async fn online_application(db: TestDb) {
     let (all, total) = o.pending_online(&w.clerk, 20).await.unwrap();
     assert_eq!((all.len(), total), (3, 3));
     assert_eq!(all[2].files, 2);
+    let today = o.today().to_string();
+    assert!(all.iter().all(|p| p.submitted_on == today), "{all:?}");
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
     db.drop().await;
 }
 

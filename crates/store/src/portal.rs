@@ -168,33 +168,34 @@ impl Store {
         agency_id: i64,
         limit: i64,
     ) -> Result<(Vec<PendingApplication<A>>, i64), StoreError> {
-        // Only the columns the list shows; the limit in the text (a bound LIMIT makes
-        // SQLite prepare the statement again at every execution).
+        // One query, one row: the count and the page as a JSON array of arrays, so the
+        // page does not cross from the SQLite connection's thread row by row. Only the
+        // columns the list shows; the limit in the text (a bound LIMIT makes SQLite
+        // prepare the statement again at every execution).
         let limit = limit.clamp(0, 1000);
+        let pending = "FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL";
+        let columns = "id, number, submitted_on, application, \
+             (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files";
+        let page = if self.is_postgres() {
+            "json_agg(json_build_array(id, number, submitted_on, application, files) ORDER BY id)::text"
+        } else {
+            "json_group_array(json_array(id, number, submitted_on, application, files) ORDER BY id)"
+        };
         let sql = format!(
-            "SELECT id, number, submitted_on, application, \
-             (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files \
-             FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL ORDER BY id LIMIT {limit}"
+            "SELECT (SELECT COUNT(*) {pending}) AS total, \
+             (SELECT {page} FROM (SELECT {columns} {pending} ORDER BY id LIMIT {limit}) w) AS page"
         );
-        let (rows, total): (Vec<(i64, String, String, String, i64)>, i64) = on_read!(self, pool => {
-            let mut conn = pool.acquire().await?;
-            let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let (total, page): (i64, Option<String>) = on_read!(self, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(agency_id)
-                .fetch_all(&mut *conn)
-                .await?;
-            // A full page is the only case where more may wait than are shown.
-            let total: i64 = if (rows.len() as i64) < limit {
-                rows.len() as i64
-            } else {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM portal_applications WHERE agency_id = $1 AND case_id IS NULL",
-                )
-                .bind(agency_id)
-                .fetch_one(&mut *conn)
+                .fetch_one(pool)
                 .await?
-            };
-            (rows, total)
         });
+        let rows: Vec<(i64, String, String, String, i64)> = match page {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Invalid(format!("网上申请清单无法读取：{e}")))?,
+            None => Vec::new(),
+        };
         let rows = rows
             .into_iter()
             .map(|(id, number, submitted_on, application, files)| {
