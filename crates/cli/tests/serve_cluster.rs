@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::{chrono_today, http, login, start_serve};
-use gongkai_store::Store;
+use common::{chrono_today, drop_pg_schema, http, login, pg_url, start_serve};
 
 struct Servers(Vec<std::process::Child>);
 
@@ -19,28 +18,13 @@ impl Drop for Servers {
     }
 }
 
-fn pg_url() -> Option<String> {
-    match std::env::var("GONGKAI_TEST_PG") {
-        Ok(u) if !u.trim().is_empty() => Some(u),
-        _ if std::env::var("GONGKAI_SKIP_PG").as_deref() == Ok("1") => {
-            eprintln!("GONGKAI_SKIP_PG=1：跳过 PostgreSQL 测试");
-            None
-        }
-        _ => panic!(
-            "PostgreSQL 测试需要 GONGKAI_TEST_PG（scripts/ci-postgres.sh 会启动本地服务器并打印地址）；确实要跳过请设置 GONGKAI_SKIP_PG=1"
-        ),
-    }
-}
-
 fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }
 
 #[test]
 fn two_servers_on_one_postgresql_are_one_office() {
-    let Some(base) = pg_url() else { return };
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}schema=gk_cluster_{}", std::process::id());
+    let Some(url) = pg_url("cluster") else { return };
     let (a, addr_a) = start_serve(&["--db", &url, "--demo"]);
     let mut servers = Servers(vec![a]);
     let (b, addr_b) = start_serve(&["--db", &url]);
@@ -111,16 +95,5 @@ fn two_servers_on_one_postgresql_are_one_office() {
     assert_eq!(status, 401);
 
     drop(servers);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        Store::open(&url)
-            .await
-            .unwrap()
-            .drop_schema()
-            .await
-            .unwrap();
-    });
+    drop_pg_schema(&url);
 }

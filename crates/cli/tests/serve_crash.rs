@@ -1,18 +1,33 @@
 //! `gongkai serve` killed with SIGKILL during a burst of writes: after a restart,
-//! every action that was answered with success is there, and no case is half-written.
+//! every action that was answered with success is there, and no case is half-written
+//! — on SQLite and on PostgreSQL.
 
 mod common;
 
-use common::{chrono_today, http, login, start_serve};
+use common::{chrono_today, drop_pg_schema, http, login, pg_url, start_serve};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[test]
-fn kill_9_during_writes_loses_nothing_acknowledged() {
+fn kill_9_during_writes_loses_nothing_acknowledged_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (mut server, addr) = start_serve(&["--data", data.to_str().unwrap(), "--demo"]);
+    let data = data.to_str().unwrap();
+    kill_9_during_writes(&["--data", data, "--demo"], &["--data", data]);
+}
+
+#[test]
+fn kill_9_during_writes_loses_nothing_acknowledged_postgresql() {
+    let Some(url) = pg_url("crash") else { return };
+    kill_9_during_writes(&["--db", &url, "--demo"], &["--db", &url]);
+    drop_pg_schema(&url);
+}
+
+/// Starts the server with `first`, kills it in a burst of writes, restarts it with
+/// `again` on the same store, and checks every acknowledged write.
+fn kill_9_during_writes(first: &[&str], again: &[&str]) {
+    let (mut server, addr) = start_serve(first);
     let (cookie, csrf) = login(&addr, "clerk");
     let today = chrono_today();
     let acked: Arc<Mutex<Vec<(i64, i64)>>> = Arc::new(Mutex::new(Vec::new()));
@@ -64,7 +79,7 @@ fn kill_9_during_writes_loses_nothing_acknowledged() {
         acked.len()
     );
 
-    let (mut server, addr) = start_serve(&["--data", data.to_str().unwrap()]);
+    let (mut server, addr) = start_serve(again);
     let (cookie, csrf) = login(&addr, "clerk");
     for (id, version) in &acked {
         let (status, _, body) = http(

@@ -1,5 +1,5 @@
 //! What the command-line tests share: starting `gongkai serve` and talking HTTP/1.1
-//! to it, and making FIFOs.
+//! to it, the test PostgreSQL, and making FIFOs.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -84,6 +84,43 @@ pub fn chrono_today() -> String {
     (chrono::Utc::now() + chrono::Duration::hours(8))
         .date_naive()
         .to_string()
+}
+
+/// The test PostgreSQL (GONGKAI_TEST_PG, started by scripts/ci-postgres.sh) with a
+/// schema of its own named after `name` and this process; `None` only when
+/// GONGKAI_SKIP_PG=1 says to skip on purpose.
+pub fn pg_url(name: &str) -> Option<String> {
+    let base = match std::env::var("GONGKAI_TEST_PG") {
+        Ok(u) if !u.trim().is_empty() => u,
+        _ if std::env::var("GONGKAI_SKIP_PG").as_deref() == Ok("1") => {
+            eprintln!("GONGKAI_SKIP_PG=1：跳过 PostgreSQL 测试");
+            return None;
+        }
+        _ => panic!(
+            "PostgreSQL 测试需要 GONGKAI_TEST_PG（scripts/ci-postgres.sh 会启动本地服务器并打印地址）；确实要跳过请设置 GONGKAI_SKIP_PG=1"
+        ),
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{base}{sep}schema=gk_{name}_{}",
+        std::process::id()
+    ))
+}
+
+/// Drops the schema `pg_url` named, with everything in it.
+pub fn drop_pg_schema(url: &str) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        gongkai_store::Store::open(url)
+            .await
+            .unwrap()
+            .drop_schema()
+            .await
+            .unwrap();
+    });
 }
 
 /// Makes a FIFO at `path` (the tests check that no command waits on one).
