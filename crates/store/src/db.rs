@@ -308,6 +308,19 @@ fn placeholders(n: usize, numbered: bool) -> String {
         .join(", ")
 }
 
+/// The rows `Store::json_rows_sql` aggregated, each a JSON array read as `T`; no rows
+/// at all (NULL on PostgreSQL) is an empty page. `what` names the list in the error.
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
+    page: Option<String>,
+    what: &str,
+) -> Result<Vec<T>, StoreError> {
+    match page {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| StoreError::Invalid(format!("{what}无法读取：{e}"))),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
@@ -503,6 +516,18 @@ impl Store {
     /// `true` on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Postgres(_))
+    }
+
+    /// The SQL aggregate of `columns` over a query's rows as one JSON array of arrays,
+    /// in `order`: a page read as one value. Each row fetched on its own crosses from
+    /// the SQLite connection's thread to the request's task. Read back with
+    /// [`json_rows`].
+    pub(crate) fn json_rows_sql(&self, columns: &str, order: &str) -> String {
+        if self.is_postgres() {
+            format!("json_agg(json_build_array({columns}) ORDER BY {order})::text")
+        } else {
+            format!("json_group_array(json_array({columns}) ORDER BY {order})")
+        }
     }
 
     /// Brings the schema up to date. Several servers starting at once on one

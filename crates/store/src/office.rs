@@ -6,7 +6,7 @@
 //! writer names the version it read, and the insert of the next `seq` fails for the
 //! second of two writers — on one server or on several behind a load balancer.
 
-use crate::db::{Store, now_utc, on_db, on_read};
+use crate::db::{Store, json_rows, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, FromRow};
@@ -914,16 +914,13 @@ impl Store {
         let ids = format!(
             "SELECT id FROM cases WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET ?"
         );
+        let rows_sql = self.json_rows_sql(LISTING_COLUMNS, order);
         let page = if numbered {
             format!(
-                "SELECT json_agg(json_build_array({LISTING_COLUMNS}) ORDER BY {order})::text FROM \
-                 (SELECT {LISTING_COLUMNS} FROM cases WHERE id IN ({ids})) c"
+                "SELECT {rows_sql} FROM (SELECT {LISTING_COLUMNS} FROM cases WHERE id IN ({ids})) c"
             )
         } else {
-            format!(
-                "SELECT json_group_array(json_array({LISTING_COLUMNS}) ORDER BY {order}) FROM cases \
-                 WHERE id IN ({ids})"
-            )
+            format!("SELECT {rows_sql} FROM cases WHERE id IN ({ids})")
         };
         let sql = number(format!(
             "SELECT (SELECT COUNT(*) FROM cases WHERE {where_sql}) AS total, ({page}) AS page"
@@ -940,12 +937,7 @@ impl Store {
             }
             q.bind(offset).fetch_one(pool).await?
         });
-        let rows: Vec<CaseListing> = match page {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Invalid(format!("案件清单无法读取：{e}")))?,
-            None => Vec::new(),
-        };
-        Ok((rows, total))
+        Ok((json_rows(page, "案件清单")?, total))
     }
 
     /// This case's place among the applicant's applications received in `month`

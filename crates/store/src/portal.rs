@@ -6,7 +6,7 @@
 //! applicant is shown a receipt; it becomes a case in the transaction that creates
 //! the case (`Store::create_case` with `portal_application_id`).
 
-use crate::db::{Store, now_utc, on_db, on_read};
+use crate::db::{Store, json_rows, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use crate::office::NewAttachment;
 use serde::Serialize;
@@ -168,19 +168,14 @@ impl Store {
         agency_id: i64,
         limit: i64,
     ) -> Result<(Vec<PendingApplication<A>>, i64), StoreError> {
-        // One query, one row: the count and the page as a JSON array of arrays, so the
-        // page does not cross from the SQLite connection's thread row by row. Only the
-        // columns the list shows; the limit in the text (a bound LIMIT makes SQLite
+        // One query, one row: the count and the page as one JSON value (`json_rows_sql`).
+        // Only the columns the list shows; the limit in the text (a bound LIMIT makes SQLite
         // prepare the statement again at every execution).
         let limit = limit.clamp(0, 1000);
         let pending = "FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL";
         let columns = "id, number, submitted_on, application, \
              (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files";
-        let page = if self.is_postgres() {
-            "json_agg(json_build_array(id, number, submitted_on, application, files) ORDER BY id)::text"
-        } else {
-            "json_group_array(json_array(id, number, submitted_on, application, files) ORDER BY id)"
-        };
+        let page = self.json_rows_sql("id, number, submitted_on, application, files", "id");
         let sql = format!(
             "SELECT (SELECT COUNT(*) {pending}) AS total, \
              (SELECT {page} FROM (SELECT {columns} {pending} ORDER BY id LIMIT {limit}) w) AS page"
@@ -191,11 +186,7 @@ impl Store {
                 .fetch_one(pool)
                 .await?
         });
-        let rows: Vec<(i64, String, String, String, i64)> = match page {
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Invalid(format!("网上申请清单无法读取：{e}")))?,
-            None => Vec::new(),
-        };
+        let rows: Vec<(i64, String, String, String, i64)> = json_rows(page, "网上申请清单")?;
         let rows = rows
             .into_iter()
             .map(|(id, number, submitted_on, application, files)| {
