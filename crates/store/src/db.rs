@@ -308,17 +308,28 @@ fn placeholders(n: usize, numbered: bool) -> String {
         .join(", ")
 }
 
-/// The rows `Store::json_rows_sql` aggregated, each a JSON array read as `T`; no rows
-/// at all (NULL on PostgreSQL) is an empty page. `what` names the list in the error.
-pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(
-    page: Option<String>,
-    what: &str,
-) -> Result<Vec<T>, StoreError> {
-    match page {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| StoreError::Invalid(format!("{what}无法读取：{e}"))),
-        None => Ok(Vec::new()),
-    }
+/// A list's page and count for [`Store::page`].
+pub(crate) struct PageQuery<'a> {
+    /// `SELECT COUNT(*) …` of the whole list.
+    pub count: &'a str,
+    /// A `SELECT` of the page's rows, its columns `T`'s fields in order.
+    pub rows: &'a str,
+    /// Those columns' names, as a query over `rows` sees them.
+    pub names: &'a str,
+    /// The page's order, over those names.
+    pub order: &'a str,
+    /// Bound to `$1`, `$2`…: the list's, in both statements.
+    pub filter: &'a [Arg],
+    /// Bound after `filter`: the page's own (an offset), in `rows` only.
+    pub paging: &'a [Arg],
+    /// The list's name in an error.
+    pub what: &'a str,
+}
+
+/// A value bound to a statement built at run time.
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
 }
 
 /// UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -518,16 +529,83 @@ impl Store {
         matches!(self.db, Db::Postgres(_))
     }
 
-    /// The SQL aggregate of `columns` over a query's rows as one JSON array of arrays,
-    /// in `order`: a page read as one value. Each row fetched on its own crosses from
-    /// the SQLite connection's thread to the request's task. Read back with
-    /// [`json_rows`].
-    pub(crate) fn json_rows_sql(&self, columns: &str, order: &str) -> String {
-        if self.is_postgres() {
-            format!("json_agg(json_build_array({columns}) ORDER BY {order})::text")
-        } else {
-            format!("json_group_array(json_array({columns}) ORDER BY {order})")
+    /// One page of a list and the count of the whole list, in one statement (see
+    /// [`PageQuery`]).
+    ///
+    /// Each engine gets the page its cheapest way. SQLite answers one row, the count
+    /// and the page's rows as one JSON array of arrays: a row fetched on its own
+    /// crosses from the connection's thread to the request's task. PostgreSQL answers
+    /// the page's rows, each with the count: building JSON costs it more than the
+    /// rows do (for the inbox's page, `json_agg(json_build_array(…))` cost it as much
+    /// again as reading the rows).
+    pub(crate) async fn page<T>(&self, q: &PageQuery<'_>) -> Result<(Vec<T>, i64), StoreError>
+    where
+        T: serde::de::DeserializeOwned
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let &PageQuery {
+            count,
+            rows,
+            names,
+            order,
+            filter,
+            paging,
+            what,
+        } = q;
+        macro_rules! bound {
+            ($q:expr, $args:expr) => {{
+                let mut q = $q;
+                for a in $args {
+                    q = match a {
+                        Arg::Int(v) => q.bind(*v),
+                        Arg::Text(v) => q.bind(v.as_str()),
+                    };
+                }
+                q
+            }};
         }
+        let sqlite = match (&self.db, &self.reader) {
+            (_, Some(pool)) | (Db::Sqlite(pool), None) => pool,
+            (Db::Postgres(pool), None) => {
+                let sql =
+                    format!("SELECT w.*, ({count}) AS page_total FROM ({rows}) w ORDER BY {order}");
+                let found = bound!(sqlx::query(AssertSqlSafe(sql)), filter.iter().chain(paging))
+                    .fetch_all(pool)
+                    .await?;
+                let Some(first) = found.first() else {
+                    // No rows: nothing to count, or a page past the end.
+                    let total: i64 =
+                        bound!(sqlx::query_scalar(AssertSqlSafe(count.to_string())), filter)
+                            .fetch_one(pool)
+                            .await?;
+                    return Ok((Vec::new(), total));
+                };
+                let total: i64 = first.try_get("page_total")?;
+                let page = found
+                    .iter()
+                    .map(T::from_row)
+                    .collect::<Result<Vec<T>, sqlx::Error>>()?;
+                return Ok((page, total));
+            }
+        };
+        let sql = format!(
+            "SELECT ({count}) AS total, \
+             (SELECT json_group_array(json_array({names}) ORDER BY {order}) FROM ({rows}) w) AS page"
+        );
+        let (total, page): (i64, Option<String>) = bound!(
+            sqlx::query_as(AssertSqlSafe(sql)),
+            filter.iter().chain(paging)
+        )
+        .fetch_one(sqlite)
+        .await?;
+        let page = match page {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::Invalid(format!("{what}无法读取：{e}")))?,
+            None => Vec::new(),
+        };
+        Ok((page, total))
     }
 
     /// Brings the schema up to date. Several servers starting at once on one

@@ -6,7 +6,7 @@
 //! writer names the version it read, and the insert of the next `seq` fails for the
 //! second of two writers — on one server or on several behind a load balancer.
 
-use crate::db::{Store, json_rows, now_utc, on_db, on_read};
+use crate::db::{Arg, PageQuery, Store, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, FromRow};
@@ -96,7 +96,7 @@ pub struct CaseRow {
 /// A case as a list shows it (the inbox, its export, the API's list): the summary
 /// columns, none of the applicant's particulars beyond the name. Fields in the
 /// order of `LISTING_COLUMNS`: the store reads a page as JSON arrays of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize, serde::Deserialize)]
 pub struct CaseListing {
     pub id: i64,
     pub number: String,
@@ -851,9 +851,12 @@ impl Store {
         agency_id: i64,
         f: &CaseFilter,
     ) -> Result<(Vec<CaseListing>, i64), StoreError> {
-        let numbered = self.is_postgres();
-        let mut wh = vec!["agency_id = ?".to_string()];
-        let mut args: Vec<String> = Vec::new();
+        let mut args = vec![Arg::Int(agency_id)];
+        let mut wh = vec!["agency_id = $1".to_string()];
+        let arg = |args: &mut Vec<Arg>, v: &str| {
+            args.push(Arg::Text(v.to_string()));
+            format!("${}", args.len())
+        };
         if f.open_only {
             wh.push("closed = 0".into());
         }
@@ -864,39 +867,24 @@ impl Store {
             ("outcome", &f.outcome),
         ] {
             if let Some(v) = v {
-                wh.push(format!("{col} = ?"));
-                args.push(v.clone());
+                let n = arg(&mut args, v);
+                wh.push(format!("{col} = {n}"));
             }
         }
         if let Some(v) = &f.received_from {
-            wh.push("received_on >= ?".into());
-            args.push(v.clone());
+            let n = arg(&mut args, v);
+            wh.push(format!("received_on >= {n}"));
         }
         if let Some(v) = &f.received_to {
-            wh.push("received_on <= ?".into());
-            args.push(v.clone());
+            let n = arg(&mut args, v);
+            wh.push(format!("received_on <= {n}"));
         }
+        let offset = format!("${}", args.len() + 1);
         // The open cases' order is the index `cases_inbox_order` (migration 0010).
         let order = if f.open_only {
             "closed, due_on IS NULL, due_on, id"
         } else {
             "id DESC"
-        };
-        let number = |sql: String| -> String {
-            if !numbered {
-                return sql;
-            }
-            let mut n = 0;
-            let mut out = String::with_capacity(sql.len() + 16);
-            for ch in sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(ch);
-                }
-            }
-            out
         };
         let where_sql = wh.join(" AND ");
         let limit = if f.limit <= 0 {
@@ -904,40 +892,30 @@ impl Store {
         } else {
             f.limit.min(100_000)
         };
-        // One query, one row: the count and the page, the page's rows aggregated as a
-        // JSON array of arrays. Each row fetched on its own crossed from the SQLite
-        // connection's thread to the request's task (a page of 50 rows: 50 hand-offs);
-        // arrays of the listing's 14 columns cost SQLite and serde a third of objects
-        // of all 25. The page's ids are sorted on the index alone; only those rows are
-        // then read. The limit is written into the text, not bound: SQLite
-        // re-prepares a statement whose bound LIMIT changes at every execution.
-        let ids = format!(
-            "SELECT id FROM cases WHERE {where_sql} ORDER BY {order} LIMIT {limit} OFFSET ?"
-        );
-        let rows_sql = self.json_rows_sql(LISTING_COLUMNS, order);
-        let page = if numbered {
-            format!(
-                "SELECT {rows_sql} FROM (SELECT {LISTING_COLUMNS} FROM cases WHERE id IN ({ids})) c"
-            )
+        // The limit is written into the text, not bound: SQLite re-prepares a
+        // statement whose bound LIMIT changes at every execution. SQLite sorts the
+        // page's ids on the index alone and then reads only those rows; PostgreSQL
+        // reads the page straight along the index (its plan for `id IN (…)` — hash
+        // the ids, look each up, sort — cost it twice the rows themselves).
+        let page = format!("ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+        let rows = if self.is_postgres() {
+            format!("SELECT {LISTING_COLUMNS} FROM cases WHERE {where_sql} {page}")
         } else {
-            format!("SELECT {rows_sql} FROM cases WHERE id IN ({ids})")
+            format!(
+                "SELECT {LISTING_COLUMNS} FROM cases WHERE id IN \
+                 (SELECT id FROM cases WHERE {where_sql} {page})"
+            )
         };
-        let sql = number(format!(
-            "SELECT (SELECT COUNT(*) FROM cases WHERE {where_sql}) AS total, ({page}) AS page"
-        ));
-        let offset = f.offset.max(0);
-        let (total, page): (i64, Option<String>) = on_read!(self, pool => {
-            let mut q = sqlx::query_as::<_, (i64, Option<String>)>(AssertSqlSafe(sql)).bind(agency_id);
-            for a in &args {
-                q = q.bind(a.as_str());
-            }
-            q = q.bind(agency_id);
-            for a in &args {
-                q = q.bind(a.as_str());
-            }
-            q.bind(offset).fetch_one(pool).await?
-        });
-        Ok((json_rows(page, "案件清单")?, total))
+        self.page(&PageQuery {
+            count: &format!("SELECT COUNT(*) FROM cases WHERE {where_sql}"),
+            rows: &rows,
+            names: LISTING_COLUMNS,
+            order,
+            filter: &args,
+            paging: &[Arg::Int(f.offset.max(0))],
+            what: "案件清单",
+        })
+        .await
     }
 
     /// This case's place among the applicant's applications received in `month`

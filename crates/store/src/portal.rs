@@ -6,7 +6,7 @@
 //! applicant is shown a receipt; it becomes a case in the transaction that creates
 //! the case (`Store::create_case` with `portal_application_id`).
 
-use crate::db::{Store, json_rows, now_utc, on_db, on_read};
+use crate::db::{Arg, PageQuery, Store, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use crate::office::NewAttachment;
 use serde::Serialize;
@@ -168,25 +168,28 @@ impl Store {
         agency_id: i64,
         limit: i64,
     ) -> Result<(Vec<PendingApplication<A>>, i64), StoreError> {
-        // One query, one row: the count and the page as one JSON value (`json_rows_sql`).
-        // Only the columns the list shows; the limit in the text (a bound LIMIT makes SQLite
-        // prepare the statement again at every execution).
+        // One query: the count and the page (`Store::page`). Only the columns the list
+        // shows; the limit in the text (a bound LIMIT makes SQLite prepare the
+        // statement again at every execution).
         let limit = limit.clamp(0, 1000);
         let pending = "FROM portal_applications p WHERE agency_id = $1 AND case_id IS NULL";
-        let columns = "id, number, submitted_on, application, \
-             (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files";
-        let page = self.json_rows_sql("id, number, submitted_on, application, files", "id");
-        let sql = format!(
-            "SELECT (SELECT COUNT(*) {pending}) AS total, \
-             (SELECT {page} FROM (SELECT {columns} {pending} ORDER BY id LIMIT {limit}) w) AS page"
-        );
-        let (total, page): (i64, Option<String>) = on_read!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(agency_id)
-                .fetch_one(pool)
-                .await?
-        });
-        let rows: Vec<(i64, String, String, String, i64)> = json_rows(page, "网上申请清单")?;
+        // (id, number, submitted_on, application, files)
+        type Waiting = (i64, String, String, String, i64);
+        let (rows, total) = self
+            .page::<Waiting>(&PageQuery {
+                count: &format!("SELECT COUNT(*) {pending}"),
+                rows: &format!(
+                    "SELECT id, number, submitted_on, application, \
+                     (SELECT COUNT(*) FROM portal_files f WHERE f.application_id = p.id) AS files \
+                     {pending} ORDER BY id LIMIT {limit}"
+                ),
+                names: "id, number, submitted_on, application, files",
+                order: "id",
+                filter: &[Arg::Int(agency_id)],
+                paging: &[],
+                what: "网上申请清单",
+            })
+            .await?;
         let rows = rows
             .into_iter()
             .map(|(id, number, submitted_on, application, files)| {
