@@ -95,7 +95,8 @@ pub struct CaseRow {
 
 /// A case as a list shows it (the inbox, its export, the API's list): the summary
 /// columns, none of the applicant's particulars beyond the name. Fields in the
-/// order of `LISTING_COLUMNS`: the store reads a page as JSON arrays of them.
+/// order of `LISTING_COLUMNS`: SQLite's page comes as JSON arrays of them
+/// (`Store::page`), PostgreSQL's as rows read by name.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize, serde::Deserialize)]
 pub struct CaseListing {
     pub id: i64,
