@@ -17,6 +17,22 @@ use gongkai_store::office::{AgencyRow, NewAgency, NewUser};
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo2026";
 
+/// The county office's contact details in its demo 公开指南, by the outline's blank.
+const DEMO_GUIDE: [(&str, &str); 6] = [
+    (
+        "（请填写办公地址）",
+        "演示省演示市演示县人民路1号县政府大楼一楼政务公开办公室",
+    ),
+    ("（请填写邮政编码）", "100000"),
+    (
+        "（请填写办公时间）",
+        "工作日上午9:00至12:00，下午14:00至17:30（法定节假日除外）",
+    ),
+    ("（请填写联系电话）", "0000-12345678"),
+    ("（请填写传真号码）", "0000-12345679"),
+    ("（请填写电子邮箱）", "gongkai@county.demo.example"),
+];
+
 /// One demo login, for the start-up message.
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
@@ -265,7 +281,7 @@ pub async fn seed(office: &Office) -> Result<DemoData> {
         &mut logins,
     )
     .await?;
-    user(
+    let admin = user(
         office,
         &hash,
         t.county_office,
@@ -316,6 +332,17 @@ pub async fn seed(office: &Office) -> Result<DemoData> {
     )
     .await?;
     let _ = t.county;
+    // The county office's 公开指南, written as its administrator would; the other
+    // agencies have none, and the portal says so.
+    let outline = office.guide(t.county_office).await?.body;
+    let mut guide = outline;
+    for (blank, value) in DEMO_GUIDE {
+        guide = guide.replace(blank, value);
+    }
+    guide.push_str("\n（本指南为演示数据，地址、电话等联系方式均为虚构。）");
+    office
+        .save_guide(&admin, t.county_office, &guide, None)
+        .await?;
 
     let today = office.today();
     let ago = |n: i64| workdays_before(today, n);

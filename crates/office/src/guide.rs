@@ -31,6 +31,24 @@ pub const OUTLINE: &str = "{机关}政府信息公开指南
 三、监督和救济
 公民、法人或者其他组织认为本机关在政府信息公开工作中侵犯其合法权益的，可以向上一级行政机关或者政府信息公开工作主管部门投诉、举报，也可以依法申请行政复议或者提起行政诉讼（《条例》第五十一条）。";
 
+/// What the public reads where the agency never saved its guide: a plain notice
+/// and what the system knows without the agency — its name, the online channel of
+/// this platform, and what the 条例 lays down for every agency (contents of an
+/// application, time limits, fees, remedies). Never the outline's blanks.
+pub const UNPUBLISHED: &str = "{机关}政府信息公开指南
+本机关尚未发布政府信息公开指南，请通过下列渠道联系。以下为《中华人民共和国政府信息公开条例》（以下简称《条例》）对各行政机关的共同规定。
+一、申请渠道
+（一）网上申请：通过本平台向{机关}在线提交政府信息公开申请，提交后凭申请编号和查询码查询办理进度、提交补正、下载答复文书。
+（二）书面申请：也可以采用信件、数据电文等书面形式向{机关}的政府信息公开工作机构提出申请；采用书面形式确有困难的，可以口头提出，由受理申请的政府信息公开工作机构代为填写申请（《条例》第二十九条）。
+二、申请内容
+申请人的姓名或者名称、身份证明、联系方式；申请公开的政府信息的名称、文号或者便于查询的其他特征性描述；申请公开的政府信息的形式要求，包括获取信息的方式、途径（《条例》第二十九条）。申请内容不明确的，行政机关自收到申请之日起7个工作日内一次性告知补正，答复期限自收到补正的申请之日起计算（《条例》第三十条）。
+三、答复期限
+能够当场答复的，当场予以答复；不能当场答复的，自收到申请之日起20个工作日内予以答复；需要延长答复期限的，经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不超过20个工作日。征求第三方和其他机关意见所需时间不计算在前述期限内（《条例》第三十三条）。
+四、收费
+行政机关依申请提供政府信息，不收取费用。申请人申请公开政府信息的数量、频次明显超过合理范围的，行政机关可以收取信息处理费（《条例》第四十二条）。
+五、监督和救济
+公民、法人或者其他组织认为行政机关在政府信息公开工作中侵犯其合法权益的，可以向上一级行政机关或者政府信息公开工作主管部门投诉、举报，也可以依法申请行政复议或者提起行政诉讼（《条例》第五十一条）。";
+
 /// The guide as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guide {
@@ -52,6 +70,21 @@ impl Office {
                 body: OUTLINE.replace("{机关}", &agency.name),
                 customized: false,
             },
+        })
+    }
+
+    /// The guide as the public reads it: the agency's own, or where it never saved
+    /// one, `UNPUBLISHED` (the outline's blanks are the administrator's to fill, not
+    /// the public's to read).
+    pub async fn public_guide(&self, agency_id: i64) -> Result<Guide> {
+        let guide = self.guide(agency_id).await?;
+        if guide.customized {
+            return Ok(guide);
+        }
+        let agency = self.agency(agency_id).await?;
+        Ok(Guide {
+            body: UNPUBLISHED.replace("{机关}", &agency.name),
+            customized: false,
         })
     }
 
@@ -113,17 +146,23 @@ mod tests {
     async fn the_guide_starts_as_the_outline_and_is_saved_only_when_filled_in() {
         let f = demo_office().await;
         let (office, d) = (&f.office, &f.demo);
-        let admin = actor(office, "admin").await;
+        // The land bureau never wrote its guide (the demo wrote the county office's).
+        let land = office
+            .store
+            .agencies()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.name == "演示县自然资源局")
+            .unwrap()
+            .id;
+        let sysadmin = actor(office, "sysadmin").await;
 
-        let outline = office.guide(d.office_id).await.unwrap();
+        let outline = office.guide(land).await.unwrap();
         assert!(!outline.customized);
-        assert!(
-            outline
-                .body
-                .starts_with("演示县人民政府办公室政府信息公开指南")
-        );
+        assert!(outline.body.starts_with("演示县自然资源局政府信息公开指南"));
         let e = office
-            .save_guide(&admin, d.office_id, &outline.body, None)
+            .save_guide(&sysadmin, land, &outline.body, None)
             .await
             .unwrap_err()
             .to_string();
@@ -133,26 +172,71 @@ mod tests {
         );
         let filled = outline
             .body
-            .replace("（请填写办公地址）", "演示县人民路1号")
+            .replace("（请填写办公地址）", "演示县人民路3号")
             .replace("（请填写邮政编码）", "100000")
             .replace("（请填写办公时间）", "工作日 9:00–17:00")
             .replace("（请填写联系电话）", "010-12345678")
             .replace("（请填写传真号码）", "010-12345679")
             .replace("（请填写电子邮箱）", "gk@example.gov.cn");
         office
-            .save_guide(&admin, d.office_id, &filled, None)
+            .save_guide(&sysadmin, land, &filled, None)
             .await
             .unwrap();
-        let saved = office.guide(d.office_id).await.unwrap();
+        let saved = office.guide(land).await.unwrap();
         assert!(saved.customized);
         assert_eq!(saved.body, filled.trim());
+        assert_eq!(office.public_guide(land).await.unwrap(), saved);
         // A clerk reads it (it is public) but does not edit it.
         let clerk = actor(office, "clerk").await;
         assert!(matches!(
             office.save_guide(&clerk, d.office_id, &filled, None).await,
             Err(OfficeError::Forbidden(_))
         ));
-        let log = office.store.audit_log(Some(d.office_id), 10).await.unwrap();
+        let log = office.store.audit_log(Some(land), 10).await.unwrap();
         assert!(log.iter().any(|e| e.action == "修改公开指南"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_public_never_reads_the_outlines_blanks() {
+        let f = demo_office().await;
+        let office = &f.office;
+        let all = office.store.agencies().await.unwrap();
+        let land = all.iter().find(|a| a.name == "演示县自然资源局").unwrap();
+        // Never saved: the administrator's outline has blanks; the public reads a
+        // plain notice, the online channel and what the 条例 says for every agency.
+        assert!(office.guide(land.id).await.unwrap().body.contains(BLANK));
+        let public = office.public_guide(land.id).await.unwrap();
+        assert!(!public.customized);
+        assert!(!public.body.contains(BLANK), "{}", public.body);
+        for expected in [
+            "演示县自然资源局政府信息公开指南",
+            "本机关尚未发布政府信息公开指南，请通过下列渠道联系。",
+            "通过本平台向演示县自然资源局在线提交政府信息公开申请",
+            "7个工作日内一次性告知补正",
+            "20个工作日内予以答复",
+            "依法申请行政复议或者提起行政诉讼（《条例》第五十一条）",
+        ] {
+            assert!(
+                public.body.contains(expected),
+                "{expected}: {}",
+                public.body
+            );
+        }
+        // No agency of the demo shows a blank; the county office has the demo's own
+        // guide, complete and marked as demo data.
+        for a in &all {
+            let g = office.public_guide(a.id).await.unwrap();
+            assert!(!g.body.contains(BLANK), "{}: {}", a.name, g.body);
+        }
+        let county = office.public_guide(f.demo.office_id).await.unwrap();
+        assert!(county.customized);
+        assert!(
+            county
+                .body
+                .contains("办公地址：演示省演示市演示县人民路1号"),
+            "{}",
+            county.body
+        );
+        assert!(county.body.contains("演示数据"), "{}", county.body);
     }
 }

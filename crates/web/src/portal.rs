@@ -124,7 +124,7 @@ pub struct AgencyPage {
 
 pub async fn agency(State(st): State<AppState>, Path(id): Path<i64>) -> PageResult {
     let a = st.office.agency(id).await?;
-    let guide = st.office.guide(id).await?;
+    let guide = st.office.public_guide(id).await?;
     let reports = st
         .office
         .published_reports(id)

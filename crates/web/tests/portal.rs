@@ -361,6 +361,34 @@ async fn bad_public_input_is_refused_in_chinese_and_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_page_shows_its_guide_and_never_an_outline_blank() {
+    let p = portal().await;
+    // The demo county office wrote its guide: complete, marked as demo data.
+    let county = get(&p, &format!("/public/agencies/{}", p.agency)).await;
+    assert_eq!(county.status, StatusCode::OK);
+    let t = county.text();
+    assert!(t.contains("演示县人民政府办公室政府信息公开指南"), "{t}");
+    assert!(t.contains("办公地址：演示省演示市演示县人民路1号"), "{t}");
+    assert!(t.contains("演示数据"));
+    assert!(!t.contains("请填写"), "{t}");
+    // Every other agency never saved one: a plain notice and the general rules.
+    for a in p.office.store.agencies().await.unwrap() {
+        if a.id == p.agency {
+            continue;
+        }
+        let t = get(&p, &format!("/public/agencies/{}", a.id)).await.text();
+        assert!(!t.contains("请填写"), "{}: {t}", a.name);
+        assert!(
+            t.contains("本机关尚未发布政府信息公开指南，请通过下列渠道联系。"),
+            "{}: {t}",
+            a.name
+        );
+        assert!(t.contains(&format!("通过本平台向{}在线提交", a.name)));
+        assert!(t.contains("20个工作日内予以答复") && t.contains("行政复议"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_reads_an_agencys_published_annual_report() {
     let p = portal().await;
     let a = p.agency;
