@@ -465,8 +465,13 @@ impl Office {
                     .case(case_id)
                     .await?
                     .ok_or_else(|| OfficeError::NotFound("案件不存在".into()))?;
-                let (case, _events, cal) = self.load(&row).await?;
+                let (mut case, _events, cal) = self.load(&row).await?;
                 let today = self.today();
+                // The time limits as the applicant reads them: a consultation's
+                // pause is shown, the third party it went to is not named.
+                for c in &mut case.consultations {
+                    c.name.clear();
+                }
                 let documents = self
                     .store
                     .documents_of(case_id)

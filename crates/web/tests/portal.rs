@@ -14,7 +14,29 @@ struct Portal {
     app: axum::Router,
     office: Office,
     agency: i64,
-    _dir: tempfile::TempDir,
+    _dir: std::sync::Arc<tempfile::TempDir>,
+}
+
+impl Portal {
+    /// The same portal on a later `day`: another server over the same store, its
+    /// clock there (how a case is followed over the days it takes).
+    async fn on(&self, day: &str) -> Portal {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let office = Office::new(self.office.store.clone(), Clock::Fixed(day))
+            .await
+            .unwrap();
+        Portal {
+            app: router(AppState {
+                office: office.clone(),
+                secure_cookies: false,
+                demo: true,
+                behind_proxy: false,
+            }),
+            office,
+            agency: self.agency,
+            _dir: self._dir.clone(),
+        }
+    }
 }
 
 async fn portal() -> Portal {
@@ -39,7 +61,7 @@ async fn portal_with(behind_proxy: bool) -> Portal {
         app,
         office,
         agency: demo.office_id,
-        _dir: dir,
+        _dir: std::sync::Arc::new(dir),
     }
 }
 
@@ -161,6 +183,45 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
     }
     b.extend_from_slice(b"--B0--\r\n");
     b
+}
+
+/// An application sent online and confirmed by the clerk on the portal's day:
+/// (申请编号, 查询码, case id).
+async fn confirmed_case(p: &Portal) -> (String, String, i64) {
+    let r = p
+        .office
+        .submit_online(p.agency, &sample_form(), Vec::new(), "192.0.2.50")
+        .await
+        .unwrap();
+    let clerk = clerk(p).await;
+    let pending = p.office.pending_online(&clerk, 1000).await.unwrap().0;
+    let id = pending.iter().find(|x| x.number == r.number).unwrap().id;
+    let case_id = p.office.confirm_online(&clerk, id, None).await.unwrap();
+    (r.number, r.code, case_id)
+}
+
+/// The online form as `FIELDS` fill it.
+fn sample_form() -> gongkai_office::application_form::ApplicationForm {
+    gongkai_office::application_form::ApplicationForm {
+        applicant_kind: "natural_person".into(),
+        applicant_name: "钱无脚本".into(),
+        id_type: "居民身份证".into(),
+        id_number: "11010519491231002X".into(),
+        phone: "13700137000".into(),
+        request: "演示县2026年公共租赁住房分配名单".into(),
+        form: "电子".into(),
+        delivery: "在线下载".into(),
+        ..Default::default()
+    }
+}
+
+/// The lookup form's body.
+fn lookup(number: &str, code: &str) -> String {
+    format!("number={number}&code={}", enc(code))
+}
+
+async fn version(p: &Portal, case_id: i64) -> i64 {
+    p.office.store.case(case_id).await.unwrap().unwrap().version
 }
 
 const FIELDS: [(&str, &str); 8] = [
@@ -595,4 +656,54 @@ async fn behind_a_proxy_the_client_is_the_address_the_proxy_appended() {
             "behind_proxy={behind_proxy}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_shows_a_consultations_pause_and_how_the_limit_is_counted() {
+    let p = portal().await;
+    let (number, code, case_id) = confirmed_case(&p).await;
+    let keys = lookup(&number, &code);
+    let clerk = clerk(&p).await;
+    // Received Monday 30 November; the third party is consulted on Tuesday.
+    let tuesday = p.on("2026-12-01").await;
+    tuesday
+        .office
+        .act(
+            &clerk,
+            case_id,
+            version(&p, case_id).await,
+            &gongkai_office::Step::Consult {
+                consultee: gongkai_cases::Consultee::ThirdParty,
+                name: "某物业公司".into(),
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    // Friday: three working days (2, 3, 4 December) paused so far, so the answer
+    // is due three working days after 28 December.
+    let friday = p.on("2026-12-04").await;
+    let s = post_form(&friday, "/public/track", "", &keys).await;
+    assert_eq!(s.status, StatusCode::OK);
+    let s = s.text();
+    assert!(s.contains("答复期限：<strong>2026-12-31</strong>"), "{s}");
+    assert!(s.contains("不计入期限的期间"), "{s}");
+    assert!(
+        s.contains("<li>征求第三方意见：2026-12-01 至 2026-12-04（进行中）</li>"),
+        "{s}"
+    );
+    assert!(s.contains("<summary>期限如何计算</summary>"), "{s}");
+    let explain = between(&s, "<p class=\"explain\">", "</p>");
+    for part in [
+        "收到申请之日为 2026-11-30",
+        "答复期限 20 个工作日",
+        "征求第三方意见，自 2026-12-01 至 2026-12-04，不计入答复期限 3 个工作日",
+        "届满日将随之顺延",
+        "答复期限届满日为 2026-12-31",
+    ] {
+        assert!(explain.contains(part), "{part}: {explain}");
+    }
+    // The applicant is told of the pause, not whom the office consulted.
+    assert!(!s.contains("物业"), "{s}");
 }
