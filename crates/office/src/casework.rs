@@ -15,8 +15,8 @@ use gongkai_cases::{
     EventBody, FeeMethod, NaiveDate, Outcome, Stage, Template, YearReport, deadline,
 };
 use gongkai_store::office::{
-    AgencyRow, CaseFilter, CaseListing, CaseRow, CaseSummary, DocumentInfo, EventRow, NewCase,
-    NewDocument,
+    AgencyRow, CaseFilter, CaseListing, CaseRow, CaseSummary, DocumentInfo, EventRow,
+    NewAttachment, NewCase, NewDocument,
 };
 use serde::{Deserialize, Serialize};
 
@@ -797,6 +797,7 @@ impl Office {
                 date,
                 &actor.name,
                 Some(actor.user_id),
+                &[],
             )
             .await?;
         self.audit(
@@ -812,7 +813,8 @@ impl Office {
     }
 
     /// Applies `step` to the case read at `version` on the engine and stores the
-    /// event with its letters and the new summary (the caller has checked who may).
+    /// event with its letters, the `files` that came with it and the new summary, in
+    /// one transaction (the caller has checked who may).
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn record_step(
         &self,
@@ -823,6 +825,7 @@ impl Office {
         date: Option<NaiveDate>,
         actor_name: &str,
         user_id: Option<i64>,
+        files: &[NewAttachment],
     ) -> Result<(i64, Event)> {
         if row.version != version {
             return Err(OfficeError::Conflict("案件已被他人更新，请刷新".into()));
@@ -855,7 +858,7 @@ impl Office {
             .map_err(|e| OfficeError::Document(format!("无法记录事件：{e}")))?;
         let seq = self
             .store
-            .append_event(row.id, version, &json, user_id, &summary, &documents)
+            .append_event(row.id, version, &json, user_id, &summary, &documents, files)
             .await?;
         Ok((seq, event))
     }

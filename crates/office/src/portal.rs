@@ -572,10 +572,9 @@ impl Office {
             ));
         }
         let step = Step::Supplemented { note: Some(text) };
-        self.applicant_step(&row, &agency, &step).await?;
-        for f in &files {
-            self.store.add_attachment(row.id, f, None).await?;
-        }
+        // The files in the step's own transaction: never a 补正 without its files,
+        // nor files without their 补正.
+        self.applicant_step(&row, &agency, &step, &files).await?;
         self.audit_applicant(
             &row,
             "申请人网上补正",
@@ -598,7 +597,7 @@ impl Office {
             .applicant_case(number, code, "网上撤回申请", address)
             .await?;
         let step = Step::Withdraw { reason };
-        self.applicant_step(&row, &agency, &step).await?;
+        self.applicant_step(&row, &agency, &step, &[]).await?;
         self.audit_applicant(&row, "申请人网上撤回", row.number.clone(), address)
             .await
     }
@@ -812,17 +811,28 @@ impl Office {
 }
 
 impl Office {
-    /// Records a step the applicant takes online, on the case as it stands now.
+    /// Records a step the applicant takes online, with the files sent with it, on
+    /// the case as it stands now.
     async fn applicant_step(
         &self,
         row: &gongkai_store::office::CaseRow,
         agency: &AgencyRow,
         step: &Step,
+        files: &[NewAttachment],
     ) -> Result<()> {
-        self.record_step(row, agency, row.version, step, None, APPLICANT_ONLINE, None)
-            .await
-            .map(|_| ())
-            .map_err(refresh_hint)
+        self.record_step(
+            row,
+            agency,
+            row.version,
+            step,
+            None,
+            APPLICANT_ONLINE,
+            None,
+            files,
+        )
+        .await
+        .map(|_| ())
+        .map_err(refresh_hint)
     }
 
     /// Writes what the applicant did on a case to the audit log.

@@ -681,8 +681,10 @@ impl Store {
     }
 
     /// Appends one event to case `case_id`, which the caller read at `version`, with
-    /// the documents the step produced and the new summary, all in one transaction.
-    /// `Err(Conflict)` when someone else wrote the case since: nothing is written.
+    /// the documents the step produced, the files that came with it and the new
+    /// summary, all in one transaction. `Err(Conflict)` when someone else wrote the
+    /// case since: nothing is written.
+    #[allow(clippy::too_many_arguments)]
     pub async fn append_event(
         &self,
         case_id: i64,
@@ -691,6 +693,7 @@ impl Store {
         user_id: Option<i64>,
         summary: &CaseSummary,
         documents: &[NewDocument],
+        attachments: &[NewAttachment],
     ) -> Result<i64, StoreError> {
         let now = now_utc();
         let seq = version + 1;
@@ -749,6 +752,24 @@ impl Store {
                 .bind(&d.file_name)
                 .bind(&d.media_type)
                 .bind(&d.content)
+                .bind(user_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            // Files that came with the step (an applicant's 补正), so neither is
+            // stored without the other.
+            for a in attachments {
+                sqlx::query(
+                    "INSERT INTO attachments (case_id, file_name, media_type, size, sha256, content, user_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(case_id)
+                .bind(&a.file_name)
+                .bind(&a.media_type)
+                .bind(a.content.len() as i64)
+                .bind(&a.sha256)
+                .bind(&a.content)
                 .bind(user_id)
                 .bind(&now)
                 .execute(&mut *tx)
