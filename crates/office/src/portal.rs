@@ -385,6 +385,17 @@ impl Office {
             )
             .await?
         {
+            // Refused before the code is even read, but still a lookup: in the log.
+            let typed: String = number.trim().chars().take(40).collect();
+            self.audit(
+                None,
+                None,
+                "查询被限制",
+                "portal".into(),
+                format!("{action}：{typed}"),
+                Some(address),
+            )
+            .await?;
             return Err(OfficeError::TooMany(format!(
                 "查询失败次数过多，请 {LOOKUP_WINDOW_MINUTES} 分钟后再试"
             )));

@@ -172,11 +172,25 @@ impl Office {
     }
 
     /// The applications sent from the account, newest first, with their states.
-    pub async fn my_applications(&self, account: &PublicAccount) -> Result<Vec<MyApplication>> {
+    /// Each one listed is a view of the applicant's case: audited, for its agency.
+    pub async fn my_applications(
+        &self,
+        account: &PublicAccount,
+        address: &str,
+    ) -> Result<Vec<MyApplication>> {
         let mut out = Vec::new();
         for app in self.store.applications_of_account(account.id).await? {
             let agency = self.agency(app.agency_id).await?;
             let t = self.tracking(&app, &agency).await?;
+            self.audit(
+                None,
+                Some(agency.id),
+                "账户查看申请列表",
+                format!("portal:{}", app.id),
+                format!("{}（网上账户 {}）", app.number, account.id),
+                Some(address),
+            )
+            .await?;
             out.push(MyApplication {
                 number: t.number,
                 agency: t.agency,
@@ -254,8 +268,16 @@ mod tests {
             .submit_online(d.demo.office_id, &form, vec![], "203.0.113.9")
             .await
             .unwrap();
-        let list = o.my_applications(&s.account).await.unwrap();
+        let list = o.my_applications(&s.account, "203.0.113.9").await.unwrap();
         assert_eq!(list.len(), 1);
+        // Seeing the list is seeing the application: in the agency's audit log.
+        let log = o.store.audit_log(Some(d.demo.office_id), 20).await.unwrap();
+        let seen = log
+            .iter()
+            .find(|e| e.action == "账户查看申请列表")
+            .expect("the listing is audited");
+        assert!(seen.detail.contains(&mine.number), "{seen:?}");
+        assert_eq!(seen.address.as_deref(), Some("203.0.113.9"));
         assert_eq!(list[0].number, mine.number);
         assert_eq!(list[0].state, "等待机关确认收到");
         assert!(list.iter().all(|a| a.number != other.number));

@@ -818,13 +818,14 @@ pub struct AccountPage {
 async fn account_page(
     st: &AppState,
     headers: &HeaderMap,
+    addr: &str,
     login: &str,
     error: Option<String>,
     status: StatusCode,
 ) -> PageResult {
     let account = citizen(st, headers).await?;
     let apps = match &account {
-        Some(a) => st.office.my_applications(a).await?,
+        Some(a) => st.office.my_applications(a, addr).await?,
         None => Vec::new(),
     };
     Ok(with_token(st, headers, |token| {
@@ -843,8 +844,12 @@ async fn account_page(
     }))
 }
 
-pub async fn account(State(st): State<AppState>, headers: HeaderMap) -> PageResult {
-    account_page(&st, &headers, "", None, StatusCode::OK).await
+pub async fn account(
+    State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+) -> PageResult {
+    account_page(&st, &headers, &addr, "", None, StatusCode::OK).await
 }
 
 #[derive(Deserialize, Default)]
@@ -875,6 +880,7 @@ fn signed_in(st: &AppState, token: &str) -> Response {
 async fn account_action(
     st: &AppState,
     headers: &HeaderMap,
+    addr: &str,
     f: &AccountForm,
     result: Result<gongkai_office::public_account::PublicSession, OfficeError>,
 ) -> PageResult {
@@ -882,7 +888,7 @@ async fn account_action(
         Ok(s) => Ok(signed_in(st, &s.token)),
         Err(e @ (OfficeError::Invalid(_) | OfficeError::TooMany(_))) => {
             let status = crate::http::status_of(&e);
-            account_page(st, headers, &f.login, Some(e.to_string()), status).await
+            account_page(st, headers, addr, &f.login, Some(e.to_string()), status).await
         }
         Err(e) => Err(e.into()),
     }
@@ -896,13 +902,21 @@ pub async fn account_register(
 ) -> PageResult {
     if !token_ok(&headers, &f.token) {
         let e = expired().to_string();
-        return account_page(&st, &headers, &f.login, Some(e), StatusCode::FORBIDDEN).await;
+        return account_page(
+            &st,
+            &headers,
+            &addr,
+            &f.login,
+            Some(e),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     let r = st
         .office
         .open_public_account(&f.login, &f.password, &addr)
         .await;
-    account_action(&st, &headers, &f, r).await
+    account_action(&st, &headers, &addr, &f, r).await
 }
 
 pub async fn account_login(
@@ -913,20 +927,29 @@ pub async fn account_login(
 ) -> PageResult {
     if !token_ok(&headers, &f.token) {
         let e = expired().to_string();
-        return account_page(&st, &headers, &f.login, Some(e), StatusCode::FORBIDDEN).await;
+        return account_page(
+            &st,
+            &headers,
+            &addr,
+            &f.login,
+            Some(e),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     let r = st.office.public_login(&f.login, &f.password, &addr).await;
-    account_action(&st, &headers, &f, r).await
+    account_action(&st, &headers, &addr, &f, r).await
 }
 
 pub async fn account_logout(
     State(st): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<AccountForm>,
 ) -> PageResult {
     if !token_ok(&headers, &f.token) {
         let e = expired().to_string();
-        return account_page(&st, &headers, "", Some(e), StatusCode::FORBIDDEN).await;
+        return account_page(&st, &headers, &addr, "", Some(e), StatusCode::FORBIDDEN).await;
     }
     if let Some(t) = cookie(&headers, CITIZEN_COOKIE) {
         st.office.public_logout(&t).await?;

@@ -626,6 +626,13 @@ async fn an_account_lists_the_applications_sent_while_signed_in() {
     .text();
     assert!(list.contains(&number), "{list}");
     assert!(list.contains("等待机关确认收到"));
+    let log = p.office.store.audit_log(Some(a), 20).await.unwrap();
+    assert!(
+        log.iter().any(|e| e.action == "账户查看申请列表"
+            && e.detail.contains(&number)
+            && e.address.as_deref() == Some("local")),
+        "the listing is in the agency's audit log: {log:?}"
+    );
     assert!(list.contains(&format!("/public/track?number={number}")));
     // Without the account's cookie the list is not shown.
     assert!(!get(&p, "/public/account").await.text().contains(&number));
@@ -780,5 +787,33 @@ async fn a_supplement_sent_days_later_restarts_the_answer_period_from_that_day()
     assert!(
         s.contains(&format!("答复期限：<strong>{expected}</strong>")),
         "{s}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_refused_by_the_limit_is_still_in_the_audit_log() {
+    let p = portal().await;
+    let (number, code, _) = confirmed_case(&p).await;
+    let wrong = format!("number={number}&code=AAAABBBBCCCCDDDD");
+    for _ in 0..gongkai_office::portal::MAX_LOOKUP_FAILURES {
+        let r = post_form(&p, "/public/track", "", &wrong).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Now even the right code is refused from this address, before it is checked…
+    let r = post_form(&p, "/public/track", "", &lookup(&number, &code)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert!(r.text().contains("查询失败次数过多"), "{}", r.text());
+    // …and the refusal is written down with what was typed and from where.
+    let log = p.office.store.audit_log(None, 5).await.unwrap();
+    let refused = log
+        .iter()
+        .find(|e| e.action == "查询被限制")
+        .expect("the refused lookup is audited");
+    assert_eq!(refused.detail, format!("查询申请进度：{number}"));
+    assert_eq!(refused.address.as_deref(), Some("local"));
+    assert!(
+        !log.iter()
+            .any(|e| e.action == "查询申请进度" && e.detail == number),
+        "it was not a lookup that succeeded"
     );
 }
