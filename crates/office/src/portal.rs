@@ -79,6 +79,17 @@ pub enum ApplicantAction {
     AskCopy,
 }
 
+/// A 信息处理费 the office asked for and the applicant has not paid yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeeDue {
+    pub amount_yuan: u64,
+    /// 按件计收 or 按量计收.
+    pub method: String,
+    pub noticed_on: NaiveDate,
+    /// The last day to pay (unpaid after it, the application counts as given up).
+    pub payment_due: NaiveDate,
+}
+
 /// The case as the applicant follows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackedCase {
@@ -90,6 +101,8 @@ pub struct TrackedCase {
     pub documents: Vec<DocumentInfo>,
     /// The 补正 asked for and its last day, while it is awaited.
     pub correction: Option<(String, NaiveDate)>,
+    /// The fee asked for, while it is awaited.
+    pub fee: Option<FeeDue>,
     pub actions: Vec<ApplicantAction>,
     pub messages: Vec<ApplicantMessageRow>,
 }
@@ -530,6 +543,16 @@ impl Office {
                         .as_ref()
                         .filter(|c| c.supplemented.is_none())
                         .map(|c| (c.items.clone(), c.supplement_due)),
+                    fee: case
+                        .fee
+                        .as_ref()
+                        .filter(|f| f.paid.is_none() && case.stage == Stage::AwaitingPayment)
+                        .map(|f| FeeDue {
+                            amount_yuan: f.amount_yuan,
+                            method: f.method.label().to_string(),
+                            noticed_on: f.date,
+                            payment_due: f.payment_due,
+                        }),
                     actions,
                     messages: self.store.applicant_messages_of(case_id).await?,
                 });

@@ -817,3 +817,103 @@ async fn a_lookup_refused_by_the_limit_is_still_in_the_audit_log() {
         "it was not a lookup that succeeded"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fee_is_shown_to_the_applicant_who_says_it_is_paid_and_the_case_goes_on() {
+    let p = portal().await;
+    let (number, code, case_id) = confirmed_case(&p).await;
+    let keys = lookup(&number, &code);
+    let clerk = clerk(&p).await;
+    // 按量计收: 120 pages.
+    let amount = gongkai_cases::fees::per_volume_fee(120);
+    assert!(amount > 0);
+    p.office
+        .act(
+            &clerk,
+            case_id,
+            version(&p, case_id).await,
+            &gongkai_office::Step::NoticeFee {
+                method: gongkai_cases::FeeMethod::PerVolume,
+                amount_yuan: amount,
+                pages: Some(120),
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+
+    // The applicant sees the notice with its amount and last day, and its letter.
+    let s = post_form(&p, "/public/track", "", &keys).await.text();
+    assert!(s.contains("待缴纳信息处理费"), "{s}");
+    let fee = between(&s, "<p class=\"fee\">", "</p>");
+    assert!(
+        fee.contains(&format!("<strong>{amount} 元</strong>（按量计收）")),
+        "{fee}"
+    );
+    assert!(
+        fee.contains("请于 <strong>2026-12-28</strong> 前缴纳"),
+        "{fee}"
+    );
+    assert!(s.contains("即表示您接受收费"), "{s}");
+    assert!(s.contains("收费通知"), "the letter is offered: {s}");
+    // They tell the office it is paid.
+    let paid = post_form(
+        &p,
+        "/public/track/message",
+        "",
+        &format!(
+            "{keys}&kind=fee_paid&text={}",
+            enc("2026年11月30日银行转账，凭证号 8812")
+        ),
+    )
+    .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.text());
+    assert!(paid.text().contains("已告知机关"), "{}", paid.text());
+    assert!(
+        paid.text()
+            .contains("告知已缴费：2026年11月30日银行转账，凭证号 8812")
+    );
+
+    // The clerk's case page shows it; the clerk records the payment.
+    let session = p
+        .office
+        .login("clerk", gongkai_office::demo::DEMO_PASSWORD, "local")
+        .await
+        .unwrap();
+    let cookie = format!("gk_session={}", session.token);
+    let page = send(
+        &p,
+        Request::get(format!("/cases/{case_id}"))
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let t = page.text();
+    let msgs = between(&t, "<h3>申请人网上留言</h3>", "</ul>");
+    assert!(
+        msgs.contains("告知已缴费：2026年11月30日银行转账，凭证号 8812"),
+        "{msgs}"
+    );
+    let r = post_form(
+        &p,
+        &format!("/cases/{case_id}/steps"),
+        &cookie,
+        &format!(
+            "_csrf={}&version={}&step=fee_paid&note={}",
+            session.csrf,
+            version(&p, case_id).await,
+            enc("凭证号 8812 已到账")
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+
+    // The case goes on: back to 办理中, nothing more to pay.
+    let s = post_form(&p, "/public/track", "", &keys).await.text();
+    assert!(s.contains("<span class=\"stage\">办理中</span>"), "{s}");
+    assert!(!s.contains("<p class=\"fee\">") && !s.contains("告知已缴费</button>"));
+    assert!(s.contains("答复期限：<strong>"), "{s}");
+}
