@@ -164,6 +164,10 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
+    multipart_files(fields, file.as_slice())
+}
+
+fn multipart_files(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut b = Vec::new();
     for (k, v) in fields {
         b.extend_from_slice(
@@ -171,7 +175,7 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
                 .as_bytes(),
         );
     }
-    if let Some((name, bytes)) = file {
+    for (name, bytes) in files {
         b.extend_from_slice(
             format!(
                 "--B0\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -515,6 +519,16 @@ async fn the_public_reads_an_agencys_published_annual_report() {
     let docx = get(&p, &format!("{href}{id}?format=docx")).await;
     assert_eq!(docx.status, StatusCode::OK);
     assert!(docx.body.starts_with(b"PK"));
+    // A real PDF, a download, that the project's own reader reads back.
+    let pdf = get(&p, &format!("{href}{id}?format=pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.content_type, "application/pdf");
+    assert!(pdf.body.starts_with(b"%PDF-"), "{:?}", &pdf.body[..16]);
+    let (doc, format) = gongkai_extract::read_document(&pdf.body).unwrap();
+    assert_eq!(format, gongkai_extract::Format::Pdf);
+    let text: String = doc.plain_text().split_whitespace().collect();
+    assert!(text.contains("10164"), "{text}");
+    assert!(text.contains(&name), "{text}");
     assert_eq!(
         get(&p, &format!("{href}{id}?format=exe")).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
@@ -916,4 +930,103 @@ async fn a_fee_is_shown_to_the_applicant_who_says_it_is_paid_and_the_case_goes_o
     assert!(s.contains("<span class=\"stage\">办理中</span>"), "{s}");
     assert!(!s.contains("<p class=\"fee\">") && !s.contains("告知已缴费</button>"));
     assert!(s.contains("答复期限：<strong>"), "{s}");
+}
+
+/// `n` small valid PDF files.
+fn pdfs(n: usize) -> Vec<(String, Vec<u8>)> {
+    (1..=n)
+        .map(|i| (format!("材料{i}.pdf"), format!("%PDF-1.4 {i}").into_bytes()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_or_too_large_files_are_refused_by_name_and_nothing_is_stored() {
+    let p = portal().await;
+    let a = p.agency;
+    let clerk = clerk(&p).await;
+    let waiting = p.office.pending_online(&clerk, 1000).await.unwrap().0.len();
+    let six = pdfs(gongkai_office::portal::MAX_FILES + 1);
+    let six: Vec<(&str, &[u8])> = six.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(gongkai_office::attachments::MAX_ATTACHMENT_BYTES + 1, b' ');
+    let mut huge = b"%PDF-1.4\n".to_vec();
+    huge.resize(13 * 1024 * 1024, b' ');
+    let too_many = "附件最多 5 个，请合并后上传";
+    let too_big = "附件「大文件.pdf」大小为 10.0 MB，超过上限 10 MB";
+    // Past the body's limit the request is cut off before its files are read.
+    let beyond_body = "上传的内容无法读取（文件过大或传输中断；合计上限 12 MB）";
+
+    // The online form's confirmation.
+    let token = get(&p, &format!("/public/agencies/{a}/apply"))
+        .await
+        .token();
+    let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+    fields.push(("_token", &token));
+    for (files, expected) in [
+        (six.clone(), too_many),
+        (vec![("大文件.pdf", &big[..])], too_big),
+        (vec![("超大文件.pdf", &huge[..])], beyond_body),
+    ] {
+        let req = Request::post(format!("/public/agencies/{a}/submit"))
+            .header("content-type", "multipart/form-data; boundary=B0")
+            .header("cookie", format!("gk_public={token}"))
+            .body(Body::from(multipart_files(&fields, &files)))
+            .unwrap();
+        let r = send(&p, req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
+        assert!(r.text().contains(expected), "{expected}: {}", r.text());
+    }
+    assert_eq!(
+        p.office.pending_online(&clerk, 1000).await.unwrap().0.len(),
+        waiting,
+        "no application was stored"
+    );
+
+    // The answer to a 补正.
+    let (number, code, case_id) = confirmed_case(&p).await;
+    p.office
+        .act(
+            &clerk,
+            case_id,
+            version(&p, case_id).await,
+            &gongkai_office::Step::RequestCorrection {
+                items: "请写明申请的年度".into(),
+                supplement_due: day("2026-12-11"),
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let before = version(&p, case_id).await;
+    let fields = [
+        ("number", number.as_str()),
+        ("code", code.as_str()),
+        ("text", "2026年度"),
+    ];
+    for (files, expected) in [
+        (six.clone(), too_many),
+        (vec![("大文件.pdf", &big[..])], too_big),
+        (vec![("超大文件.pdf", &huge[..])], beyond_body),
+    ] {
+        let req = Request::post("/public/track/supplement")
+            .header("content-type", "multipart/form-data; boundary=B0")
+            .body(Body::from(multipart_files(&fields, &files)))
+            .unwrap();
+        let r = send(&p, req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{expected}");
+        assert!(r.text().contains(expected), "{expected}: {}", r.text());
+    }
+    assert_eq!(version(&p, case_id).await, before, "no step was recorded");
+    assert!(
+        p.office
+            .store
+            .attachments_of(case_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no file was stored"
+    );
+    let row = p.office.store.case(case_id).await.unwrap().unwrap();
+    assert_eq!(row.stage, "awaiting_correction");
 }
