@@ -80,15 +80,24 @@ impl Office {
             return Err(OfficeError::Invalid(format!("密码至少 {MIN_PASSWORD} 位")));
         }
         let key = format!("account:{address}");
+        let window = Duration::minutes(60);
+        let too_many =
+            || OfficeError::TooMany("本网络地址一小时内注册的账户已达上限，请稍后再试".into());
         if self
-            .over_limit(&key, Duration::minutes(60), MAX_ACCOUNTS_PER_ADDRESS)
+            .over_limit(&key, window, MAX_ACCOUNTS_PER_ADDRESS)
             .await?
         {
-            return Err(OfficeError::TooMany(
-                "本网络地址一小时内注册的账户已达上限，请稍后再试".into(),
-            ));
+            return Err(too_many());
         }
-        self.store.record_attempt(&key).await?;
+        // Checked and counted at once, as the online applications are.
+        let since = crate::utc_text(Utc::now() - window);
+        if !self
+            .store
+            .take_attempt(&key, &since, MAX_ACCOUNTS_PER_ADDRESS)
+            .await?
+        {
+            return Err(too_many());
+        }
         let hash = auth::hash_off_thread(password).await?;
         let id = self
             .store

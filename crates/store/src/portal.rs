@@ -6,7 +6,7 @@
 //! applicant is shown a receipt; it becomes a case in the transaction that creates
 //! the case (`Store::create_case` with `portal_application_id`).
 
-use crate::db::{Arg, PageQuery, Store, now_utc, on_db, on_read};
+use crate::db::{Arg, Db, PageQuery, Store, now_utc, on_db, on_read};
 use crate::error::StoreError;
 use crate::office::NewAttachment;
 use serde::Serialize;
@@ -262,6 +262,46 @@ impl Store {
     /// mechanism for every "so many per address in a window" limit.
     pub async fn record_attempt(&self, key: &str) -> Result<(), StoreError> {
         self.record_login_failure(key).await
+    }
+
+    /// Counts one attempt under `key` unless `max` were counted since `since` (UTC,
+    /// as `nth_newest_failure`): whether it was counted. The count and the insert are
+    /// one step, so of requests at once, on one server or many, exactly those under
+    /// the limit get through.
+    pub async fn take_attempt(&self, key: &str, since: &str, max: i64) -> Result<bool, StoreError> {
+        let now = now_utc();
+        let insert = "INSERT INTO login_failures (key, at) SELECT $1, $2 \
+                      WHERE (SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $3) < $4";
+        let counted = match &self.db {
+            // One writing connection: the statement runs alone.
+            Db::Sqlite(pool) => sqlx::query(insert)
+                .bind(key)
+                .bind(&now)
+                .bind(since)
+                .bind(max)
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            // The key's transactions take turns (a lock on its hash until commit);
+            // each statement then counts what the one before it committed.
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                let r = sqlx::query(insert)
+                    .bind(key)
+                    .bind(&now)
+                    .bind(since)
+                    .bind(max)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                r.rows_affected()
+            }
+        };
+        Ok(counted == 1)
     }
 }
 

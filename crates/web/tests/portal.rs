@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use gongkai_cases::NaiveDate;
-use gongkai_office::{Clock, Office};
+use gongkai_office::{Clock, Office, OfficeError};
 use gongkai_store::Store;
 use gongkai_web::{AppState, router};
 use tower::ServiceExt;
@@ -1029,4 +1029,57 @@ async fn too_many_or_too_large_files_are_refused_by_name_and_nothing_is_stored()
     );
     let row = p.office.store.case(case_id).await.unwrap().unwrap();
     assert_eq!(row.stage, "awaiting_correction");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_sent_at_once_from_one_address_pass_exactly_up_to_the_limit() {
+    let p = portal().await;
+    let clerk = clerk(&p).await;
+    let waiting = p.office.pending_online(&clerk, 1000).await.unwrap().0.len();
+    let max = gongkai_office::portal::MAX_SUBMISSIONS_PER_ADDRESS as usize;
+    let sends: Vec<_> = (0..max + 10)
+        .map(|_| {
+            let (office, agency) = (p.office.clone(), p.agency);
+            tokio::spawn(async move {
+                office
+                    .submit_online(agency, &sample_form(), Vec::new(), "192.0.2.99")
+                    .await
+            })
+        })
+        .collect();
+    let (mut passed, mut refused) = (0, 0);
+    for s in sends {
+        match s.await.unwrap() {
+            Ok(_) => passed += 1,
+            Err(OfficeError::TooMany(_)) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((passed, refused), (max, 10));
+    assert_eq!(
+        p.office.pending_online(&clerk, 1000).await.unwrap().0.len(),
+        waiting + max
+    );
+
+    // Accounts opened at once from one address: the same.
+    let max = gongkai_office::public_account::MAX_ACCOUNTS_PER_ADDRESS as usize;
+    let opens: Vec<_> = (0..max + 5)
+        .map(|i| {
+            let office = p.office.clone();
+            tokio::spawn(async move {
+                office
+                    .open_public_account(&format!("1390000{i:04}"), "long-enough-1", "192.0.2.98")
+                    .await
+            })
+        })
+        .collect();
+    let (mut passed, mut refused) = (0, 0);
+    for o in opens {
+        match o.await.unwrap() {
+            Ok(_) => passed += 1,
+            Err(OfficeError::TooMany(_)) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!((passed, refused), (max, 5));
 }
