@@ -314,7 +314,9 @@ pub async fn seed(office: &Office) -> Result<DemoData> {
     user(
         office,
         &hash,
-        t.city_office,
+        // At the city government: its 政务公开办 oversees the whole city below it
+        // (the 办公室 node alone has no units under it).
+        t.city,
         "oversight",
         "钱监督（演示）",
         Role::Oversight,

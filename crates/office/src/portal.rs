@@ -23,7 +23,7 @@ pub use gongkai_store::portal::PendingApplication;
 use gongkai_store::portal::{
     ApplicantMessageRow, NewPortalApplication, PortalApplicationRow, PortalFileInfo,
 };
-use pinyin::ToPinyin;
+use pinyin::ToPinyinMulti;
 use serde::Serialize;
 
 /// The symbols of a 查询码: no 0/O, 1/I/L, so it can be read off paper.
@@ -128,16 +128,39 @@ pub struct Tracking {
 /// An online application waiting in the office's inbox for confirmation.
 pub type PendingOnline = PendingApplication<Registration>;
 
-/// The pinyin initials of `name`, lower case (「航北县」→「hbx」); other
-/// characters are kept as they are.
-pub fn initials(name: &str) -> String {
+/// The possible pinyin initials of each character of `name`, lower case: every
+/// reading of a character with several counts (长 is c in 长沙 and z in 长子县,
+/// 重 c in 重庆), since which one a place name uses is not in the dictionary.
+/// Other characters stand for themselves.
+pub fn initials(name: &str) -> Vec<Vec<char>> {
     name.chars()
-        .zip(name.to_pinyin())
-        .map(|(c, p)| match p {
-            Some(p) => p.first_letter().to_string(),
-            None => c.to_lowercase().to_string(),
+        .map(|c| match c.to_pinyin_multi() {
+            Some(readings) => {
+                let mut letters: Vec<char> = Vec::with_capacity(readings.count());
+                for p in readings {
+                    if let Some(l) = p.first_letter().chars().next()
+                        && !letters.contains(&l)
+                    {
+                        letters.push(l);
+                    }
+                }
+                letters
+            }
+            None => c.to_lowercase().collect(),
         })
         .collect()
+}
+
+/// Whether the ASCII `query` (lower case) is a run of `name`'s initials,
+/// anywhere in the name (「zrzy」 finds 演示县自然资源局).
+pub fn initials_match(name: &str, query: &str) -> bool {
+    let q: Vec<char> = query.chars().collect();
+    if q.is_empty() {
+        return true;
+    }
+    let sets = initials(name);
+    sets.windows(q.len())
+        .any(|w| w.iter().zip(&q).all(|(set, c)| set.contains(c)))
 }
 
 /// A new 查询码: `CODE_LEN` symbols drawn without bias from the system's source.
@@ -256,7 +279,7 @@ fn plain_state(stage: Option<Stage>) -> (&'static str, &'static str) {
 }
 
 impl Office {
-    /// Agencies whose name holds `query`, or whose pinyin initials start with it.
+    /// Agencies whose name holds `query`, or whose pinyin initials hold it.
     pub async fn find_agencies(&self, query: &str) -> Result<Vec<AgencyHit>> {
         let q = query.trim().to_lowercase();
         let all = self.store.agencies().await?;
@@ -267,7 +290,7 @@ impl Office {
         for a in &all {
             let matched = q.is_empty()
                 || a.name.to_lowercase().contains(&q)
-                || (q.is_ascii() && initials(&a.name).starts_with(&q));
+                || (q.is_ascii() && initials_match(&a.name, &q));
             if !matched {
                 continue;
             }
@@ -729,7 +752,10 @@ impl Office {
                     reg.request
                 ),
                 "本机关确认收到申请之日为收到申请之日（《中华人民共和国政府信息公开条例》第三十一条第（三）项），答复期限自该日起计算。".into(),
-                "您可以凭申请编号和查询码在网上查询办理进度、提交补正和下载答复文书。查询码只在提交时显示一次，请妥善保管，不要告诉他人。".into(),
+                // The code is in the letter: whoever keeps only the PDF must still be
+                // able to follow the case (downloading it took the code already).
+                format!("查询码：{code}"),
+                "您可以凭申请编号和查询码在网上查询办理进度、提交补正和下载答复文书。查询码只在提交时显示一次，本机关不保存查询码原文，遗失后无法找回，请妥善保管，不要告诉他人。".into(),
             ],
             signature: agency.name.clone(),
             date: crate::letters::cn_date(submitted),

@@ -34,8 +34,20 @@ fn codes_are_long_unbiased_and_typed_loosely() {
 
 #[test]
 fn initials_find_agencies_by_pinyin() {
-    assert_eq!(initials("演示县自然资源局"), "ysxzrzyj");
-    assert_eq!(initials("演示市A局"), "yssaj");
+    let first = |name: &str| -> String { initials(name).iter().map(|s| s[0]).collect() };
+    assert_eq!(first("演示县自然资源局"), "ysxzrzyj");
+    assert_eq!(first("演示市A局"), "yssaj");
+    // Anywhere in the name, not only from its start.
+    assert!(initials_match("演示县自然资源局", "zrzy"));
+    assert!(initials_match("演示县自然资源局", "ysx"));
+    assert!(!initials_match("演示县自然资源局", "zrzyt"));
+    assert!(!initials_match("演示县自然资源局", "xyz"));
+    // A character with several readings matches by any of them: the dictionary's
+    // first readings of 长 and 重 are zhǎng and zhòng, the cities' cháng and chóng.
+    assert!(initials_match("长沙市人民政府", "cs"));
+    assert!(initials_match("长子县人民政府", "zzx"));
+    assert!(initials_match("重庆市人民政府", "cq"));
+    assert!(initials_match("演示市A局", "aj"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -52,6 +64,10 @@ async fn the_public_finds_an_agency_by_name_or_initials() {
     let by_initials = d.office.find_agencies("YSXZ").await.unwrap();
     assert_eq!(by_initials.len(), 1);
     assert_eq!(by_initials[0].name, "演示县自然资源局");
+    // The search box's own hint: initials from the middle of the name.
+    let inside = d.office.find_agencies("zrzy").await.unwrap();
+    assert_eq!(inside.len(), 1, "{inside:?}");
+    assert_eq!(inside[0].name, "演示县自然资源局");
     assert!(
         d.office
             .find_agencies("不存在的机关")
@@ -362,6 +378,12 @@ async fn the_receipt_is_a_document_with_the_number() {
     let (name, media, bytes) = o.receipt_document(&r.number, &r.code, ADDR).await.unwrap();
     assert!(name.starts_with(&r.number), "{name}");
     assert!(name.contains("申请回执"));
-    assert!(media == "application/pdf" || media.contains("wordprocessingml"));
-    assert!(bytes.len() > 500);
+    // The fonts are built in, so the receipt is a PDF, and it carries both the
+    // number and the code: a citizen who keeps only the file can still follow.
+    assert_eq!(media, "application/pdf");
+    assert!(name.ends_with(".pdf"), "{name}");
+    let (doc, _) = gongkai_extract::read_document(&bytes).unwrap();
+    let text: String = doc.plain_text().split_whitespace().collect();
+    assert!(text.contains(&r.number), "{text}");
+    assert!(text.contains(&format!("查询码：{}", r.code)), "{text}");
 }
