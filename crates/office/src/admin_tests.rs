@@ -204,6 +204,66 @@ async fn a_template_edit_is_a_new_version_used_by_the_next_letter() {
     let ext = after.iter().find(|t| t.kind.key == "extension").unwrap();
     assert!(ext.customized);
     assert_eq!(ext.body, body);
+    // The next extension letter is written from the edited wording, its fields filled.
+    let clerk = actor(&f.office, "clerk").await;
+    let head = actor(&f.office, "head").await;
+    let id = f
+        .office
+        .register(
+            &clerk,
+            &crate::casework::Registration {
+                channel: gongkai_cases::Channel::InPerson,
+                applicant_kind: gongkai_cases::ApplicantKind::NaturalPerson,
+                applicant_name: "孙模板".into(),
+                id_type: None,
+                id_number: None,
+                phone: None,
+                email: None,
+                address: None,
+                request: "某项目的批复文件".into(),
+                submitted: f.office.today(),
+                confirmed: None,
+                provision: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    f.office
+        .act(
+            &head,
+            id,
+            1,
+            &crate::casework::Step::Extend {
+                working_days: 15,
+                reason: "涉及档案较多".into(),
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let docs = f.office.store.documents_of(id).await.unwrap();
+    let docx = docs
+        .iter()
+        .find(|d| d.kind == "extension" && d.file_name.ends_with(".docx"))
+        .unwrap();
+    let bytes = f
+        .office
+        .store
+        .document(docx.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .content;
+    let (doc, _) = gongkai_extract::read_document(&bytes).unwrap();
+    let text = doc.plain_text();
+    assert!(text.contains("孙模板："), "{text}");
+    assert!(
+        text.contains("因涉及档案较多，答复期限延长15个工作日，至"),
+        "{text}"
+    );
+    assert!(!text.contains("经政府信息公开工作机构负责人同意"), "{text}");
     // A clerk may not edit the wording.
     let clerk = actor(&f.office, "clerk").await;
     assert!(matches!(

@@ -59,6 +59,7 @@ pub struct Office {
     pub store: Store,
     clock: Clock,
     calendar: Arc<RwLock<(Arc<OfficeCalendar>, Instant)>>,
+    calendar_ttl: Duration,
     refusals: Arc<limits::Refusals>,
 }
 
@@ -74,6 +75,7 @@ impl Office {
             store,
             clock,
             calendar: Arc::new(RwLock::new((cal, Instant::now()))),
+            calendar_ttl: CALENDAR_TTL,
             refusals: Arc::default(),
         })
     }
@@ -86,23 +88,43 @@ impl Office {
     }
 
     /// The calendar, refreshed when another server may have imported a notice.
+    ///
+    /// A server that finds a notice imported elsewhere recomputes the open cases'
+    /// dates itself: a case it recorded in the seconds before it knew was dated by
+    /// the old calendar, after the importing server had recomputed.
     pub async fn calendar(&self) -> Result<Arc<OfficeCalendar>> {
         let (cal, at) = {
             let g = self.calendar.read().unwrap_or_else(|p| p.into_inner());
             (Arc::clone(&g.0), g.1)
         };
-        if at.elapsed() < CALENDAR_TTL {
+        if at.elapsed() < self.calendar_ttl {
             return Ok(cal);
         }
         let imports = self.store.calendar_imports().await?;
-        let cal = if imports.len() == cal.imports {
-            cal
-        } else {
-            Arc::new(OfficeCalendar::build(&imports))
+        if imports.len() == cal.imports {
+            let mut g = self.calendar.write().unwrap_or_else(|p| p.into_inner());
+            g.1 = Instant::now();
+            return Ok(cal);
+        }
+        let newer = Arc::new(OfficeCalendar::build(&imports));
+        let first = {
+            let mut g = self.calendar.write().unwrap_or_else(|p| p.into_inner());
+            // Of the requests that noticed at once, the one that swaps recomputes.
+            let first = g.0.imports < newer.imports;
+            if first {
+                *g = (Arc::clone(&newer), Instant::now());
+            }
+            first
         };
-        let mut g = self.calendar.write().unwrap_or_else(|p| p.into_inner());
-        *g = (Arc::clone(&cal), Instant::now());
-        Ok(cal)
+        if first {
+            self.recompute_open_cases(&newer).await?;
+        }
+        Ok(newer)
+    }
+
+    /// How long this server trusts its cached calendar (tests shorten it).
+    pub fn set_calendar_ttl(&mut self, ttl: Duration) {
+        self.calendar_ttl = ttl;
     }
 
     /// Forgets the cached calendar (after an import on this server).

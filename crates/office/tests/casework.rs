@@ -565,6 +565,29 @@ async fn provisional_dates_and_import(db: TestDb) {
     let row = o.store.case(id).await.unwrap().unwrap();
     assert_eq!(row.due_provisional, 0);
     assert_eq!(row.due_on.as_deref(), Some("2027-01-19"));
+
+    // A second server on the same database, its calendar cached before the import
+    // and not yet refreshed: a case it records now is dated by the old calendar…
+    let mut other = Office::new(db.open().await, Clock::Fixed(d("2026-12-21")))
+        .await
+        .unwrap();
+    let tsv_more = "date\tkind\tnotice_year\n2027-01-04\toff\t2027\n";
+    o.import_calendar(&admin, tsv_more, None).await.unwrap();
+    let late = other
+        .register(&w.clerk, &posted("孙八", "2026-12-21", "2026-12-21"), None)
+        .await
+        .unwrap();
+    let stale = o.store.case(late).await.unwrap().unwrap();
+    assert_eq!(stale.due_on.as_deref(), Some("2027-01-19"));
+    // …until it looks again: finding the newer notice, it recomputes the open cases.
+    other.set_calendar_ttl(std::time::Duration::ZERO);
+    other.calendar().await.unwrap();
+    let fixed = o.store.case(late).await.unwrap().unwrap();
+    assert_eq!(fixed.due_on.as_deref(), Some("2027-01-20"));
+    assert_eq!(
+        o.store.case(id).await.unwrap().unwrap().due_on.as_deref(),
+        Some("2027-01-20")
+    );
     db.drop().await;
 }
 
@@ -879,6 +902,72 @@ async fn inbox_pages(db: TestDb) {
     let (rows, total) = o.cases(&w.other_clerk, &open(50, 0)).await.unwrap();
     assert!(rows.is_empty());
     assert_eq!(total, 0);
+
+    // By stage, channel and outcome, as the inbox's filter sends them.
+    let ids_of = |rows: Vec<CaseListing>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    let v = o
+        .act(
+            &w.clerk,
+            ids[0],
+            1,
+            &Step::RequestCorrection {
+                items: "请写明文件名称".into(),
+                supplement_due: d("2026-12-10"),
+            },
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(v, 2);
+    let stage = CaseFilter {
+        stage: Some("awaiting_correction".into()),
+        ..open(50, 0)
+    };
+    assert_eq!(
+        ids_of(o.cases(&w.clerk, &stage).await.unwrap().0),
+        vec![ids[0]]
+    );
+    let mut walk_in = posted("当面者", "2026-11-30", "2026-11-30");
+    walk_in.channel = Channel::InPerson;
+    walk_in.confirmed = None;
+    let walk_in = o.register(&w.clerk, &walk_in, None).await.unwrap();
+    let channel = CaseFilter {
+        channel: Some("in_person".into()),
+        ..open(50, 0)
+    };
+    assert_eq!(
+        ids_of(o.cases(&w.clerk, &channel).await.unwrap().0),
+        vec![walk_in]
+    );
+    let decide = Step::Decide {
+        outcome: Outcome::Granted,
+        basis: None,
+        note: None,
+    };
+    o.act(&w.head, ids[3], 1, &decide, None, None)
+        .await
+        .unwrap();
+    let granted = CaseFilter {
+        outcome: Some("granted".into()),
+        ..everything
+    };
+    assert_eq!(
+        ids_of(o.cases(&w.clerk, &granted).await.unwrap().0),
+        vec![ids[3]]
+    );
+    let (none, total) = o
+        .cases(
+            &w.clerk,
+            &CaseFilter {
+                outcome: Some("partial".into()),
+                ..open(50, 0)
+            },
+        )
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    assert_eq!(total, 0);
     db.drop().await;
 }
 
@@ -938,6 +1027,306 @@ async fn audits_at_once(db: TestDb) {
     db.drop().await;
 }
 
+/// The letters on case `id`: (kind, DOCX text, PDF text), whitespace removed (a
+/// PDF's lines break where the page does).
+async fn letters_of(o: &Office, id: i64) -> Vec<(String, String, String)> {
+    let squeeze = |t: String| t.split_whitespace().collect::<String>();
+    let mut by_kind: Vec<(String, String, String)> = Vec::new();
+    for doc in o.store.documents_of(id).await.unwrap() {
+        let bytes = o.store.document(doc.id).await.unwrap().unwrap().content;
+        let (read, _) = gongkai_extract::read_document(&bytes)
+            .unwrap_or_else(|e| panic!("{}: {e}", doc.file_name));
+        let text = squeeze(read.plain_text());
+        let slot = match by_kind.iter().position(|(k, ..)| *k == doc.kind) {
+            Some(i) => i,
+            None => {
+                by_kind.push((doc.kind.clone(), String::new(), String::new()));
+                by_kind.len() - 1
+            }
+        };
+        if doc.file_name.ends_with(".pdf") {
+            assert_eq!(doc.media_type, "application/pdf");
+            by_kind[slot].2 = text;
+        } else {
+            assert!(doc.file_name.ends_with(".docx"), "{}", doc.file_name);
+            by_kind[slot].1 = text;
+        }
+    }
+    by_kind
+}
+
+/// The one letter of `kind` on case `id`, as DOCX and as PDF, each holding every
+/// phrase of `phrases`.
+async fn letter_says(o: &Office, id: i64, kind: &str, phrases: &[&str]) {
+    let letters = letters_of(o, id).await;
+    let (_, docx, pdf) = letters
+        .iter()
+        .find(|(k, ..)| k == kind)
+        .unwrap_or_else(|| panic!("case {id} has no {kind} letter: {letters:?}"));
+    for p in phrases {
+        assert!(docx.contains(p), "{kind} DOCX lacks {p}: {docx}");
+        assert!(pdf.contains(p), "{kind} PDF lacks {p}: {pdf}");
+    }
+}
+
+/// Every step that writes a letter writes it as DOCX and as PDF, both read back by
+/// the project's own reader: the 补正, consultation (each kind, its article),
+/// extension and fee letters, and the 答复书 of every outcome of table 三, citing
+/// its article and the remedies (复议 within 60 days, 诉讼 within 6 months).
+async fn every_letter_reads_back(db: TestDb) {
+    let w = world(&db, "2026-12-31").await;
+    let o = &w.office;
+    let new_case = |name: &'static str| {
+        let o = o.clone();
+        let clerk = w.clerk.clone();
+        async move {
+            o.register(&clerk, &posted(name, "2026-12-01", "2026-12-01"), None)
+                .await
+                .unwrap()
+        }
+    };
+    let at = |s: &str| Some(d(s));
+
+    let id = new_case("钱补正").await;
+    o.act(
+        &w.clerk,
+        id,
+        1,
+        &Step::RequestCorrection {
+            items: "请写明招标文件的项目名称".into(),
+            supplement_due: d("2026-12-16"),
+        },
+        at("2026-12-02"),
+        None,
+    )
+    .await
+    .unwrap();
+    letter_says(
+        o,
+        id,
+        "correction",
+        &[
+            "补正申请告知书",
+            "钱补正",
+            "第三十条",
+            "请写明招标文件的项目名称",
+            "2026年12月16日",
+        ],
+    )
+    .await;
+
+    for (consultee, article, name) in [
+        (Consultee::ThirdParty, "第三十二条", "某建设公司"),
+        (
+            Consultee::Agency,
+            "第三十三条第三款",
+            "测试县住房和城乡建设局",
+        ),
+        (Consultee::CoProducer, "第三十四条", "测试县财政局"),
+    ] {
+        let id = new_case("孙征求").await;
+        o.act(
+            &w.clerk,
+            id,
+            1,
+            &Step::Consult {
+                consultee,
+                name: name.into(),
+            },
+            at("2026-12-02"),
+            None,
+        )
+        .await
+        .unwrap();
+        letter_says(
+            o,
+            id,
+            "consultation",
+            &["政府信息公开征求意见函", name, article],
+        )
+        .await;
+    }
+
+    let id = new_case("李延期").await;
+    o.act(
+        &w.head,
+        id,
+        1,
+        &Step::Extend {
+            working_days: 20,
+            reason: "需要调取的档案数量较多".into(),
+        },
+        at("2026-12-02"),
+        None,
+    )
+    .await
+    .unwrap();
+    letter_says(
+        o,
+        id,
+        "extension",
+        &[
+            "延期答复告知书",
+            "第三十三条第二款",
+            "需要调取的档案数量较多",
+            "延长20个工作日",
+        ],
+    )
+    .await;
+
+    let id = new_case("周收费").await;
+    o.act(
+        &w.clerk,
+        id,
+        1,
+        &Step::NoticeFee {
+            method: gongkai_cases::FeeMethod::PerVolume,
+            amount_yuan: 720,
+            pages: Some(101),
+        },
+        at("2026-12-02"),
+        None,
+    )
+    .await
+    .unwrap();
+    letter_says(
+        o,
+        id,
+        "fee",
+        &["收取信息处理费通知书", "720元", "按量计收", "第四十二条"],
+    )
+    .await;
+
+    for outcome in Outcome::ALL {
+        let id = new_case("吴答复").await;
+        let mut version = 1;
+        // The outcomes that follow a 补正 (answered or not) or an unpaid fee need
+        // those steps first.
+        let correction = || Step::RequestCorrection {
+            items: "请写明文件名称".into(),
+            supplement_due: d("2026-12-09"),
+        };
+        let before = match outcome {
+            Outcome::OtherNoCorrection => vec![(correction(), "2026-12-02")],
+            Outcome::UnavailableUnclear => vec![
+                (correction(), "2026-12-02"),
+                (Step::Supplemented { note: None }, "2026-12-03"),
+            ],
+            Outcome::OtherFeeUnpaid => vec![(
+                Step::NoticeFee {
+                    method: gongkai_cases::FeeMethod::PerVolume,
+                    amount_yuan: 720,
+                    pages: Some(101),
+                },
+                "2026-12-02",
+            )],
+            _ => Vec::new(),
+        };
+        for (step, day) in before {
+            version = o
+                .act(&w.clerk, id, version, &step, at(day), None)
+                .await
+                .unwrap();
+        }
+        let decide = Step::Decide {
+            outcome,
+            basis: None,
+            note: Some("经查，说明如下".into()),
+        };
+        // After the fee's payment period (20 working days from 2 December) ran out.
+        o.act(&w.head, id, version, &decide, at("2026-12-31"), None)
+            .await
+            .unwrap_or_else(|e| panic!("{outcome:?}: {e}"));
+        let mut phrases = vec!["政府信息公开申请答复书", "吴答复", "六十日内", "六个月内"];
+        if !outcome.default_basis().is_empty() {
+            phrases.push(outcome.default_basis());
+        }
+        letter_says(o, id, "answer", &phrases).await;
+    }
+    db.drop().await;
+}
+
+/// The records are append-only in the database itself: a connection that goes
+/// around the office (a script, a console) cannot change or remove a case's events,
+/// its letters, or the audit log.
+async fn records_are_append_only(db: TestDb) {
+    use sqlx::Connection;
+    let w = world(&db, "2026-11-30").await;
+    let o = &w.office;
+    let id = o
+        .register(
+            &w.clerk,
+            &posted("郑记录", "2026-11-27", "2026-11-27"),
+            None,
+        )
+        .await
+        .unwrap();
+    o.act(
+        &w.clerk,
+        id,
+        1,
+        &Step::RequestCorrection {
+            items: "请写明文件名称".into(),
+            supplement_due: d("2026-12-10"),
+        },
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    o.view_case(&w.clerk, id, Some("127.0.0.1")).await.unwrap();
+    let attempts = [
+        format!("UPDATE case_events SET event = '{{}}' WHERE case_id = {id}"),
+        format!("DELETE FROM case_events WHERE case_id = {id}"),
+        format!("UPDATE documents SET content = content WHERE case_id = {id}"),
+        format!("DELETE FROM documents WHERE case_id = {id}"),
+        "UPDATE audit_log SET detail = ''".to_string(),
+        "DELETE FROM audit_log".to_string(),
+    ];
+    let refused = |e: sqlx::Error| {
+        let m = e.to_string();
+        assert!(m.contains("只能追加，不能修改或删除"), "{m}");
+    };
+    if db.pg {
+        let (url, schema) = db.target.split_once("?schema=").unwrap();
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET search_path TO {schema}")))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        for sql in &attempts {
+            refused(
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut c)
+                    .await
+                    .unwrap_err(),
+            );
+        }
+        refused(
+            sqlx::raw_sql("TRUNCATE audit_log")
+                .execute(&mut c)
+                .await
+                .unwrap_err(),
+        );
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&db.target).await.unwrap();
+        for sql in &attempts {
+            refused(
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                    .execute(&mut c)
+                    .await
+                    .unwrap_err(),
+            );
+        }
+    }
+    // Everything is still there, and the case still replays.
+    assert_eq!(o.store.case_events(id).await.unwrap().len(), 2);
+    assert!(!o.store.documents_of(id).await.unwrap().is_empty());
+    assert!(!o.store.audit_log(None, 10).await.unwrap().is_empty());
+    o.view_case(&w.clerk, id, None).await.unwrap();
+    db.drop().await;
+}
+
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {
@@ -967,3 +1356,5 @@ on_both!(online_application);
 on_both!(registrations_at_once);
 on_both!(inbox_pages);
 on_both!(audits_at_once);
+on_both!(every_letter_reads_back);
+on_both!(records_are_append_only);

@@ -85,7 +85,7 @@ macro_rules! migrations {
 #[allow(clippy::zero_prefixed_literal)]
 fn sqlite_migrator() -> Migrator {
     Migrator::with_migrations(
-        migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order", 0011 "report_sections"),
+        migrations!("sqlite": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order", 0011 "report_sections", 0012 "append_only"),
     )
 }
 
@@ -93,7 +93,7 @@ fn sqlite_migrator() -> Migrator {
 #[allow(clippy::zero_prefixed_literal)]
 fn postgres_migrator() -> Migrator {
     Migrator::with_migrations(
-        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order", 0011 "report_sections"),
+        migrations!("postgres": 0001 "reports", 0002 "office", 0003 "reading", 0004 "applicant_month", 0005 "portal", 0006 "report_bounds", 0007 "case_counters", 0008 "public_accounts", 0009 "portal_case", 0010 "inbox_order", 0011 "report_sections", 0012 "append_only"),
     )
 }
 
