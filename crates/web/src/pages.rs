@@ -1030,26 +1030,54 @@ pub async fn calendar_page(State(st): State<AppState>, PageUser(s): PageUser) ->
     ))
 }
 
-#[derive(Deserialize)]
-pub struct CalendarForm {
-    #[serde(default, rename = "_csrf")]
-    csrf: String,
-    #[serde(default)]
-    tsv: String,
-}
-
+/// The import form (`multipart/form-data`): the CSRF token, then the notice pasted
+/// into the box or chosen as a file (a file wins when both are given).
 pub async fn calendar_import(
     State(st): State<AppState>,
     PageUser(s): PageUser,
     ClientAddr(addr): ClientAddr,
-    Form(f): Form<CalendarForm>,
+    mut form: axum::extract::Multipart,
 ) -> PageResult {
-    check_csrf(&s, &f.csrf)?;
-    match st
-        .office
-        .import_calendar(&s.actor, &f.tsv, Some(&addr))
-        .await
-    {
+    let unreadable = |_| {
+        AppError::page(OfficeError::Invalid(
+            "提交的内容无法读取（文件过大或传输中断），请重新导入".into(),
+        ))
+    };
+    let (mut csrf, mut pasted, mut file) = (String::new(), String::new(), None);
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "_csrf" => csrf = field.text().await.map_err(unreadable)?,
+            "tsv" => {
+                check_csrf(&s, &csrf)?;
+                pasted = field.text().await.map_err(unreadable)?;
+            }
+            "file" => {
+                // The token comes first: nothing is read from a forged form.
+                check_csrf(&s, &csrf)?;
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if !name.is_empty() || !bytes.is_empty() {
+                    file = Some((name, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&s, &csrf)?;
+    let notice = match file {
+        Some((name, bytes)) => gongkai_office::calendar::notice_text(&name, &bytes),
+        None => Ok(pasted),
+    };
+    let refused = async |message: String| -> PageResult {
+        let mut r = views::html(&calendar_view(&st, &s, Vec::new(), None, Some(message)).await?);
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        Ok(r)
+    };
+    let tsv = match notice {
+        Ok(t) => t,
+        Err(message) => return refused(message).await,
+    };
+    match st.office.import_calendar(&s.actor, &tsv, Some(&addr)).await {
         Ok(changed) => {
             let n = changed.len();
             let changed = changed
@@ -1067,12 +1095,7 @@ pub async fn calendar_import(
                 .await?,
             ))
         }
-        Err(e @ OfficeError::Invalid(_)) => {
-            let mut r =
-                views::html(&calendar_view(&st, &s, Vec::new(), None, Some(e.to_string())).await?);
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
+        Err(e @ OfficeError::Invalid(_)) => refused(e.to_string()).await,
         Err(e) => Err(e.into()),
     }
 }
