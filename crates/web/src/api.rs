@@ -4,7 +4,7 @@
 //! `{ "error": "中文说明" }` with the HTTP status of their kind.
 
 use crate::AppState;
-use crate::http::{ApiUser, AppError, ClientAddr, Path, SESSION_COOKIE, set_cookie};
+use crate::http::{ApiUser, AppError, ClientAddr, Path, SESSION_COOKIE, download, set_cookie};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
@@ -211,6 +211,108 @@ pub async fn stats(
         json!({ "agency_id": agency, "year": year, "template": r.template.id(), "cells": cells }),
     )
     .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct PendingQuery {
+    limit: Option<i64>,
+}
+
+/// The online applications waiting for this agency to confirm them, oldest first:
+/// as the inbox lists them, the applicant's particulars left for the case.
+pub async fn pending(
+    State(st): State<AppState>,
+    ApiUser(s): ApiUser,
+    q: Result<Query<PendingQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult {
+    let Query(q) =
+        q.map_err(|_| AppError::api(OfficeError::Invalid("查询参数无效（limit 为整数）".into())))?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
+    let (rows, total) = api(st.office.pending_online(&s.actor, limit).await)?;
+    let applications: Vec<Value> = rows
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id, "number": p.number, "submitted_on": p.submitted_on,
+                "files": p.files, "applicant_kind": p.application.applicant_kind,
+                "applicant_name": p.application.applicant_name, "request": p.application.request,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "total": total, "applications": applications })).into_response())
+}
+
+/// Confirms an online application: it becomes a case received today.
+pub async fn confirm(
+    State(st): State<AppState>,
+    ApiUser(s): ApiUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    let case_id = api(st.office.confirm_online(&s.actor, id, Some(&addr)).await)?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "case_id": case_id })),
+    )
+        .into_response())
+}
+
+/// A generated letter (DOCX or PDF), always as a download.
+pub async fn document(
+    State(st): State<AppState>,
+    ApiUser(s): ApiUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    let d = api(st.office.document(&s.actor, id, Some(&addr)).await)?;
+    Ok(download(&d.file_name, &d.media_type, d.content))
+}
+
+/// An attached file, always as a download.
+pub async fn attachment(
+    State(st): State<AppState>,
+    ApiUser(s): ApiUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    let f = api(st.office.attachment(&s.actor, id, Some(&addr)).await)?;
+    Ok(download(&f.file_name, &f.media_type, f.content))
+}
+
+/// Attaches a file (`multipart/form-data`, field `file`) to a case.
+pub async fn upload(
+    State(st): State<AppState>,
+    ApiUser(s): ApiUser,
+    ClientAddr(addr): ClientAddr,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> ApiResult {
+    let unreadable = |_| {
+        AppError::api(OfficeError::Invalid(format!(
+            "上传的内容无法读取（文件过大或传输中断；附件上限 {} MB）",
+            gongkai_office::attachments::MAX_ATTACHMENT_BYTES / 1024 / 1024
+        )))
+    };
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
+        }
+    }
+    let (name, bytes) = match file {
+        Some((name, bytes)) if !name.is_empty() => (name, bytes),
+        _ => {
+            return Err(AppError::api(OfficeError::Invalid(
+                "缺少文件（multipart 字段 file，须带文件名）".into(),
+            )));
+        }
+    };
+    let att = api(st
+        .office
+        .add_attachment(&s.actor, id, &name, bytes, Some(&addr))
+        .await)?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": att }))).into_response())
 }
 
 /// The API's OpenAPI 3.1 description, served as it is written in `openapi.json`.

@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 use gongkai_office::Office;
 use std::net::SocketAddr;
 
+pub use api::OPENAPI;
 pub use http::{CSRF_HEADER, SESSION_COOKIE};
 
 /// What every handler shares: the office (store, calendar, clock).
@@ -95,6 +96,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/cases", get(api::cases).post(api::register))
         .route("/api/cases/{id}", get(api::case))
         .route("/api/cases/{id}/steps", post(api::step))
+        .route("/api/cases/{id}/attachments", post(api::upload))
+        .route("/api/documents/{id}", get(api::document))
+        .route("/api/attachments/{id}", get(api::attachment))
+        .route("/api/online", get(api::pending))
+        .route("/api/online/{id}/confirm", post(api::confirm))
         .route("/api/stats/{agency}/{year}", get(api::stats))
         .fallback(http::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
