@@ -78,10 +78,13 @@ fn reg(name: &str) -> Registration {
 }
 
 async fn fixture(db: &TestDb) -> Fixture {
+    fixture_on(db, "2026-11-30").await
+}
+
+/// The fixture with `today` as the office's date.
+async fn fixture_on(db: &TestDb, today: &str) -> Fixture {
     let store = Store::open(&db.target).await.unwrap();
-    let office = Office::new(store, Clock::Fixed(d("2026-11-30")))
-        .await
-        .unwrap();
+    let office = Office::new(store, Clock::Fixed(d(today))).await.unwrap();
     let s = &office.store;
     let ag = |parent, name: &str, kind: &str| NewAgency {
         parent_id: parent,
@@ -552,6 +555,7 @@ on_both!(every_route_every_role);
 on_both!(forged_and_malformed_requests_change_nothing);
 on_both!(pages_mask_and_downloads_are_attachments);
 on_both!(login_form_sets_its_cookies);
+on_both!(provisional_dates_are_marked_until_the_notice_is_imported);
 
 /// Whether `path` (without its query) is an instance of the route `pattern`.
 fn matches(pattern: &str, path: &str) -> bool {
@@ -1020,5 +1024,59 @@ async fn login_form_sets_its_cookies(db: TestDb) {
         .unwrap();
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Strict"), "{session}");
+    db.drop().await;
+}
+
+/// Past the built-in calendar's end, the inbox and the case page mark a date 暂定
+/// with the reason; the system administrator is reminded, imports next year's
+/// notice as a file, and is shown every open case whose date moved.
+async fn provisional_dates_are_marked_until_the_notice_is_imported(db: TestDb) {
+    let f = fixture_on(&db, "2026-12-21").await;
+    let clerk = {
+        let u = f
+            .office
+            .store
+            .user_by_login("clerk")
+            .await
+            .unwrap()
+            .unwrap();
+        let a = f.office.store.agency(u.agency_id).await.unwrap().unwrap();
+        Actor::new(&u, &a).unwrap()
+    };
+    let mut late = reg("钱七");
+    late.submitted = d("2026-12-21");
+    let id = f.office.register(&clerk, &late, None).await.unwrap();
+    let number = f.office.store.case(id).await.unwrap().unwrap().number;
+
+    let (_, inbox) = call(&f, 0, "GET", "/inbox", &Body_::None).await;
+    assert!(inbox.contains("暂定"), "{inbox}");
+    let (_, page) = call(&f, 0, "GET", &format!("/cases/{id}"), &Body_::None).await;
+    assert!(page.contains("待导入2027年放假安排"), "{page}");
+    // Counted Monday–Friday: 2026-12-21 + 20 weekdays.
+    assert!(page.contains("2027-01-18"), "{page}");
+    let (_, cal) = call(&f, 4, "GET", "/admin/calendar", &Body_::None).await;
+    assert!(cal.contains("2027"), "{cal}");
+
+    // The notice as a CSV file with the mark Windows Notepad writes.
+    let file = "\u{feff}date,kind,notice_year\r\n2027-01-01,off,2027\r\n";
+    let (s, done) = call(
+        &f,
+        4,
+        "POST",
+        "/admin/calendar",
+        &Body_::Multipart(upload("{csrf}", "2027年放假安排.csv", file)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{done}");
+    assert!(done.contains("期限发生变化的在办案件"), "{done}");
+    let moved = format!("<td>{number}</td><td>2027-01-18</td><td>2027-01-19</td>");
+    assert!(done.contains(&moved), "{done}");
+    let (_, page) = call(&f, 0, "GET", &format!("/cases/{id}"), &Body_::None).await;
+    assert!(
+        page.contains("2027-01-19") && !page.contains("待导入2027年放假安排"),
+        "{page}"
+    );
+    let (_, inbox) = call(&f, 0, "GET", "/inbox", &Body_::None).await;
+    assert!(!inbox.contains("暂定"), "{inbox}");
     db.drop().await;
 }
