@@ -91,7 +91,8 @@ async fn fixture_on(db: &TestDb, today: &str) -> Fixture {
         name: name.into(),
         level: "county".into(),
         kind: kind.into(),
-        requires_approval: false,
+        // Every answer of the own office needs its head (报批).
+        requires_approval: kind == "office",
         demo: false,
     };
     let province = s
@@ -380,6 +381,9 @@ fn table(f: &Fixture) -> Vec<Row> {
         // An extension needs the head (条例第三十三条第二款): the clerk is refused, the
         // head's is recorded; the case is only the own agency's to touch.
         Row { method: "POST", path: format!("/cases/{ec}/steps"), body: form("_csrf={csrf}&version=EXTVERSION&step=extend&working_days=15&reason=%E9%87%8F%E5%A4%A7"), expect: [403, 303, 404, 404, 404, 303] },
+        // The office answers only through its head (报批): the clerk's decision is
+        // refused, the head's recorded.
+        Row { method: "POST", path: format!("/cases/{ec}/steps"), body: form("_csrf={csrf}&version=EXTVERSION&step=decide&outcome=partial&note=x"), expect: [403, 303, 404, 404, 404, 303] },
         Row { method: "POST", path: format!("/cases/{oc}/attachments"), body: att(), expect: [303, 303, 404, 404, 404, 303] },
         Row { method: "POST", path: format!("/cases/{xc}/attachments"), body: att(), expect: [404, 404, 404, 404, 404, 303] },
         Row { method: "GET", path: format!("/attachments/{oat}"), body: Body_::None, expect: [200, 200, 404, 404, 404, 303] },
@@ -525,9 +529,10 @@ async fn every_route_every_role(db: TestDb) {
             }
         }
     }
-    // The extension the head granted is on the case; the clerk's refusal left nothing.
+    // The head's extension and decision are on the case; the clerk's refusals left
+    // nothing.
     let ext = f.office.store.case_events(f.ext_case).await.unwrap();
-    assert_eq!(ext.len(), 2, "{ext:?}");
+    assert_eq!(ext.len(), 3, "{ext:?}");
     db.drop().await;
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
