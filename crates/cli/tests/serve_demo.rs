@@ -83,7 +83,11 @@ fn the_demo_prints_its_logins_shows_every_state_and_leaves_nothing() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no case count printed: {text}"));
     assert!(total >= 24, "a few dozen cases: {total}");
-    assert!(cases.len() >= 20, "the county office's cases: {}", cases.len());
+    assert!(
+        cases.len() >= 20,
+        "the county office's cases: {}",
+        cases.len()
+    );
     for stage in [
         "received",
         "awaiting_correction",
