@@ -381,6 +381,67 @@ fn postgres_round_trip() {
     }
 }
 
+/// Two `gongkai ingest` processes at once — two machines, as far as the database can
+/// tell — into one PostgreSQL with overlapping inputs: each file is stored once.
+#[test]
+fn two_ingests_at_once_into_one_postgresql_store_each_file_once() {
+    let Ok(url) = std::env::var("GONGKAI_TEST_PG") else {
+        assert_eq!(std::env::var("GONGKAI_SKIP_PG").as_deref(), Ok("1"));
+        return;
+    };
+    let schema = format!("gongkai_cli_two_{}", std::process::id());
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let target = format!("{url}{sep}schema={schema}");
+    let tmp = tempfile::tempdir().unwrap();
+    // Two folders, each missing a different one of the corpus's files.
+    let a = corpus(&tmp.path().join("a"));
+    let b = corpus(&tmp.path().join("b"));
+    std::fs::remove_file(a.join("tongjiang-2020.txt")).unwrap();
+    std::fs::remove_file(b.join("qingtongxia-2021.txt")).unwrap();
+    // The schema is made once before, as a server or an earlier run would have.
+    let rt = gongkai_dataset::runtime().unwrap();
+    rt.block_on(async {
+        gongkai_store::Store::open(&target)
+            .await
+            .unwrap()
+            .close()
+            .await
+    });
+    let spawn = |dir: &Path| {
+        bin()
+            .args(["ingest", dir.to_str().unwrap(), "--db", &target])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(&a), spawn(&b));
+    for run in [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ] {
+        // 0 or 1 (findings or unreadable files among its own), as the two share
+        // the files out; never a failed run.
+        assert!(
+            matches!(run.status.code(), Some(0 | 1)),
+            "{}\n{}",
+            text(&run.stdout),
+            text(&run.stderr)
+        );
+    }
+    let store = rt.block_on(gongkai_store::Store::open(&target)).unwrap();
+    let stored = rt.block_on(store.sources()).unwrap();
+    let mut hashes: Vec<&str> = stored.iter().map(|s| s.hash.as_str()).collect();
+    hashes.sort();
+    let n = hashes.len();
+    hashes.dedup();
+    assert_eq!(hashes.len(), n, "a file stored twice: {stored:?}");
+    // Four readable reports and the two bad files, each once, from both folders.
+    assert_eq!(n, 6, "{stored:?}");
+    assert_eq!(rt.block_on(store.totals()).unwrap().reports, 4);
+    let _ = rt.block_on(store.drop_schema());
+}
+
 /// The sources stored in a SQLite dataset: (file name, status, cause).
 fn sources(db: &str) -> Vec<(String, String, Option<String>)> {
     let rt = gongkai_dataset::runtime().unwrap();
