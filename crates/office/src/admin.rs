@@ -89,6 +89,18 @@ impl Office {
     }
 
     /// The agency's accounts.
+    /// The newest `limit` audit entries the actor may read: its unit's, or
+    /// everyone's for the system administrator.
+    pub async fn audit_entries(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<gongkai_store::office::AuditRow>> {
+        actor.require_own(Permission::ViewAudit)?;
+        let scope = (actor.role != Role::Sysadmin).then_some(actor.agency_id);
+        Ok(self.store.audit_log(scope, limit).await?)
+    }
+
     pub async fn users(&self, actor: &Actor, agency_id: i64) -> Result<Vec<UserRow>> {
         self.managed_agency(actor, agency_id).await?;
         Ok(self.store.users_of(agency_id).await?)

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 type ApiResult = Result<Response, AppError>;
 
 /// A JSON body, or a Chinese message saying what is wrong with it.
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     b.map(|Json(v)| v).map_err(|e| {
         let why = match &e {
             JsonRejection::MissingJsonContentType(_) => {
@@ -58,7 +58,7 @@ fn data_error(s: &str) -> String {
     }
 }
 
-fn api<T>(r: Result<T, OfficeError>) -> Result<T, AppError> {
+pub(crate) fn api<T>(r: Result<T, OfficeError>) -> Result<T, AppError> {
     r.map_err(AppError::api)
 }
 

@@ -8,6 +8,7 @@
 
 mod admin;
 mod api;
+mod api_admin;
 mod forms;
 mod http;
 mod pages;
@@ -102,6 +103,22 @@ pub fn router(state: AppState) -> Router {
         .route("/api/online", get(api::pending))
         .route("/api/online/{id}/confirm", post(api::confirm))
         .route("/api/stats/{agency}/{year}", get(api::stats))
+        .route(
+            "/api/agencies/{agency}/users",
+            get(api_admin::users).post(api_admin::add_user),
+        )
+        .route("/api/users/{id}", post(api_admin::user_action))
+        .route(
+            "/api/agencies/{agency}/templates",
+            get(api_admin::templates),
+        )
+        .route(
+            "/api/agencies/{agency}/templates/{kind}",
+            post(api_admin::save_template),
+        )
+        .route("/api/agencies/{agency}/guide", post(api_admin::save_guide))
+        .route("/api/calendar", post(api_admin::import_calendar))
+        .route("/api/audit", get(api_admin::audit))
         .fallback(http::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
         .with_state(state)

@@ -1101,14 +1101,7 @@ pub async fn calendar_import(
 }
 
 pub async fn audit(State(st): State<AppState>, PageUser(s): PageUser) -> PageResult {
-    s.actor.require_own(Permission::ViewAudit)?;
-    let scope = (s.actor.role != Role::Sysadmin).then_some(s.actor.agency_id);
-    let rows = st
-        .office
-        .store
-        .audit_log(scope, 200)
-        .await
-        .map_err(OfficeError::from)?;
+    let rows = st.office.audit_entries(&s.actor, 200).await?;
     let mut names: HashMap<i64, String> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -428,6 +428,21 @@ fn table(f: &Fixture) -> Vec<Row> {
         Row { method: "GET", path: "/api/online".into(), body: Body_::None, expect: [200, 200, 403, 403, 403, 401] },
         Row { method: "POST", path: format!("/api/online/{ap}/confirm"), body: Body_::None, expect: [201, 409, 403, 403, 403, 401] },
         Row { method: "POST", path: format!("/api/online/{xp}/confirm"), body: Body_::None, expect: [404, 404, 403, 403, 403, 401] },
+        // Administration through the API: the same checks as the pages.
+        Row { method: "GET", path: format!("/api/agencies/{oa}/users"), body: Body_::None, expect: [403, 403, 200, 403, 200, 401] },
+        Row { method: "GET", path: format!("/api/agencies/{xa}/users"), body: Body_::None, expect: [403, 403, 403, 403, 200, 401] },
+        Row { method: "POST", path: format!("/api/agencies/{oa}/users"), body: Body_::Json(format!(r#"{{"login":"api{oa}-ROLE","name":"x","role":"clerk","password":"long-enough-1"}}"#)), expect: [403, 403, 201, 403, 201, 401] },
+        Row { method: "POST", path: format!("/api/agencies/{xa}/users"), body: Body_::Json(format!(r#"{{"login":"api{xa}-ROLE","name":"x","role":"clerk","password":"long-enough-1"}}"#)), expect: [403, 403, 403, 403, 201, 401] },
+        Row { method: "POST", path: format!("/api/users/{ou}"), body: Body_::Json(r#"{"action":"activate"}"#.into()), expect: [403, 403, 200, 403, 200, 401] },
+        Row { method: "POST", path: format!("/api/users/{xu}"), body: Body_::Json(r#"{"action":"activate"}"#.into()), expect: [403, 403, 403, 403, 200, 401] },
+        Row { method: "GET", path: format!("/api/agencies/{oa}/templates"), body: Body_::None, expect: [403, 403, 200, 403, 200, 401] },
+        Row { method: "GET", path: format!("/api/agencies/{xa}/templates"), body: Body_::None, expect: [403, 403, 403, 403, 200, 401] },
+        Row { method: "POST", path: format!("/api/agencies/{oa}/templates/fee"), body: Body_::Json(r#"{"body":""}"#.into()), expect: [403, 403, 200, 403, 200, 401] },
+        Row { method: "POST", path: format!("/api/agencies/{xa}/templates/fee"), body: Body_::Json(r#"{"body":""}"#.into()), expect: [403, 403, 403, 403, 200, 401] },
+        Row { method: "POST", path: format!("/api/agencies/{oa}/guide"), body: Body_::Json(r#"{"body":"指南"}"#.into()), expect: [403, 403, 200, 403, 200, 401] },
+        Row { method: "POST", path: format!("/api/agencies/{xa}/guide"), body: Body_::Json(r#"{"body":"指南"}"#.into()), expect: [403, 403, 403, 403, 200, 401] },
+        Row { method: "POST", path: "/api/calendar".into(), body: Body_::Json(r#"{"tsv":"2027-01-01\toff\t2027"}"#.into()), expect: [403, 403, 403, 403, 200, 401] },
+        Row { method: "GET", path: "/api/audit".into(), body: Body_::None, expect: [403, 403, 200, 403, 200, 401] },
         Row { method: "GET", path: format!("/api/stats/{oa}/2026"), body: Body_::None, expect: [200, 200, 200, 200, 200, 401] },
         Row { method: "GET", path: format!("/api/stats/{xa}/2026"), body: Body_::None, expect: [403, 403, 403, 200, 200, 401] },
         Row { method: "GET", path: format!("/api/stats/{fa}/2026"), body: Body_::None, expect: [403, 403, 403, 403, 200, 401] },
@@ -489,6 +504,7 @@ async fn every_route_every_role(db: TestDb) {
             let fill = |s: &str| {
                 s.replace("EXTVERSION", &ev.to_string())
                     .replace("VERSION", &v.to_string())
+                    .replace("ROLE", role)
             };
             let body = match &row.body {
                 Body_::Form(s) => Body_::Form(fill(s)),
