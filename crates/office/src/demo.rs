@@ -54,7 +54,6 @@ pub struct DemoData {
 struct Tree {
     province: i64,
     city: i64,
-    city_office: i64,
     county: i64,
     county_office: i64,
     county_land: i64,
@@ -110,7 +109,7 @@ async fn tree(office: &Office) -> Result<Tree> {
         false,
     )
     .await?;
-    let city_office = agency(
+    agency(
         office,
         Some(city),
         "演示市人民政府办公室",
@@ -167,7 +166,6 @@ async fn tree(office: &Office) -> Result<Tree> {
     Ok(Tree {
         province,
         city,
-        city_office,
         county,
         county_office,
         county_land,

@@ -63,6 +63,55 @@ pub fn http(
     Some((status, cookie, body.to_string()))
 }
 
+/// A case through the API, as JSON; or the status and body it was refused with.
+pub fn api_case(
+    addr: &str,
+    cookie: &str,
+    csrf: &str,
+    id: i64,
+) -> Result<serde_json::Value, (u16, String)> {
+    let (status, _, body) =
+        http(addr, "GET", &format!("/api/cases/{id}"), cookie, csrf, "").expect("case");
+    if status == 200 {
+        Ok(serde_json::from_str(&body).unwrap())
+    } else {
+        Err((status, body))
+    }
+}
+
+/// Every case of the user's agency, open and closed, as the API lists them.
+pub fn all_cases(addr: &str, cookie: &str, csrf: &str) -> Vec<serde_json::Value> {
+    let (status, _, body) = http(
+        addr,
+        "GET",
+        "/api/cases?all=true&limit=1000",
+        cookie,
+        csrf,
+        "",
+    )
+    .expect("case list");
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    list["cases"].as_array().unwrap().clone()
+}
+
+/// Every case of the user's agency opens and replays whole: its timeline holds
+/// every version.
+pub fn every_case_replays(addr: &str, cookie: &str, csrf: &str) -> usize {
+    let cases = all_cases(addr, cookie, csrf);
+    for c in &cases {
+        let id = c["id"].as_i64().unwrap();
+        let v = api_case(addr, cookie, csrf, id)
+            .unwrap_or_else(|(s, b)| panic!("case {id} does not open: {s} {b}"));
+        assert_eq!(
+            v["timeline"].as_array().unwrap().len() as i64,
+            v["row"]["version"].as_i64().unwrap(),
+            "case {id}: a half-written step"
+        );
+    }
+    cases.len()
+}
+
 /// Logs a demo user in through the API: (cookie, CSRF token).
 pub fn login(addr: &str, who: &str) -> (String, String) {
     let (status, cookie, body) = http(
