@@ -29,7 +29,8 @@ tr { page-break-inside: avoid; break-inside: avoid; }
      scrolls within the page instead of cutting the page off. */
   html { background: #fff; }
   body { font-size: 13pt; line-height: 1.8; }
-  main { width: auto; min-height: 0; margin: 0; padding: 16px 12px; box-shadow: none; overflow-x: auto; }
+  main { width: auto; min-height: 0; margin: 0; padding: 16px 12px; box-shadow: none; }
+  div.wide { overflow-x: auto; }
   h1 { font-size: 18pt; line-height: 1.5; margin-bottom: 16pt; }
   h2 { font-size: 13pt; }
   table { min-width: 36em; }
@@ -77,6 +78,13 @@ pub fn render(report: &Report) -> String {
 fn table(out: &mut String, t: &TableLayout, report: &Report) {
     let fit = t.fit(report);
     let total: u32 = fit.widths.iter().sum();
+    // A table wider than a phone scrolls in its own region, which the keyboard can
+    // reach and scroll too; the page itself never scrolls sideways.
+    let _ = writeln!(
+        out,
+        "<div class=\"wide\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+        esc(t.heading)
+    );
     let _ = writeln!(out, "<table class=\"{}\">", t.table.prefix());
     out.push_str("<colgroup>");
     for w in &fit.widths {
@@ -132,7 +140,7 @@ fn table(out: &mut String, t: &TableLayout, report: &Report) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
 }
 
 /// Escapes text for HTML element content and attribute values.
