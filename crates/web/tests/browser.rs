@@ -114,6 +114,7 @@ async fn server(dir: &Path) -> String {
     let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let office = Office::new(store, Clock::Fixed(today)).await.unwrap();
     gongkai_office::demo::seed(&office).await.unwrap();
+    published_report(&office).await;
     let app = router(AppState {
         office,
         secure_cookies: false,
@@ -125,6 +126,81 @@ async fn server(dir: &Path) -> String {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
+}
+
+/// The county office's 2025 annual report as `gongkai ingest` keeps it, so the
+/// portal lists it.
+async fn published_report(office: &Office) {
+    let mut report = gongkai_report::Report::from_values(
+        "2025年报.txt",
+        gongkai_report::TemplateId::T2021,
+        [(
+            "requests.new.natural_person",
+            gongkai_report::Value::int(164),
+        )],
+    )
+    .unwrap();
+    report.agency = Some("演示县人民政府办公室".into());
+    report.year = Some(2025);
+    report.sections.push(gongkai_report::Section {
+        heading: "一、总体情况".into(),
+        text: "2025年，本机关坚持以公开为常态、不公开为例外。".into(),
+    });
+    let file = gongkai_store::PreparedFile {
+        path: "2025年报.txt".into(),
+        file_name: "2025年报.txt".into(),
+        hash: "ab".repeat(32),
+        size: 1,
+        format: Some("text"),
+        reports: vec![gongkai_store::PreparedReport {
+            member: "2025年报.txt".into(),
+            format: "text",
+            report,
+            findings: Vec::new(),
+        }],
+        failures: Vec::new(),
+    };
+    assert!(office.store.store_file(&file, false).await.unwrap());
+}
+
+/// Sends a DevTools command to the browser of session `session` through
+/// chromedriver (`goog/cdp/execute`), over plain HTTP on localhost.
+fn cdp(webdriver: &str, session: &str, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+    use std::io::Write;
+    let addr = webdriver.trim_start_matches("http://");
+    let body = json!({ "cmd": cmd, "params": params }).to_string();
+    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        tcp,
+        "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // Read the head, then as many bytes as it announces (the driver may keep the
+    // connection open).
+    tcp.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tcp.read(&mut buf).unwrap();
+        answer.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= length || n == 0 {
+                assert!(head.contains(" 200 "), "{cmd}: {text}");
+                return serde_json::from_str(&body[..length]).unwrap();
+            }
+        }
+        assert!(n > 0, "{cmd}: the driver closed the connection: {text}");
+    }
 }
 
 async fn css(c: &Client, selector: &str) -> fantoccini::elements::Element {
@@ -792,6 +868,20 @@ async fn no_sideways_scroll(c: &Client, page: &str) {
     }
 }
 
+/// A public page passes axe-core and does not scroll sideways at 320 px (the
+/// window is put back as it was).
+async fn public_page_ok(c: &Client, page: &str) {
+    assert_accessible(c, page).await;
+    let (w, h) = c.get_window_size().await.unwrap();
+    if w != 320 {
+        c.set_window_size(320, h as u32).await.unwrap();
+    }
+    no_sideways_scroll(c, &format!("{page} at 320 px")).await;
+    if w != 320 {
+        c.set_window_size(w as u32, h as u32).await.unwrap();
+    }
+}
+
 /// A citizen applies on a phone, the clerk confirms and asks for a 补正, the citizen
 /// answers it online, the head answers, and the citizen downloads the 答复书 with the
 /// 查询码 — every public page checked by axe-core and at 320 px.
@@ -806,22 +896,43 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     let c = browser(&webdriver, &profile, &downloads).await;
     c.set_window_size(390, 844).await.unwrap();
 
+    // An account first (applying needs none): the sign-in page, then the list.
+    c.goto(&format!("{base}/public/account")).await.unwrap();
+    public_page_ok(&c, "account sign-in and registration").await;
+    type_into(&c, "#reg-login", "13912345678").await;
+    type_into(&c, "#reg-password", "citizen-password-1").await;
+    click_and_wait(&c, "form[action='/public/account/register'] button").await;
+    let list = css(&c, "main").await.text().await.unwrap();
+    assert!(list.contains("已登录：13912345678"), "{list}");
+    public_page_ok(&c, "account list (empty)").await;
+
     // Find the agency by pinyin initials and read its guide.
     c.goto(&format!("{base}/public")).await.unwrap();
-    assert_accessible(&c, "/public").await;
+    public_page_ok(&c, "/public").await;
     type_into(&c, "#q", "ysxrmzfbgs").await;
     click_and_wait(&c, "form.search button").await;
     let hits = c.find_all(Locator::Css("ul.agencies a")).await.unwrap();
     assert_eq!(hits.len(), 1, "one agency has these initials");
     assert_eq!(hits[0].text().await.unwrap(), "演示县人民政府办公室");
+    public_page_ok(&c, "search results").await;
     click_and_wait(&c, "ul.agencies a").await;
     let guide = css(&c, "section.guide").await.text().await.unwrap();
     assert!(guide.contains("政府信息公开指南"), "{guide}");
-    assert_accessible(&c, "agency page").await;
+    assert!(
+        guide.contains("办公地址：演示省演示市演示县人民路1号"),
+        "{guide}"
+    );
+    public_page_ok(&c, "agency page").await;
+    // Its annual report, as the dataset read it.
+    click_and_wait(&c, "ul.docs a[href*='/reports/']:not([href*='format'])").await;
+    let report = css(&c, "body").await.text().await.unwrap();
+    assert!(report.contains("演示县人民政府办公室"), "{report}");
+    public_page_ok(&c, "published annual report").await;
+    c.back().await.unwrap();
     click_and_wait(&c, "a.button[href$='/apply']").await;
 
     // Sent empty: every missing field is named beside it, nothing is stored.
-    assert_accessible(&c, "apply form").await;
+    public_page_ok(&c, "apply form").await;
     click_and_wait(&c, "form.apply button[type=submit]").await;
     let errors = css(&c, "#errors").await.text().await.unwrap();
     for expected in [
@@ -831,7 +942,7 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     ] {
         assert!(errors.contains(expected), "{errors}");
     }
-    assert_accessible(&c, "apply form with errors").await;
+    public_page_ok(&c, "apply form with errors").await;
 
     // The draft survives leaving the page (the browser keeps it), the ID number not.
     type_into(&c, "#applicant_name", APPLICANT).await;
@@ -870,18 +981,43 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     let e = css(&c, "#id_number-error").await.text().await.unwrap();
     assert!(e.contains("居民身份证号码不正确"), "{e}");
     type_into(&c, "#id_number", "11010519491231002X").await;
-    click_and_wait(&c, "form.apply button[type=submit]").await;
 
-    // At 200 % zoom the form still fits its window.
-    c.set_window_size(640, 900).await.unwrap();
-    c.execute("document.body.style.zoom = '200%';", vec![])
+    // The filled form at 200 % zoom: what Chromium shows a 1280 × 900 window zoomed
+    // to 200 % (a 640 CSS-pixel viewport drawn at 2 device pixels per pixel) still
+    // fits, and its button is within reach.
+    c.set_window_size(1280, 900).await.unwrap();
+    let session = c.session_id().await.unwrap().unwrap();
+    cdp(
+        &webdriver,
+        &session,
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 640, "height": 450, "deviceScaleFactor": 2, "mobile": false }),
+    );
+    let zoomed = c
+        .execute(
+            "return [window.innerWidth, window.devicePixelRatio];",
+            vec![],
+        )
         .await
         .unwrap();
+    assert_eq!(zoomed, json!([640, 2]));
     no_sideways_scroll(&c, "apply form at 200 % zoom").await;
-    c.execute("document.body.style.zoom = '';", vec![])
+    let button_right = c
+        .execute(
+            "return document.querySelector('form.apply button[type=submit]').getBoundingClientRect().right;",
+            vec![],
+        )
         .await
         .unwrap();
+    assert!(button_right.as_f64().unwrap() <= 640.0, "{button_right}");
+    cdp(
+        &webdriver,
+        &session,
+        "Emulation.clearDeviceMetricsOverride",
+        json!({}),
+    );
     c.set_window_size(390, 844).await.unwrap();
+    click_and_wait(&c, "form.apply button[type=submit]").await;
 
     // Confirm, with a file.
     let review = css(&c, "dl.facts").await.text().await.unwrap();
@@ -889,7 +1025,7 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
         review.contains(REQUEST) && review.contains("电子；在线下载"),
         "{review}"
     );
-    assert_accessible(&c, "confirm page").await;
+    public_page_ok(&c, "confirm page").await;
     let scan = dir.path().join("身份证明.pdf");
     std::fs::write(&scan, b"%PDF-1.4\n% scan\n").unwrap();
     css(&c, "#files")
@@ -906,7 +1042,7 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     let code = css(&c, "#receipt-code").await.text().await.unwrap();
     assert!(number.starts_with("W20261130-"), "{number}");
     assert_eq!(code.len(), 19, "{code}");
-    assert_accessible(&c, "receipt").await;
+    public_page_ok(&c, "receipt").await;
     no_sideways_scroll(&c, "receipt at 390 px").await;
     screenshot(&c, "portal-receipt-phone.png").await;
     // A download: the page stays.
@@ -975,7 +1111,7 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     // The citizen follows the case at 320 px and answers the 补正.
     c.set_window_size(320, 800).await.unwrap();
     c.goto(&format!("{base}/public/track")).await.unwrap();
-    assert_accessible(&c, "track form").await;
+    public_page_ok(&c, "track form").await;
     type_into(&c, "#number", &number).await;
     type_into(&c, "#code", &code.to_lowercase().replace('-', "")).await;
     click_and_wait(&c, "form[action='/public/track'] button").await;
@@ -989,13 +1125,13 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
         corr.contains("小区名称") && corr.contains("2026-12-09"),
         "{corr}"
     );
-    assert_accessible(&c, "status page").await;
-    no_sideways_scroll(&c, "status page at 320 px").await;
+    public_page_ok(&c, "status page").await;
     type_into(&c, "#supp-text", "城南街道幸福里小区").await;
     click_and_wait(&c, "form[action='/public/track/supplement'] button").await;
     let ok = css(&c, "p.ok, p.error").await.text().await.unwrap();
     assert!(ok.contains("补正已提交"), "{ok}");
     assert_eq!(css(&c, "h1 .stage").await.text().await.unwrap(), "办理中");
+    public_page_ok(&c, "status page after the 补正").await;
 
     // The head answers.
     c.set_window_size(1280, 900).await.unwrap();
@@ -1021,6 +1157,7 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     click_and_wait(&c, "form[action='/public/track'] button").await;
     assert_eq!(css(&c, "h1 .stage").await.text().await.unwrap(), "已答复");
     screenshot(&c, "portal-status-phone.png").await;
+    public_page_ok(&c, "status page with the answer").await;
     let button = c
         .find(Locator::XPath(
             "//ul[@class='docs']//form[contains(., '答复书') and contains(., '.docx')]//button",
@@ -1095,5 +1232,20 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     let e = css(&c, "p.error").await.text().await.unwrap();
     assert!(e.contains("申请编号或查询码不正确"), "{e}");
     assert!(!c.source().await.unwrap().contains(APPLICANT));
+    public_page_ok(&c, "wrong code").await;
+
+    // The account lists the application sent while signed in; signed out, a wrong
+    // password is refused on the same page.
+    c.goto(&format!("{base}/public/account")).await.unwrap();
+    let list = css(&c, "ul.agencies").await.text().await.unwrap();
+    assert!(list.contains(&number) && list.contains("已答复"), "{list}");
+    public_page_ok(&c, "account list").await;
+    click_and_wait(&c, "form[action='/public/account/logout'] button").await;
+    type_into(&c, "#login-login", "13912345678").await;
+    type_into(&c, "#login-password", "not-the-password").await;
+    click_and_wait(&c, "form[action='/public/account/login'] button").await;
+    css(&c, "p.error").await;
+    public_page_ok(&c, "account sign-in refused").await;
     c.close().await.unwrap();
 }
+
