@@ -1249,3 +1249,268 @@ async fn a_citizen_applies_online_answers_a_correction_and_downloads_the_answer(
     c.close().await.unwrap();
 }
 
+/// `browser` at a phone's width, with JavaScript on or off (Chromium's content
+/// setting, as a user turns it off: page scripts do not run, the driver's do).
+async fn browser_with(webdriver: &str, profile: &Path, downloads: &Path, script: bool) -> Client {
+    let args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=390,844".into(),
+        "--lang=zh-CN".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "profile.default_content_setting_values.javascript": if script { 1 } else { 2 },
+            },
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(webdriver)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = "\u{E00D}";
+const LEFT: &str = "\u{E012}";
+const RIGHT: &str = "\u{E014}";
+const DOWN: &str = "\u{E015}";
+
+/// Presses `key` on whatever has the focus, as a keyboard does (an action of the
+/// page, not typing into an element: a file field would take it for a path).
+async fn press(c: &Client, key: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut keys = KeyActions::new("keyboard".into());
+    for value in key.chars() {
+        keys = keys
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value });
+    }
+    c.perform_actions(keys).await.unwrap();
+}
+
+/// Types `text` into the focused field.
+async fn type_here(c: &Client, text: &str) {
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// The focused element as `tag#id[name=value]`, to say where the keyboard is.
+async fn focused(c: &Client) -> String {
+    c.execute(
+        "const e = document.activeElement; return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[' + e.name + '=' + e.value + ']' : '');",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
+/// Tabs forward until the focus is on `want` (as `focused` writes it, a prefix).
+async fn tab_to(c: &Client, want: &str) {
+    let mut passed = Vec::new();
+    for _ in 0..20 {
+        let now = focused(c).await;
+        if now.starts_with(want) {
+            return;
+        }
+        passed.push(now);
+        press(c, TAB).await;
+    }
+    panic!("Tab never reached {want}, only {passed:?}");
+}
+
+async fn checked(c: &Client, group: &str) -> serde_json::Value {
+    c.execute(
+        "const e = document.querySelector(`input[name=${arguments[0]}]:checked`); return e && e.value;",
+        vec![json!(group)],
+    )
+    .await
+    .unwrap()
+}
+
+/// The application form with the keyboard alone (Tab, Space, arrow keys, Enter,
+/// radio groups and the select included) up to the receipt; the draft the portal's
+/// script keeps, after the browser is closed and opened again on the same profile;
+/// and the whole way again with JavaScript turned off in Chromium: apply, then
+/// follow the case with the 查询码.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_by_keyboard_alone_after_a_restart_and_without_javascript() {
+    let dir = tempfile::tempdir().unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let profile = dir.path().join("profile");
+    let base = server(dir.path()).await;
+    let (_driver, webdriver) = start_driver();
+    let agency = {
+        let c = browser_with(&webdriver, &profile, &downloads, true).await;
+        c.goto(&format!("{base}/public?q=ysxrmzfbgs"))
+            .await
+            .unwrap();
+        let href = css(&c, "ul.agencies a")
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        let apply = format!("{base}{href}/apply");
+
+        // The keyboard alone, from the top of the page.
+        c.goto(&apply).await.unwrap();
+        css(&c, "form.apply").await;
+        tab_to(&c, "input[applicant_kind=").await;
+        press(&c, SPACE).await;
+        assert_eq!(checked(&c, "applicant_kind").await, json!("natural_person"));
+        press(&c, TAB).await;
+        assert_eq!(focused(&c).await, "input#applicant_name[applicant_name=]");
+        type_here(&c, APPLICANT).await;
+        press(&c, TAB).await;
+        assert!(focused(&c).await.starts_with("select#id_type"));
+        press(&c, DOWN).await;
+        let id_type = css(&c, "#id_type").await.prop("value").await.unwrap();
+        assert_eq!(id_type.as_deref(), Some("居民身份证"));
+        for (field, text) in [
+            ("id_number", "11010519491231002X"),
+            ("phone", "13912345678"),
+            ("email", "chen@example.cn"),
+            ("address", ""),
+            ("request", REQUEST),
+        ] {
+            press(&c, TAB).await;
+            assert!(focused(&c).await.contains(&format!("#{field}")), "{field}");
+            if !text.is_empty() {
+                type_here(&c, text).await;
+            }
+        }
+        // The radio groups: one Tab stop each, the arrow keys move the choice.
+        press(&c, TAB).await;
+        assert_eq!(focused(&c).await, "input[form=电子]");
+        press(&c, LEFT).await;
+        assert_eq!(checked(&c, "form").await, json!("纸质"));
+        press(&c, RIGHT).await;
+        assert_eq!(checked(&c, "form").await, json!("电子"));
+        press(&c, TAB).await;
+        assert_eq!(focused(&c).await, "input[delivery=在线下载]");
+        press(&c, LEFT).await;
+        assert_eq!(checked(&c, "delivery").await, json!("电子邮件"));
+        press(&c, TAB).await;
+        assert_eq!(focused(&c).await, "button");
+        let old = c.find(Locator::Css("html")).await.unwrap();
+        press(&c, ENTER).await;
+        while old.tag_name().await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let review = css(&c, "dl.facts").await.text().await.unwrap();
+        assert!(review.contains("电子；电子邮件"), "{review}");
+        // On the confirmation page: past the file field to 确认提交.
+        tab_to(&c, "input#files").await;
+        press(&c, TAB).await;
+        assert_eq!(
+            c.active_element().await.unwrap().text().await.unwrap(),
+            "确认提交"
+        );
+        let old = c.find(Locator::Css("html")).await.unwrap();
+        press(&c, ENTER).await;
+        while old.tag_name().await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let number = css(&c, "#receipt-number").await.text().await.unwrap();
+        assert!(number.starts_with("W20261130-"), "{number}");
+
+        // A draft begun, then the browser closed.
+        c.goto(&apply).await.unwrap();
+        type_into(&c, "#applicant_name", "王草稿（测试）").await;
+        type_into(&c, "#request", "草稿中的申请内容").await;
+        c.close().await.unwrap();
+        href
+    };
+    // The same profile in a new browser: the draft is back, the ID number not kept.
+    let c = browser_with(&webdriver, &profile, &downloads, true).await;
+    c.goto(&format!("{base}{agency}/apply")).await.unwrap();
+    let name = css(&c, "#applicant_name")
+        .await
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        name.as_deref(),
+        Some("王草稿（测试）"),
+        "the draft outlived the browser"
+    );
+    let request = css(&c, "#request").await.prop("value").await.unwrap();
+    assert_eq!(request.as_deref(), Some("草稿中的申请内容"));
+    c.close().await.unwrap();
+
+    // JavaScript off: Chromium runs no page script (the portal's script would show
+    // the draft note and the print button), and everything still works.
+    let c = browser_with(
+        &webdriver,
+        &dir.path().join("profile-noscript"),
+        &downloads,
+        false,
+    )
+    .await;
+    c.goto(&format!("{base}{agency}/apply")).await.unwrap();
+    let note = css(&c, "p.draft-note").await;
+    assert!(!note.is_displayed().await.unwrap(), "no script ran");
+    css(&c, "input[name=applicant_kind][value=natural_person]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "#applicant_name", "钱无脚本（测试）").await;
+    css(&c, "#id_type")
+        .await
+        .select_by_value("居民身份证")
+        .await
+        .unwrap();
+    type_into(&c, "#id_number", "11010519491231002X").await;
+    type_into(&c, "#phone", "13700137000").await;
+    type_into(&c, "#request", REQUEST).await;
+    click_and_wait(&c, "form.apply button[type=submit]").await;
+    click_and_wait(
+        &c,
+        "form[action$='/submit'] button[type=submit]:not([name])",
+    )
+    .await;
+    let number = css(&c, "#receipt-number").await.text().await.unwrap();
+    let code = css(&c, "#receipt-code").await.text().await.unwrap();
+    let print = css(&c, "[data-print]").await;
+    assert!(!print.is_displayed().await.unwrap(), "no script ran");
+    c.goto(&format!("{base}/public/track")).await.unwrap();
+    type_into(&c, "#number", &number).await;
+    type_into(&c, "#code", &code).await;
+    click_and_wait(&c, "form[action='/public/track'] button").await;
+    assert_eq!(
+        css(&c, "h1 .stage").await.text().await.unwrap(),
+        "等待机关确认收到"
+    );
+    let facts = css(&c, "section[aria-labelledby=h-app]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(facts.contains("钱**") && facts.contains(REQUEST), "{facts}");
+    c.close().await.unwrap();
+}
