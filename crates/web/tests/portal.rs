@@ -14,7 +14,7 @@ struct Portal {
     app: axum::Router,
     office: Office,
     agency: i64,
-    _dir: std::sync::Arc<tempfile::TempDir>,
+    _dir: std::sync::Arc<Option<tempfile::TempDir>>,
 }
 
 impl Portal {
@@ -48,6 +48,11 @@ async fn portal_with(behind_proxy: bool) -> Portal {
     let store = Store::open(&format!("sqlite:{}", dir.path().join("p.db").display()))
         .await
         .unwrap();
+    portal_over(store, behind_proxy, Some(dir)).await
+}
+
+/// The demo portal over `store` (which lives in `dir`, if it is a file).
+async fn portal_over(store: Store, behind_proxy: bool, dir: Option<tempfile::TempDir>) -> Portal {
     let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let office = Office::new(store, Clock::Fixed(today)).await.unwrap();
     let demo = gongkai_office::demo::seed(&office).await.unwrap();
@@ -1031,9 +1036,31 @@ async fn too_many_or_too_large_files_are_refused_by_name_and_nothing_is_stored()
     assert_eq!(row.stage, "awaiting_correction");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_sent_at_once_from_one_address_pass_exactly_up_to_the_limit() {
-    let p = portal().await;
+// The office tests' databases: SQLite, and a fresh schema on the PostgreSQL of
+// `GONGKAI_TEST_PG` (the limits count in the store, where the engines differ).
+#[path = "../../office/tests/common/mod.rs"]
+mod common;
+
+mod limits_at_once {
+    use super::common::TestDb;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let db = TestDb::sqlite();
+        super::requests_sent_at_once_from_one_address_pass_exactly_up_to_the_limit(&db).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(db) = TestDb::postgres("web_limits_at_once") {
+            super::requests_sent_at_once_from_one_address_pass_exactly_up_to_the_limit(&db).await;
+            db.drop().await;
+        }
+    }
+}
+
+async fn requests_sent_at_once_from_one_address_pass_exactly_up_to_the_limit(db: &common::TestDb) {
+    let p = portal_over(db.open().await, false, None).await;
     let clerk = clerk(&p).await;
     let waiting = p.office.pending_online(&clerk, 1000).await.unwrap().0.len();
     let max = gongkai_office::portal::MAX_SUBMISSIONS_PER_ADDRESS as usize;
