@@ -61,6 +61,14 @@ impl Office {
         }
         Ok(true)
     }
+
+    /// Counts one attempt under `key` if fewer than `max` were counted in the last
+    /// `window`, checking and counting in one step (of attempts sent together,
+    /// exactly those under the limit pass): whether it was counted.
+    pub(crate) async fn take_attempt(&self, key: &str, window: Duration, max: i64) -> Result<bool> {
+        let since = crate::utc_text(Utc::now() - window);
+        Ok(self.store.take_attempt(key, &since, max).await?)
+    }
 }
 
 #[cfg(test)]

@@ -365,10 +365,8 @@ impl Office {
             .map_err(|e| OfficeError::Document(format!("无法保存申请：{e}")))?;
         // Checked and counted at once: of submissions sent together, no more than
         // the limit get past (the check above only spares the database a flood).
-        let since = crate::utc_text(chrono::Utc::now() - window);
         if !self
-            .store
-            .take_attempt(&key, &since, MAX_SUBMISSIONS_PER_ADDRESS)
+            .take_attempt(&key, window, MAX_SUBMISSIONS_PER_ADDRESS)
             .await?
         {
             return Err(too_many());

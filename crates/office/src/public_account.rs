@@ -90,10 +90,8 @@ impl Office {
             return Err(too_many());
         }
         // Checked and counted at once, as the online applications are.
-        let since = crate::utc_text(Utc::now() - window);
         if !self
-            .store
-            .take_attempt(&key, &since, MAX_ACCOUNTS_PER_ADDRESS)
+            .take_attempt(&key, window, MAX_ACCOUNTS_PER_ADDRESS)
             .await?
         {
             return Err(too_many());
