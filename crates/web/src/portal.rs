@@ -894,6 +894,17 @@ async fn account_action(
     }
 }
 
+/// The account page again, refusing a form whose token has expired or was forged.
+async fn expired_account_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    addr: &str,
+    login: &str,
+) -> PageResult {
+    let e = expired().to_string();
+    account_page(st, headers, addr, login, Some(e), StatusCode::FORBIDDEN).await
+}
+
 pub async fn account_register(
     State(st): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -901,16 +912,7 @@ pub async fn account_register(
     Form(f): Form<AccountForm>,
 ) -> PageResult {
     if !token_ok(&headers, &f.token) {
-        let e = expired().to_string();
-        return account_page(
-            &st,
-            &headers,
-            &addr,
-            &f.login,
-            Some(e),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return expired_account_page(&st, &headers, &addr, &f.login).await;
     }
     let r = st
         .office
@@ -926,16 +928,7 @@ pub async fn account_login(
     Form(f): Form<AccountForm>,
 ) -> PageResult {
     if !token_ok(&headers, &f.token) {
-        let e = expired().to_string();
-        return account_page(
-            &st,
-            &headers,
-            &addr,
-            &f.login,
-            Some(e),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return expired_account_page(&st, &headers, &addr, &f.login).await;
     }
     let r = st.office.public_login(&f.login, &f.password, &addr).await;
     account_action(&st, &headers, &addr, &f, r).await
@@ -948,8 +941,7 @@ pub async fn account_logout(
     Form(f): Form<AccountForm>,
 ) -> PageResult {
     if !token_ok(&headers, &f.token) {
-        let e = expired().to_string();
-        return account_page(&st, &headers, &addr, "", Some(e), StatusCode::FORBIDDEN).await;
+        return expired_account_page(&st, &headers, &addr, "").await;
     }
     if let Some(t) = cookie(&headers, CITIZEN_COOKIE) {
         st.office.public_logout(&t).await?;
