@@ -213,9 +213,22 @@ pub async fn stats(
     .into_response())
 }
 
+/// `?limit=N` of a list: `default` when absent, at most 1,000.
 #[derive(Deserialize, Default)]
-pub struct PendingQuery {
+pub struct LimitQuery {
     limit: Option<i64>,
+}
+
+impl LimitQuery {
+    pub(crate) fn read(
+        q: Result<Query<LimitQuery>, axum::extract::rejection::QueryRejection>,
+        default: i64,
+    ) -> Result<i64, AppError> {
+        let Query(q) = q.map_err(|_| {
+            AppError::api(OfficeError::Invalid("查询参数无效（limit 为整数）".into()))
+        })?;
+        Ok(q.limit.unwrap_or(default).clamp(1, 1000))
+    }
 }
 
 /// The online applications waiting for this agency to confirm them, oldest first:
@@ -223,11 +236,9 @@ pub struct PendingQuery {
 pub async fn pending(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
-    q: Result<Query<PendingQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<LimitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
-    let Query(q) =
-        q.map_err(|_| AppError::api(OfficeError::Invalid("查询参数无效（limit 为整数）".into())))?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 1000);
+    let limit = LimitQuery::read(q, 50)?;
     let (rows, total) = api(st.office.pending_online(&s.actor, limit).await)?;
     let applications: Vec<Value> = rows
         .iter()

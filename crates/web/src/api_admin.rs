@@ -3,7 +3,7 @@
 //! with the same checks (they live in `gongkai-office`).
 
 use crate::AppState;
-use crate::api::{api, body};
+use crate::api::{LimitQuery, api, body};
 use crate::http::{ApiUser, AppError, ClientAddr, Path};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -170,21 +170,14 @@ pub async fn import_calendar(
     Ok(Json(json!({ "changed": changed })).into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub struct AuditQuery {
-    limit: Option<i64>,
-}
-
 /// The newest audit entries: the unit's own, or everyone's for the system
 /// administrator.
 pub async fn audit(
     State(st): State<AppState>,
     ApiUser(s): ApiUser,
-    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<LimitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult {
-    let Query(q) =
-        q.map_err(|_| AppError::api(OfficeError::Invalid("查询参数无效（limit 为整数）".into())))?;
-    let limit = q.limit.unwrap_or(200).clamp(1, 1000);
+    let limit = LimitQuery::read(q, 200)?;
     let rows = api(st.office.audit_entries(&s.actor, limit).await)?;
     let entries: Vec<_> = rows
         .iter()
