@@ -7,6 +7,8 @@
 //! download. Screenshots of the inbox and the case page land in
 //! `target/tmp/browser/` (copied to docs/ for the README).
 
+mod support;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use gongkai_cases::NaiveDate;
 use gongkai_office::{Clock, Office};
@@ -131,36 +133,15 @@ async fn server(dir: &Path) -> String {
 /// The county office's 2025 annual report as `gongkai ingest` keeps it, so the
 /// portal lists it.
 async fn published_report(office: &Office) {
-    let mut report = gongkai_report::Report::from_values(
-        "2025年报.txt",
-        gongkai_report::TemplateId::T2021,
-        [(
+    support::store_published_report(
+        office,
+        "演示县人民政府办公室",
+        vec![(
             "requests.new.natural_person",
             gongkai_report::Value::int(164),
         )],
     )
-    .unwrap();
-    report.agency = Some("演示县人民政府办公室".into());
-    report.year = Some(2025);
-    report.sections.push(gongkai_report::Section {
-        heading: "一、总体情况".into(),
-        text: "2025年，本机关坚持以公开为常态、不公开为例外。".into(),
-    });
-    let file = gongkai_store::PreparedFile {
-        path: "2025年报.txt".into(),
-        file_name: "2025年报.txt".into(),
-        hash: "ab".repeat(32),
-        size: 1,
-        format: Some("text"),
-        reports: vec![gongkai_store::PreparedReport {
-            member: "2025年报.txt".into(),
-            format: "text",
-            report,
-            findings: Vec::new(),
-        }],
-        failures: Vec::new(),
-    };
-    assert!(office.store.store_file(&file, false).await.unwrap());
+    .await;
 }
 
 /// Sends a DevTools command to the browser of session `session` through

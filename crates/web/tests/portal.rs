@@ -2,6 +2,8 @@
 //! POSTs through the real router, the cookie carried by hand. Apply (with a file),
 //! get the receipt, follow the case, and see what a stranger cannot do.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use gongkai_cases::NaiveDate;
@@ -468,10 +470,10 @@ async fn the_public_reads_an_agencys_published_annual_report() {
     let a = p.agency;
     let name = p.office.agency(a).await.unwrap().name;
     // The agency's 2025 report as `gongkai ingest` keeps it: cells exactly as printed.
-    let mut report = gongkai_report::Report::from_values(
-        "2025年报.txt",
-        gongkai_report::TemplateId::T2021,
-        [
+    support::store_published_report(
+        &p.office,
+        &name,
+        vec![
             (
                 "requests.new.natural_person",
                 gongkai_report::Value::int(10164),
@@ -479,28 +481,7 @@ async fn the_public_reads_an_agencys_published_annual_report() {
             ("requests.new.business", gongkai_report::Value::int(0)),
         ],
     )
-    .unwrap();
-    report.agency = Some(name.clone());
-    report.year = Some(2025);
-    report.sections.push(gongkai_report::Section {
-        heading: "一、总体情况".into(),
-        text: "2025年，本机关坚持以公开为常态、不公开为例外。".into(),
-    });
-    let file = gongkai_store::PreparedFile {
-        path: "2025年报.txt".into(),
-        file_name: "2025年报.txt".into(),
-        hash: "ab".repeat(32),
-        size: 1,
-        format: Some("text"),
-        reports: vec![gongkai_store::PreparedReport {
-            member: "2025年报.txt".into(),
-            format: "text",
-            report,
-            findings: Vec::new(),
-        }],
-        failures: Vec::new(),
-    };
-    assert!(p.office.store.store_file(&file, false).await.unwrap());
+    .await;
 
     let page = get(&p, &format!("/public/agencies/{a}")).await.text();
     let href = format!("/public/agencies/{a}/reports/");
