@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{http, login};
+use common::{all_cases, api_case, http, login};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -64,18 +64,7 @@ fn the_demo_prints_its_logins_shows_every_state_and_leaves_nothing() {
 
     // Every state of a case is there, every case marked as demo data.
     let (cookie, csrf) = login(&addr, "clerk");
-    let (status, _, body) = http(
-        &addr,
-        "GET",
-        "/api/cases?all=true&limit=1000",
-        &cookie,
-        &csrf,
-        "",
-    )
-    .unwrap();
-    assert_eq!(status, 200, "{body}");
-    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
-    let cases = list["cases"].as_array().unwrap();
+    let cases = all_cases(&addr, &cookie, &csrf);
     let total: usize = text
         .split("演示数据（虚构，退出后删除）：")
         .nth(1)
@@ -106,18 +95,11 @@ fn the_demo_prints_its_logins_shows_every_state_and_leaves_nothing() {
         cases.iter().any(|c| c["paused"] == true),
         "no paused demo case"
     );
-    let id = cases[0]["id"].as_i64().unwrap();
-    let (_, _, case) = http(
-        &addr,
-        "GET",
-        &format!("/api/cases/{id}"),
-        &cookie,
-        &csrf,
-        "",
-    )
-    .unwrap();
-    let case: serde_json::Value = serde_json::from_str(&case).unwrap();
-    assert_eq!(case["row"]["demo"], 1, "{case}");
+    for c in &cases {
+        let id = c["id"].as_i64().unwrap();
+        let case = api_case(&addr, &cookie, &csrf, id).unwrap();
+        assert_eq!(case["row"]["demo"], 1, "{case}");
+    }
     // The pages say so.
     let (status, _, page) = http(&addr, "GET", "/public", "", "", "").unwrap();
     assert_eq!(status, 200);
