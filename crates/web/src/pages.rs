@@ -829,6 +829,45 @@ pub async fn document(
     Ok(download(&d.file_name, &d.media_type, d.content))
 }
 
+/// A staff form sent as `multipart/form-data`: its text fields and the file of its
+/// `file` field. The CSRF token comes first, and nothing else is read from a form
+/// whose token is wrong; `unreadable` says what to do when the body cannot be read.
+struct StaffUpload {
+    texts: HashMap<String, String>,
+    file: Option<(String, Vec<u8>)>,
+}
+
+async fn read_staff_upload(
+    s: &gongkai_office::session::Session,
+    mut form: axum::extract::Multipart,
+    unreadable: &str,
+) -> Result<StaffUpload, AppError> {
+    let unreadable = |_| AppError::page(OfficeError::Invalid(unreadable.to_string()));
+    let mut csrf = String::new();
+    let mut up = StaffUpload {
+        texts: HashMap::new(),
+        file: None,
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "_csrf" {
+            csrf = field.text().await.map_err(unreadable)?;
+            continue;
+        }
+        check_csrf(s, &csrf)?;
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            up.file = Some((file_name, bytes.to_vec()));
+        } else {
+            up.texts
+                .insert(name, field.text().await.map_err(unreadable)?);
+        }
+    }
+    check_csrf(s, &csrf)?;
+    Ok(up)
+}
+
 /// A file attached to the case page's upload form (`multipart/form-data`: the CSRF
 /// token first, then the file).
 pub async fn upload_attachment(
@@ -836,30 +875,13 @@ pub async fn upload_attachment(
     PageUser(s): PageUser,
     ClientAddr(addr): ClientAddr,
     Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> PageResult {
-    let unreadable = |_| {
-        AppError::page(OfficeError::Invalid(format!(
-            "上传的内容无法读取（文件过大或传输中断；附件上限 {} MB），请重新上传",
-            attachments::MAX_ATTACHMENT_BYTES / 1024 / 1024
-        )))
-    };
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.map_err(unreadable)?,
-            "file" => {
-                // The token comes first: nothing is read from a forged form.
-                check_csrf(&s, &csrf)?;
-                let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(unreadable)?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&s, &csrf)?;
+    let unreadable = format!(
+        "上传的内容无法读取（文件过大或传输中断；附件上限 {} MB），请重新上传",
+        attachments::MAX_ATTACHMENT_BYTES / 1024 / 1024
+    );
+    let file = read_staff_upload(&s, form, &unreadable).await?.file;
     let result = match file {
         Some((name, bytes)) if !name.is_empty() => st
             .office
@@ -1036,34 +1058,19 @@ pub async fn calendar_import(
     State(st): State<AppState>,
     PageUser(s): PageUser,
     ClientAddr(addr): ClientAddr,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> PageResult {
-    let unreadable = |_| {
-        AppError::page(OfficeError::Invalid(
-            "提交的内容无法读取（文件过大或传输中断），请重新导入".into(),
-        ))
-    };
-    let (mut csrf, mut pasted, mut file) = (String::new(), String::new(), None);
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.map_err(unreadable)?,
-            "tsv" => {
-                check_csrf(&s, &csrf)?;
-                pasted = field.text().await.map_err(unreadable)?;
-            }
-            "file" => {
-                // The token comes first: nothing is read from a forged form.
-                check_csrf(&s, &csrf)?;
-                let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(unreadable)?;
-                if !name.is_empty() || !bytes.is_empty() {
-                    file = Some((name, bytes));
-                }
-            }
-            _ => {}
-        }
-    }
-    check_csrf(&s, &csrf)?;
+    let mut up = read_staff_upload(
+        &s,
+        form,
+        "提交的内容无法读取（文件过大或传输中断），请重新导入",
+    )
+    .await?;
+    let pasted = up.texts.remove("tsv").unwrap_or_default();
+    // An empty file input still sends a part: only a chosen file counts.
+    let file = up
+        .file
+        .filter(|(name, bytes)| !name.is_empty() || !bytes.is_empty());
     let notice = match file {
         Some((name, bytes)) => gongkai_office::calendar::notice_text(&name, &bytes),
         None => Ok(pasted),
