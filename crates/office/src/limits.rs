@@ -22,7 +22,7 @@ pub(crate) struct Refusals {
 }
 
 impl Refusals {
-    fn refused(&self, key: &str) -> bool {
+    pub(crate) fn refused(&self, key: &str) -> bool {
         let g = self.until.lock().unwrap_or_else(|p| p.into_inner());
         g.get(key).is_some_and(|t| *t > Instant::now())
     }

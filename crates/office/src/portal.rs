@@ -47,6 +47,17 @@ pub const PROSE_NOT_KEPT: &str = "（本平台未收录此部分文字，请以�
 /// party and is not the applicant's to read).
 const APPLICANT_LETTERS: [&str; 4] = ["correction", "extension", "fee", "answer"];
 
+/// The key under which an address's online submissions are counted.
+fn submit_key(address: &str) -> String {
+    format!("submit:{address}")
+}
+
+fn too_many_submissions() -> OfficeError {
+    OfficeError::TooMany(
+        "本网络地址一小时内提交的申请已达上限，请稍后再提交，或到机关当面提交".into(),
+    )
+}
+
 /// An agency found by the public search.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgencyHit {
@@ -327,6 +338,20 @@ impl Office {
             .await
     }
 
+    /// Whether submissions from `address` are refused now, known from memory alone
+    /// (the address was found over its limit and has not fallen back under it): the
+    /// portal answers such a flood before it reads the agency or the form, so the
+    /// flood costs the clerks' server as little as it can.
+    pub fn submissions_refused(&self, address: &str) -> Option<OfficeError> {
+        // Answered without the form: the applicant finds what they typed one page back.
+        self.refusals.refused(&submit_key(address)).then(|| {
+            OfficeError::TooMany(format!(
+                "{}（已填写的内容可返回上一页找回）",
+                too_many_submissions()
+            ))
+        })
+    }
+
     /// `submit_online` to an agency the caller has read (the portal's page has, to
     /// name it), perhaps from a signed-in portal account: the application is then
     /// listed in the account.
@@ -338,18 +363,13 @@ impl Office {
         address: &str,
         account: Option<&crate::public_account::PublicAccount>,
     ) -> Result<Receipt> {
-        let key = format!("submit:{address}");
+        let key = submit_key(address);
         let window = Duration::minutes(60);
-        let too_many = || {
-            OfficeError::TooMany(
-                "本网络地址一小时内提交的申请已达上限，请稍后再提交，或到机关当面提交".into(),
-            )
-        };
         if self
             .over_limit(&key, window, MAX_SUBMISSIONS_PER_ADDRESS)
             .await?
         {
-            return Err(too_many());
+            return Err(too_many_submissions());
         }
         let today = self.today();
         let reg = form.check(today).map_err(|errs| {
@@ -369,7 +389,7 @@ impl Office {
             .take_attempt(&key, window, MAX_SUBMISSIONS_PER_ADDRESS)
             .await?
         {
-            return Err(too_many());
+            return Err(too_many_submissions());
         }
         for _ in 0..5 {
             let number = new_number(today);

@@ -460,6 +460,11 @@ pub async fn submit(
     headers: HeaderMap,
     form: Multipart,
 ) -> PageResult {
+    // A flood from an address already over its limit is answered before anything is
+    // read (no agency, no form, no page to fill back).
+    if let Some(refused) = st.office.submissions_refused(&addr) {
+        return Err(refused.into());
+    }
     let a = st.office.agency(id).await?;
     let (m, files) = read_multipart(form).await?;
     let f = form_of(&m);

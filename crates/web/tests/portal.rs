@@ -819,6 +819,72 @@ async fn a_lookup_refused_by_the_limit_is_still_in_the_audit_log() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_over_the_limit_is_refused_before_the_form_is_read() {
+    let p = portal().await;
+    let a = p.agency;
+    let max = gongkai_office::portal::MAX_SUBMISSIONS_PER_ADDRESS;
+    // The hour's submissions from this address (the test's requests come from "local").
+    for _ in 0..max {
+        p.office
+            .submit_online(a, &sample_form(), Vec::new(), "local")
+            .await
+            .unwrap();
+    }
+    let clerk = clerk(&p).await;
+    let waiting = p.office.pending_online(&clerk, 1000).await.unwrap().0.len();
+    let submit = |agency: i64, token: &str| {
+        let mut fields: Vec<(&str, &str)> = FIELDS.to_vec();
+        fields.push(("_token", token));
+        Request::post(format!("/public/agencies/{agency}/submit"))
+            .header("content-type", "multipart/form-data; boundary=B0")
+            .header("cookie", format!("gk_public={token}"))
+            .body(Body::from(multipart(&fields, None)))
+            .unwrap()
+    };
+    let token = get(&p, &format!("/public/agencies/{a}/apply"))
+        .await
+        .token();
+    // The first one over the limit is found so in the database: the form comes back
+    // filled in, with the reason.
+    let first = send(&p, submit(a, &token)).await;
+    assert_eq!(
+        first.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        first.text()
+    );
+    let t = first.text();
+    assert!(t.contains("已达上限"), "{t}");
+    assert!(
+        t.contains("演示县2026年公共租赁住房分配名单"),
+        "filled back: {t}"
+    );
+    // From then on the address is refused from memory, before the agency or the form
+    // is read: even an agency that does not exist answers 429, not 404, and the page
+    // tells where what was typed is.
+    for agency in [a, 999_999] {
+        let again = send(&p, submit(agency, &token)).await;
+        assert_eq!(
+            again.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            again.text()
+        );
+        let t = again.text();
+        assert!(t.contains("已达上限") && t.contains("返回上一页"), "{t}");
+        assert!(!t.contains("演示县2026年公共租赁住房分配名单"), "{t}");
+    }
+    assert_eq!(
+        p.office.pending_online(&clerk, 1000).await.unwrap().0.len(),
+        waiting,
+        "nothing stored"
+    );
+    // Another address is not refused.
+    assert!(p.office.submissions_refused("192.0.2.200").is_none());
+    assert!(p.office.submissions_refused("local").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fee_is_shown_to_the_applicant_who_says_it_is_paid_and_the_case_goes_on() {
     let p = portal().await;
     let (number, code, case_id) = confirmed_case(&p).await;
