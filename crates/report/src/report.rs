@@ -146,7 +146,13 @@ impl Report {
         let mut sorted = template::indices_by_key().iter().copied().peekable();
         for (key, cell) in &self.cells {
             while let Some(i) = sorted.peek().copied() {
-                match defs[i].key.cmp(key.as_str()) {
+                // Nearly always the same key: equality is the cheaper question.
+                let ord = if defs[i].key == key.as_str() {
+                    std::cmp::Ordering::Equal
+                } else {
+                    defs[i].key.cmp(key.as_str())
+                };
+                match ord {
                     std::cmp::Ordering::Less => {
                         sorted.next();
                     }

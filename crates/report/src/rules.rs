@@ -227,8 +227,10 @@ fn balance(cells: &Cells, lhs: &[usize], rhs: &[usize]) -> Balance {
 struct Unassessable {
     rule: &'static str,
     what: Vec<String>,
-    /// Cells by their index in the standard's list.
+    /// Cells by their index in the standard's list, each once, in the order met.
     blanks: Vec<usize>,
+    /// Which cells `blanks` holds, by index.
+    seen: Vec<bool>,
     zero_fails: usize,
 }
 
@@ -238,13 +240,18 @@ impl Unassessable {
             rule,
             what: Vec::new(),
             blanks: Vec::new(),
+            seen: Vec::new(),
             zero_fails: 0,
         }
     }
     fn add(&mut self, what: String, blanks: Vec<usize>, zero_fails: bool) {
         self.what.push(what);
         for b in blanks {
-            if !self.blanks.contains(&b) {
+            if self.seen.len() <= b {
+                self.seen
+                    .resize(template::all_cells().len().max(b + 1), false);
+            }
+            if !std::mem::replace(&mut self.seen[b], true) {
                 self.blanks.push(b);
             }
         }
@@ -762,7 +769,7 @@ fn text_table(r: &Report, out: &mut Vec<Finding>) {
         if !section.text.contains('件') {
             continue;
         }
-        let mut text: String = section.text.split_whitespace().collect();
+        let mut text = without_spaces(&section.text);
         if let Some(m) = received.captures(&text) {
             let stated = Decimal::parse(&m[1]).unwrap_or(Decimal::ZERO);
             if let Some(new) = sum(&["requests.new.total"]) {
@@ -821,6 +828,36 @@ fn text_table(r: &Report, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// `s` with every white space character removed (as `split_whitespace` then
+/// `collect` gives it), by its bytes: only ASCII and the characters whose UTF-8 lead
+/// byte is C2, E1, E2 or E3 can be white space, so the CJK text of a section is
+/// stepped over without decoding.
+fn without_spaces(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let (mut run, mut i) = (0, 0);
+    while i < b.len() {
+        let (len, space) = match b[i] {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => (1, true),
+            0x00..=0x7F => (1, false),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().unwrap_or('x');
+                (c.len_utf8(), c.is_whitespace())
+            }
+            0xC0..=0xDF => (2, false),
+            0xE0..=0xEF => (3, false),
+            _ => (4, false),
+        };
+        if space {
+            out.push_str(&s[run..i]);
+            run = i + len;
+        }
+        i += len;
+    }
+    out.push_str(&s[run..]);
+    out
 }
 
 /// Rules across two consecutive reports of one agency (`prev` is the year before `cur`).
@@ -1126,6 +1163,23 @@ mod tests {
         assert!(t[0].message.contains("7"));
         r.sections[0].text = "共受理申请3件，行政复议和行政诉讼案件1件".into();
         assert!(check(&r).iter().all(|f| f.rule != "TEXT.TABLE"));
+    }
+
+    #[test]
+    fn without_spaces_drops_every_white_space() {
+        for s in [
+            "",
+            "共受理申请 7 件。\n办结\t7件\u{3000}，\u{a0}“好”\u{2003}x\u{85}y\u{1680}",
+            "abc",
+            "  a  b  ",
+            "规章\u{2028}\u{2029}\u{202f}\u{205f}\u{200b}𠀀 é",
+        ] {
+            assert_eq!(
+                without_spaces(s),
+                s.split_whitespace().collect::<String>(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

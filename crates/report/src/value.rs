@@ -385,31 +385,25 @@ impl Cell {
     /// Whether `raw` reads as a printed value ([`Cell::parse`] would give a cell),
     /// without building the cell.
     pub fn is_printed_value(raw: &str) -> bool {
-        parse_printed(raw).is_some()
+        read_printed(raw, |_, _, _| ()).is_some()
     }
 
     pub fn parse(raw: &str, amount: bool) -> Option<Cell> {
-        let parsed = parse_printed(raw)?;
-        let mut value = parsed.value;
-        if amount {
-            if let (Value::Number(d), Some("元")) = (value, parsed.unit.as_deref()) {
-                value = Value::Number(d.shift_down(4));
+        read_printed(raw, |mut value, unit, note| {
+            if amount && unit == Some("元") {
+                if let Value::Number(d) = value {
+                    value = Value::Number(d.shift_down(4));
+                }
             }
-        }
-        Some(Cell {
-            value,
-            raw: raw.trim().to_string(),
-            unit: parsed.unit,
-            note: parsed.note,
-            source: Some(Provenance::default()),
+            Cell {
+                value,
+                raw: raw.trim().to_string(),
+                unit: unit.map(str::to_string),
+                note: note.map(str::to_string),
+                source: Some(Provenance::default()),
+            }
         })
     }
-}
-
-struct Printed {
-    value: Value,
-    unit: Option<String>,
-    note: Option<String>,
 }
 
 /// Units that may follow a number inside a cell.
@@ -450,7 +444,20 @@ pub fn fold_width_char(c: char) -> Option<char> {
     }
 }
 
-fn parse_printed(raw: &str) -> Option<Printed> {
+/// Reads a printed cell text without allocating: `f` is given the value, the unit
+/// printed with it (`万` as `万元`) and the note inside it. `None` when the text is
+/// not a value.
+fn read_printed<R>(
+    raw: &str,
+    f: impl FnOnce(Value, Option<&'static str>, Option<&str>) -> R,
+) -> Option<R> {
+    // Most cells are a plain count (`0`, `12`): read at once. Eighteen digits fit an
+    // i64 and are well inside the general path's limit of thirty.
+    let b = raw.as_bytes();
+    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
+        let mantissa = b.iter().fold(0i64, |m, &d| m * 10 + i64::from(d - b'0'));
+        return Some(f(Value::Number(Decimal::from_int(mantissa)), None, None));
+    }
     // A value starts with a digit, a sign, a point or a not-applicable mark: anything
     // else (row labels, prose) is text, decided without folding the whole of it.
     let starts_like_value = raw.chars().find_map(fold_width_char).is_none_or(|c| {
@@ -461,18 +468,10 @@ fn parse_printed(raw: &str) -> Option<Printed> {
     }
     let s = fold_width_cow(raw);
     if s.is_empty() {
-        return Some(Printed {
-            value: Value::Blank,
-            unit: None,
-            note: None,
-        });
+        return Some(f(Value::Blank, None, None));
     }
     if matches!(&*s, "/" | "-" | "—" | "——" | "–" | "无" | "--" | "\\") {
-        return Some(Printed {
-            value: Value::NotApplicable,
-            unit: None,
-            note: None,
-        });
+        return Some(f(Value::NotApplicable, None, None));
     }
     // number [unit] [(note)]
     let num_end = s
@@ -487,7 +486,7 @@ fn parse_printed(raw: &str) -> Option<Printed> {
     let mut unit = None;
     for u in UNITS {
         if let Some(r) = rest.strip_prefix(u) {
-            unit = Some(u.to_string());
+            unit = Some(u);
             rest = r;
             break;
         }
@@ -495,19 +494,15 @@ fn parse_printed(raw: &str) -> Option<Printed> {
     let note = if rest.is_empty() {
         None
     } else if let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        Some(inner.to_string())
+        Some(inner)
     } else {
         return None;
     };
-    let unit = match unit.as_deref() {
-        Some("万") => Some("万元".to_string()),
+    let unit = match unit {
+        Some("万") => Some("万元"),
         _ => unit,
     };
-    Some(Printed {
-        value: Value::Number(number),
-        unit,
-        note,
-    })
+    Some(f(Value::Number(number), unit, note))
 }
 
 #[cfg(test)]
