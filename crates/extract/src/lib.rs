@@ -41,6 +41,11 @@ pub struct Extracted {
 /// Reads the neutral shape of any supported source (not archives).
 pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
     let format = sniff(bytes)?;
+    Ok((read_document_as(bytes, format)?, format))
+}
+
+/// [`read_document`] of bytes already sniffed as `format`.
+fn read_document_as(bytes: &[u8], format: Format) -> Result<Document, ReadError> {
     let doc = match format {
         Format::Text | Format::Markdown => {
             check_size(bytes, MAX_TEXT_BYTES)?;
@@ -79,7 +84,7 @@ pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
             });
         }
     };
-    Ok((doc, format))
+    Ok(doc)
 }
 
 /// An Office or OpenDocument package whose main part is missing (so it was not
@@ -210,15 +215,17 @@ pub fn text_document(text: &str) -> Document {
 /// `\r` (classic Mac OS, some converters).
 pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
-    // Most texts have no CR: their line ends are found by memchr.
+    // Most texts have no CR: only '\n' is looked for.
     let has_cr = text.contains('\r');
     std::iter::from_fn(move || {
         let s = rest?;
         // A byte search: both ends are ASCII, never inside a multi-byte character.
+        // A byte loop: most lines are short, and a search's set-up costs more than
+        // the few bytes it would skip.
         let end = if has_cr {
             s.bytes().position(|b| b == b'\r' || b == b'\n')
         } else {
-            s.find('\n')
+            s.bytes().position(|b| b == b'\n')
         };
         match end {
             Some(i) => {
@@ -237,22 +244,34 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// Maps a document onto the template: the one reader every format shares.
 pub fn read_report(source: &str, doc: &Document) -> Result<Report, ReadError> {
     let tokens = tokens::tokenize(doc);
-    let lines: Vec<String> = doc
+    let lines: Vec<&str> = doc
         .blocks
         .iter()
         .filter_map(|b| match b {
-            Block::Paragraph(p) => Some(p.clone()),
+            Block::Paragraph(p) => Some(p.as_str()),
             Block::Table(_) => None,
         })
         .collect();
-    reader::read(source, &tokens, &lines).map_err(|detail| ReadError::NotAReport { detail })
+    reader::read(source, &tokens.tokens(), &lines)
+        .map_err(|detail| ReadError::NotAReport { detail })
 }
 
 /// [`read_report`], consuming the document: a table's cells are let go as their
 /// tokens are made, so a large one is not held twice.
 pub fn read_report_owned(source: &str, doc: Document) -> Result<Report, ReadError> {
-    let (tokens, lines) = tokens::tokenize_owned(doc);
-    reader::read(source, &tokens, &lines).map_err(|detail| ReadError::NotAReport { detail })
+    let (tokens, paragraphs) = tokens::tokenize_owned(doc);
+    let lines: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    reader::read(source, &tokens.tokens(), &lines)
+        .map_err(|detail| ReadError::NotAReport { detail })
+}
+
+/// [`read_report`] of a plain text: the report its [`text_document`] gives, read
+/// from the text's lines as they stand (no paragraph copied out of it).
+fn read_text_report(source: &str, text: &str) -> Result<Report, ReadError> {
+    let lines: Vec<&str> = lines(text).collect();
+    let tokens = tokens::tokenize_lines(text, &lines);
+    reader::read(source, &tokens.tokens(), &lines)
+        .map_err(|detail| ReadError::NotAReport { detail })
 }
 
 /// Reads one report from bytes (not an archive).
@@ -262,8 +281,14 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Report, ReadError> {
 
 /// Reads one report from bytes, telling the format too.
 pub fn read_extracted(source: &str, bytes: &[u8]) -> Result<Extracted, ReadError> {
-    let (doc, format) = read_document(bytes)?;
-    let report = read_report_owned(source, doc)?;
+    let format = sniff(bytes)?;
+    let report = if let Format::Text | Format::Markdown = format {
+        // As `read_document_as` reads it, without building its document.
+        check_size(bytes, MAX_TEXT_BYTES)?;
+        read_text_report(source, &decode_text(bytes, None)?)?
+    } else {
+        read_report_owned(source, read_document_as(bytes, format)?)?
+    };
     Ok(Extracted { report, format })
 }
 

@@ -252,6 +252,12 @@ fn appeal_cell(kind: usize, result: usize) -> &'static CellDef {
 /// variant characters mapped.
 pub fn norm(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    norm_into(s, &mut out);
+    out
+}
+
+/// [`norm`], appended to `out`.
+pub fn norm_into(s: &str, out: &mut String) {
     // Characters kept as they are are copied a run at a time.
     let mut run = 0;
     for (i, c) in may_change(s) {
@@ -264,7 +270,6 @@ pub fn norm(s: &str) -> String {
         run = i + c.len_utf8();
     }
     out.push_str(&s[run..]);
-    out
 }
 
 /// Whether [`norm`] would change `s` (most labels it leaves as they are).
@@ -408,14 +413,14 @@ fn find_regions(tokens: &[Token]) -> (Regions, Vec<(usize, usize)>) {
 #[derive(Clone)]
 struct Group<'a> {
     label: String,
-    slots: Vec<&'a Token>,
+    slots: Vec<&'a Token<'a>>,
     /// Bytes of `label` from its first label token (0 when unknown): the words that
     /// may end the row before, when a converter wrapped that row's label around its
     /// numbers (`行政规范` / `26 29 61` / `性文件`).
     first_len: usize,
 }
 
-fn groups(tokens: &[Token]) -> Vec<Group<'_>> {
+fn groups<'a>(tokens: &'a [Token<'a>]) -> Vec<Group<'a>> {
     let mut out: Vec<Group> = Vec::new();
     let mut label = String::new();
     let mut slots: Vec<&Token> = Vec::new();
@@ -460,7 +465,11 @@ const MAX_WRAPPED_CHARS: usize = 6;
 
 /// Places the slots of one row onto `n` columns. Returns `None` for each column it
 /// cannot place, and whether the row printed only its 总计 (the other columns blank).
-fn place<'a>(slots: &[&'a Token], n: usize, total_only_ok: bool) -> Vec<Option<Option<&'a Token>>> {
+fn place<'a>(
+    slots: &[&'a Token<'a>],
+    n: usize,
+    total_only_ok: bool,
+) -> Vec<Option<Option<&'a Token<'a>>>> {
     let mut s: Vec<&Token> = slots.to_vec();
     // Spanned label columns and trailing tabs leave empty slots around the values.
     // Row-end tabs first: a leading empty slot may be a real blank cell.
@@ -716,13 +725,13 @@ fn keep_last_words(label: &mut String) -> bool {
 /// Label words and the run of values printed after them.
 struct Run<'a> {
     label: String,
-    values: Vec<&'a Token>,
+    values: Vec<&'a Token<'a>>,
 }
 
 /// Cuts a table printed one value per line into label words and the values after
 /// them. Words that end a label wrapped around its first value (`行政规范` / `26` /
 /// `性文件`) belong to the label before, and the run goes on after them.
-fn runs<'a>(tokens: &'a [Token], table: &RowTable) -> Vec<Run<'a>> {
+fn runs<'a>(tokens: &'a [Token<'a>], table: &RowTable) -> Vec<Run<'a>> {
     let mut out = Vec::new();
     let mut label = String::new();
     let mut values: Vec<&Token> = Vec::new();
@@ -1317,12 +1326,15 @@ fn title_regex() -> &'static regex::Regex {
     })
 }
 
-fn read_meta(lines: &[String]) -> Meta {
+fn read_meta(lines: &[&str]) -> Meta {
     let title = title_regex();
     let mut agency = None;
     let mut year = None;
     // The title may be broken over lines (`青 铜 峡 市` / `2021 年…`): join short lines.
-    let compact: String = lines.iter().take(40).map(|l| norm(l)).collect();
+    let mut compact = String::new();
+    for l in lines.iter().take(40) {
+        norm_into(l, &mut compact);
+    }
     if let Some(m) = title.captures(&compact) {
         year = m[2].parse().ok();
         let a = m[1].to_string();
@@ -1331,12 +1343,18 @@ fn read_meta(lines: &[String]) -> Meta {
         }
     }
     // Only lines that name a report or a date can hold the title or the date.
-    let all: String = lines
+    let mut all = String::new();
+    for (i, l) in lines
         .iter()
-        .filter(|l| l.contains("报告") || l.contains("发布"))
-        .map(|l| norm(l))
-        .collect::<Vec<_>>()
-        .join("\n");
+        // Both words are six bytes: a shorter line (a table's cell) holds neither.
+        .filter(|l| l.len() >= 6 && (l.contains("报告") || l.contains("发布")))
+        .enumerate()
+    {
+        if i > 0 {
+            all.push('\n');
+        }
+        norm_into(l, &mut all);
+    }
     if let Some(t) = agency.clone() {
         // A fuller name of the same agency elsewhere (现公布宝鸡市凤翔区人民政府2020年…).
         for m in title.captures_iter(&all) {
@@ -1416,7 +1434,7 @@ fn place_suffix(prefix: &str) -> Option<String> {
 
 /// Reads a token stream into a report. `lines` are the document's paragraphs, for
 /// the title, signature and sections.
-pub fn read(source: &str, tokens: &[Token], lines: &[String]) -> Result<Report, String> {
+pub fn read(source: &str, tokens: &[Token], lines: &[&str]) -> Result<Report, String> {
     let (reg, headings) = find_regions(tokens);
     let len = tokens.len();
     let end = reg.end.unwrap_or(len);
@@ -1538,35 +1556,39 @@ mod tests {
 
     #[test]
     fn place_handles_every_layout() {
-        let t = |k: Kind, s: &str| Token::new(k, s.into(), Default::default());
-        let v = |s: &str| t(Kind::Value, s);
-        let e = || t(Kind::Empty, "");
+        // Tokens of the given kinds and texts (`""` an empty cell).
+        let store = |cells: &[&str]| {
+            let mut t = crate::tokens::Tokenized::default();
+            for c in cells {
+                let k = if c.is_empty() {
+                    Kind::Empty
+                } else {
+                    Kind::Value
+                };
+                t.push(k, c, Default::default());
+            }
+            t
+        };
         // exact, with blanks
-        let slots = [e(), e(), v("1")];
+        let t = store(&["", "", "1"]);
+        let slots = t.tokens();
         let r = place(&slots.iter().collect::<Vec<_>>(), 3, false);
-        assert!(r[0] == Some(None) && &*r[2].unwrap().unwrap().text == "1");
+        assert!(r[0] == Some(None) && r[2].unwrap().unwrap().text == "1");
         // spanned label column + trailing tab
-        let slots = [
-            e(),
-            v("14"),
-            v("0"),
-            v("0"),
-            v("0"),
-            v("0"),
-            v("0"),
-            v("14"),
-            e(),
-        ];
+        let t = store(&["", "14", "0", "0", "0", "0", "0", "14", ""]);
+        let slots = t.tokens();
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
-        assert_eq!(&*r[0].unwrap().unwrap().text, "14");
-        assert_eq!(&*r[6].unwrap().unwrap().text, "14");
+        assert_eq!(r[0].unwrap().unwrap().text, "14");
+        assert_eq!(r[6].unwrap().unwrap().text, "14");
         // lone number = 总计
-        let slots = [v("0")];
+        let t = store(&["0"]);
+        let slots = t.tokens();
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
         assert!(r[..6].iter().all(|x| *x == Some(None)));
-        assert_eq!(&*r[6].unwrap().unwrap().text, "0");
+        assert_eq!(r[6].unwrap().unwrap().text, "0");
         // too few and ambiguous: unplaced cells stay unknown
-        let slots = [v("1"), v("2")];
+        let t = store(&["1", "2"]);
+        let slots = t.tokens();
         let r = place(&slots.iter().collect::<Vec<_>>(), 7, true);
         assert!(r[2].is_none());
     }

@@ -19,51 +19,30 @@ pub enum Kind {
     Unreadable,
 }
 
-/// One token. Kept small (48 bytes and its text): a 50 MB page of tables is millions
-/// of them.
+/// One token. Kept small (48 bytes); its text and normalised text are borrowed from
+/// the [`Tokenized`] it was read into: a 50 MB page of tables is millions of them,
+/// and a report a few hundred, none with an allocation of its own.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Token {
+pub struct Token<'a> {
     pub kind: Kind,
     /// Whether `at` is (table, row, column) rather than (line, …).
     grid: bool,
     /// The cell's text as printed (line breaks inside a cell removed).
-    pub text: Box<str>,
+    pub text: &'a str,
     /// A label's normalised text ([`crate::reader::norm`]) when it differs from `text`.
-    norm: Option<Box<str>>,
+    norm: Option<&'a str>,
     /// Where it was read, 1-based (0 = not given): the line, or the table, row and
     /// column.
     at: [u32; 3],
 }
 
-impl Token {
-    pub fn new(kind: Kind, text: String, source: Provenance) -> Token {
-        let norm = if kind == Kind::Label && crate::reader::norm_changes(&text) {
-            Some(crate::reader::norm(&text).into_boxed_str())
-        } else {
-            None
-        };
-        let at = |v: Option<u32>| v.unwrap_or(0);
-        // A token is read from a line or from a grid, never both.
-        let grid = source.line.is_none();
-        Token {
-            kind,
-            grid,
-            text: text.into_boxed_str(),
-            norm,
-            at: if grid {
-                [at(source.table), at(source.row), at(source.column)]
-            } else {
-                [at(source.line), 0, 0]
-            },
-        }
-    }
-
+impl Token<'_> {
     /// A label's text normalised for matching ([`crate::reader::norm`]), computed once;
     /// empty for values and empty cells.
     pub fn norm(&self) -> &str {
         match (&self.norm, &self.kind) {
             (Some(n), _) => n,
-            (None, Kind::Label) => &self.text,
+            (None, Kind::Label) => self.text,
             (None, _) => "",
         }
     }
@@ -84,6 +63,84 @@ impl Token {
                 ..Default::default()
             }
         }
+    }
+}
+
+/// A token as read: its texts are byte ranges of [`Tokenized::text`].
+#[derive(Debug, Clone)]
+struct Spanned {
+    kind: Kind,
+    grid: bool,
+    text: (usize, usize),
+    /// `(0, 0)` when the normalised text is the text itself.
+    norm: (usize, usize),
+    at: [u32; 3],
+}
+
+/// A document's token stream: every token's text in one buffer, so reading a report
+/// makes one allocation for its tokens' texts rather than one per token.
+#[derive(Debug, Default)]
+pub struct Tokenized {
+    text: String,
+    spans: Vec<Spanned>,
+}
+
+impl Tokenized {
+    /// The tokens, in reading order.
+    pub fn tokens(&self) -> Vec<Token<'_>> {
+        self.spans
+            .iter()
+            .map(|s| Token {
+                kind: s.kind,
+                grid: s.grid,
+                text: &self.text[s.text.0..s.text.1],
+                norm: (s.norm.1 > 0).then(|| &self.text[s.norm.0..s.norm.1]),
+                at: s.at,
+            })
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Adds a token of `text` read at `source`.
+    pub(crate) fn push(&mut self, kind: Kind, text: &str, source: Provenance) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        let end = self.text.len();
+        let norm = if kind == Kind::Label && crate::reader::norm_changes(text) {
+            crate::reader::norm_into(text, &mut self.text);
+            (end, self.text.len())
+        } else {
+            (0, 0)
+        };
+        let at = |v: Option<u32>| v.unwrap_or(0);
+        // A token is read from a line or from a grid, never both.
+        let grid = source.line.is_none();
+        self.spans.push(Spanned {
+            kind,
+            grid,
+            text: (start, end),
+            norm,
+            at: if grid {
+                [at(source.table), at(source.row), at(source.column)]
+            } else {
+                [at(source.line), 0, 0]
+            },
+        });
+    }
+
+    /// Drops the tokens from `len` on.
+    fn truncate(&mut self, len: usize) {
+        if let Some(s) = self.spans.get(len) {
+            self.text.truncate(s.text.0);
+        }
+        self.spans.truncate(len);
     }
 }
 
@@ -112,19 +169,35 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
 /// one scan of its bytes: each decoration is '\r' or a fixed UTF-8 sequence.
 fn needs_cleaning(text: &str) -> bool {
     let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| match c {
-        b'\r' => true,
-        b'[' => b[i..].starts_with(b"[bookmark:"),
-        // U+200B, U+200C, U+200D
-        0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D])),
-        // U+FEFF, U+FFFD
-        0xEF => matches!(b.get(i + 1..i + 3), Some([0xBB, 0xBF] | [0xBF, 0xBD])),
-        _ => false,
-    })
+    let mut from = 0;
+    // Only the bytes that may start one are looked at closely.
+    while let Some(i) = b[from..]
+        .iter()
+        .position(|&c| matches!(c, b'\r' | b'[' | 0xE2 | 0xEF))
+    {
+        let i = from + i;
+        let found = match b[i] {
+            b'\r' => true,
+            b'[' => b[i..].starts_with(b"[bookmark:"),
+            // U+200B, U+200C, U+200D
+            0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D])),
+            // U+FEFF, U+FFFD
+            _ => matches!(b.get(i + 1..i + 3), Some([0xBB, 0xBF] | [0xBF, 0xBD])),
+        };
+        if found {
+            return true;
+        }
+        from = i + 1;
+    }
+    false
 }
 
 fn classify(text: &str) -> Kind {
-    let t = text.trim();
+    classify_trimmed(text.trim())
+}
+
+/// [`classify`] of a text already trimmed.
+fn classify_trimmed(t: &str) -> Kind {
     if t.chars()
         .all(|c| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')
     {
@@ -181,6 +254,18 @@ fn is_chinese_numeral(c: char) -> bool {
 pub(crate) fn is_failed_value(text: &str) -> bool {
     // Prose and long labels are decided before folding anything.
     if text.len() > 24 * 4 {
+        return false;
+    }
+    // A label that starts with a word and has no digit (most of them) is none:
+    // decided before folding. A CJK ideograph folds to itself, so the folded text
+    // is no ASCII word and starts with no numeral, and only digits fold to digits.
+    if let Some(c) = text
+        .chars()
+        .find(|&c| gongkai_report::value::fold_width_char(c).is_some())
+        && ('\u{4e00}'..='\u{9fff}').contains(&c)
+        && !is_chinese_numeral(c)
+        && !has_digit(text)
+    {
         return false;
     }
     let t = gongkai_report::value::fold_width_cow(text);
@@ -253,6 +338,14 @@ pub(crate) fn is_failed_value(text: &str) -> bool {
     han <= 2
 }
 
+/// Whether `text` holds a digit, ASCII or full width (`０`–`９`: EF BC 90–99).
+fn has_digit(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c.is_ascii_digit() || c == 0xEF && matches!(b.get(i + 1..i + 3), Some([0xBC, 0x90..=0x99]))
+    })
+}
+
 /// Markdown table separator rows (`|---|:--:|`).
 fn is_markdown_rule(line: &str) -> bool {
     let t = line.trim();
@@ -261,22 +354,84 @@ fn is_markdown_rule(line: &str) -> bool {
         && t.contains('-')
 }
 
-/// Cuts one line of text into cells: Markdown pipes, else tabs. A line that starts
-/// with a tab is an indented Word cell: its first (empty) piece is not a cell.
-fn line_cells(line: &str) -> Vec<&str> {
-    let t = line.trim_end_matches(['\r', '\n']);
-    let trimmed = t.trim();
-    if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1 {
-        return trimmed[1..trimmed.len() - 1].split('|').collect();
+/// Where `part`, a slice of `base`, starts and ends in it.
+fn span_in(base: &str, part: &str) -> (usize, usize) {
+    let start = part.as_ptr() as usize - base.as_ptr() as usize;
+    (start, start + part.len())
+}
+
+/// Cuts one line of text (no line break in it) into cells: Markdown pipes, else tabs.
+/// A line that starts with a tab is an indented Word cell: its first (empty) piece is
+/// not a cell. `trimmed` is the line trimmed, `pipe_row` whether it is a pipe row and
+/// `has_tab` whether the line holds a tab. `cells` is given each cell trimmed, as a
+/// range of `line`, and `kinds` its kind.
+fn line_cells(
+    line: &str,
+    trimmed: &str,
+    pipe_row: bool,
+    has_tab: bool,
+    cells: &mut Vec<(usize, usize)>,
+    kinds: &mut Vec<Kind>,
+) {
+    cells.clear();
+    kinds.clear();
+    let push = |cells: &mut Vec<(usize, usize)>, cell: &str| cells.push(span_in(line, cell.trim()));
+    if pipe_row {
+        trimmed[1..trimmed.len() - 1]
+            .split('|')
+            .for_each(|c| push(cells, c));
+    } else if !has_tab {
+        split_spaced_values(line, trimmed, cells, kinds);
+    } else {
+        let mut pieces = line.split('\t');
+        if line.starts_with('\t') {
+            pieces.next();
+        }
+        pieces.for_each(|c| push(cells, c));
     }
-    if !t.contains('\t') {
-        return split_spaced_values(t);
+    // The spaced pieces of a row were classified as they were cut.
+    if kinds.is_empty() {
+        kinds.extend(cells.iter().map(|&(a, b)| classify_trimmed(&line[a..b])));
     }
-    let mut pieces: Vec<&str> = t.split('\t').collect();
-    if t.starts_with('\t') {
-        pieces.remove(0);
+}
+
+/// The white space [`split_spaced_values`] cuts at (every Unicode space; U+3000 and
+/// U+00A0 are among them).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}'
+}
+
+/// Whether `s` holds a space ([`is_space`]), by its bytes: a character can only be a
+/// space when it is ASCII or its UTF-8 lead byte is C2, E1, E2 or E3; the CJK text of
+/// a report is stepped over without decoding.
+fn has_space(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => return true,
+            0x00..=0x7F => i += 1,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next().unwrap_or('x');
+                if is_space(c) {
+                    return true;
+                }
+                i += c.len_utf8();
+            }
+            0xC0..=0xDF => i += 2,
+            0xE0..=0xEF => i += 3,
+            _ => i += 4,
+        }
     }
-    pieces
+    false
+}
+
+/// Whether `s` holds sentence punctuation: `，` `；` `：` (EF BC 8C, 9B, 9A) or `。`
+/// (E3 80 82).
+fn has_stop(s: &str) -> bool {
+    s.as_bytes()
+        .windows(3)
+        .any(|w| matches!(w, [0xEF, 0xBC, 0x8C | 0x9B | 0x9A] | [0xE3, 0x80, 0x82]))
 }
 
 /// Text converters (`pdftotext -layout`, OCR) print a row as `规章  0  0  0` or the
@@ -285,35 +440,45 @@ fn line_cells(line: &str) -> Vec<&str> {
 /// are words, fewer than the values, without sentence punctuation), so labels with
 /// spaces in them (`商 业 企 业`) and a number with its unit (`38.41 万`) stay whole;
 /// and never glued: `1 0 3` is three cells, not the number 103.
-fn split_spaced_values(line: &str) -> Vec<&str> {
-    let is_space = |c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}';
-    let trimmed = line.trim_matches(is_space);
-    if !trimmed.contains(is_space) || trimmed.contains(['，', '。', '；', '：']) {
-        return vec![line];
+///
+/// `trimmed` is `line` trimmed (every [`is_space`] is white space, so trimming at
+/// them is trimming); the cells are ranges of `line`. When the line is cut, `kinds` is
+/// given each piece's kind.
+fn split_spaced_values(
+    line: &str,
+    trimmed: &str,
+    cells: &mut Vec<(usize, usize)>,
+    kinds: &mut Vec<Kind>,
+) {
+    let whole = |cells: &mut Vec<(usize, usize)>| cells.push(span_in(line, trimmed));
+    if !has_space(trimmed) || has_stop(trimmed) {
+        return whole(cells);
     }
-    let pieces: Vec<&str> = trimmed.split(is_space).filter(|p| !p.is_empty()).collect();
-    let values = pieces
+    // The pieces hold no space at either end: they are trimmed.
+    for p in trimmed.split(is_space).filter(|p| !p.is_empty()) {
+        cells.push(span_in(line, p));
+        kinds.push(classify_trimmed(p));
+    }
+    let values = kinds
         .iter()
-        .filter(|p| {
-            let k = classify(p);
-            k == Kind::Value || k == Kind::Unreadable
-        })
+        .filter(|&&k| k == Kind::Value || k == Kind::Unreadable)
         .count();
     // Prose (`共受理申请 7 件，办结 7 件。`) is not a row: punctuation, or more words than numbers.
-    let words = pieces.len() - values;
+    let words = kinds.len() - values;
     // One value is enough when a column gap (two or more spaces) sets it apart.
     let gap = trimmed.contains("  ") || trimmed.contains('\u{3000}');
     // Or a label and its one number: `行政许可 10164`.
-    let label_then_value = pieces.len() == 2 && matches!(classify(pieces[1]), Kind::Value);
+    let label_then_value = kinds.len() == 2 && kinds[1] == Kind::Value;
     let enough = values >= 2 || values == 1 && (gap || label_then_value);
     if !enough || words > 3 || words > values.max(1) {
-        return vec![line];
+        cells.clear();
+        kinds.clear();
+        whole(cells);
     }
-    pieces
 }
 
-fn is_pipe_row(line: &str) -> bool {
-    let t = line.trim();
+/// Whether a trimmed line is a pipe row (`| 规章 | 0 |`).
+fn is_pipe_row(t: &str) -> bool {
     t.starts_with('|') && t.ends_with('|') && t.len() > 1
 }
 
@@ -336,7 +501,7 @@ fn numbers_row(kinds: &[Kind], k: usize) -> bool {
 }
 
 /// The token stream of a whole document.
-pub fn tokenize(doc: &Document) -> Vec<Token> {
+pub fn tokenize(doc: &Document) -> Tokenized {
     let mut t = Tokens::default();
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
@@ -350,18 +515,24 @@ pub fn tokenize(doc: &Document) -> Vec<Token> {
 /// [`tokenize`], consuming the document: each table row is dropped as soon as its
 /// tokens are made, so a large table is never held twice (as cells and as tokens).
 /// Returns the tokens and the document's paragraphs (for [`crate::reader::read`]).
-pub fn tokenize_owned(doc: Document) -> (Vec<Token>, Vec<String>) {
+pub fn tokenize_owned(doc: Document) -> (Tokenized, Vec<String>) {
     let mut t = Tokens::default();
-    // At least one token per cell and per paragraph: the stream is allocated once.
-    let cells: usize = doc
+    // At least one token per cell and per paragraph, and about as much text: the
+    // stream is allocated once.
+    let (cells, bytes) = doc
         .blocks
         .iter()
         .map(|b| match b {
-            Block::Table(t) => t.rows.iter().map(Vec::len).sum(),
-            Block::Paragraph(_) => 1,
+            Block::Table(t) => t
+                .rows
+                .iter()
+                .flatten()
+                .fold((0, 0), |(n, l), c| (n + 1, l + c.text.len())),
+            Block::Paragraph(p) => (1, p.len()),
         })
-        .sum();
-    t.out.reserve_exact(cells);
+        .fold((0, 0), |(n, l), (a, b)| (n + a, l + b));
+    t.out.spans.reserve_exact(cells);
+    t.out.text.reserve(bytes);
     let mut paragraphs = Vec::new();
     for (i, block) in doc.blocks.into_iter().enumerate() {
         match block {
@@ -375,66 +546,110 @@ pub fn tokenize_owned(doc: Document) -> (Vec<Token>, Vec<String>) {
     (t.out, paragraphs)
 }
 
+/// The token stream of a plain text cut into its lines ([`crate::lines`]): the
+/// stream [`tokenize`] gives for its document ([`crate::text_document`], one
+/// paragraph per line), without copying each line into a paragraph first.
+/// `text` is the whole text the lines were cut from.
+pub fn tokenize_lines(text: &str, lines: &[&str]) -> Tokenized {
+    let mut t = Tokens::default();
+    t.out.spans.reserve(lines.len());
+    t.out.text.reserve(text.len());
+    // Nearly every text has no decoration at all: said once for all its lines, by
+    // the standard library's vectorised substring search. No line holds a '\r'.
+    t.plain = ![
+        "[bookmark:",
+        "\u{200b}",
+        "\u{200c}",
+        "\u{200d}",
+        "\u{feff}",
+        "\u{fffd}",
+    ]
+    .iter()
+    .any(|d| text.contains(d));
+    for (i, line) in lines.iter().enumerate() {
+        // A line of `crate::lines` holds no line break: it is its paragraph's one line.
+        t.line((i + 1) as u32, line);
+    }
+    t.out
+}
+
 #[derive(Default)]
 struct Tokens {
-    out: Vec<Token>,
+    out: Tokenized,
     table_no: u32,
     /// A label-only pipe row just read: where its empty cells start in `out`, and how
     /// many label cells it has. PDF-to-Markdown tools print a row label on one line and
     /// its numbers on the next; the two lines are one row (the label row's empty cells
     /// and the numbers row's empty label cells are not the row's cells).
     label_row: Option<(usize, usize)>,
-    /// The kinds of one line's cells (a buffer kept from line to line).
+    /// The cells of one line, as ranges of it, and their kinds (buffers kept from
+    /// line to line).
+    cells: Vec<(usize, usize)>,
     kinds: Vec<Kind>,
+    /// The lines are known to hold no decoration: [`clean`] is not asked.
+    plain: bool,
 }
 
 impl Tokens {
     /// Block `i` (0-based), a paragraph.
     fn paragraph(&mut self, i: usize, text: &str) {
+        let line = (i + 1) as u32;
+        for raw in text.split('\n') {
+            self.line(line, raw);
+        }
+    }
+
+    /// One line (no line break in it) of the paragraph on line `line` (1-based).
+    fn line(&mut self, line: u32, raw: &str) {
         let Tokens {
             out,
             label_row,
+            cells,
             kinds,
+            plain,
             ..
         } = self;
-        let line = (i + 1) as u32;
-        for raw in text.split('\n') {
-            // Pipe rows and Markdown rules need a '|' (cleaning never adds or removes one).
-            let has_pipe = raw.contains('|');
-            if has_pipe && is_markdown_rule(raw) {
-                continue;
+        // Pipe rows and Markdown rules need a '|' (cleaning never adds or removes one,
+        // nor a tab): both asked in one pass over the bytes.
+        let (has_pipe, has_tab) = raw.bytes().fold((false, false), |(p, t), b| {
+            (p | (b == b'|'), t | (b == b'\t'))
+        });
+        if has_pipe && is_markdown_rule(raw) {
+            return;
+        }
+        // Cleaning removes every '\r'; a line of a plain text has none.
+        let raw = if *plain {
+            std::borrow::Cow::Borrowed(raw)
+        } else {
+            clean(raw)
+        };
+        let trimmed = raw.trim();
+        if trimmed.is_empty() && !has_tab {
+            return;
+        }
+        let pipe = has_pipe && is_pipe_row(trimmed);
+        // Each cell trimmed once, for its kind and its token.
+        line_cells(&raw, trimmed, pipe, has_tab, cells, kinds);
+        let mut skip = 0;
+        match label_row.take() {
+            Some((start, k)) if pipe && numbers_row(kinds, k) => {
+                out.truncate(start);
+                skip = k;
             }
-            let raw = clean(raw);
-            if raw.trim().is_empty() && !raw.contains('\t') {
-                continue;
-            }
-            // Each cell trimmed once, for its kind and its token.
-            let mut cells = line_cells(&raw);
-            cells.iter_mut().for_each(|c| *c = c.trim());
-            kinds.clear();
-            kinds.extend(cells.iter().map(|c| classify(c)));
-            let pipe = has_pipe && is_pipe_row(&raw);
-            let mut skip = 0;
-            match label_row.take() {
-                Some((start, k)) if pipe && numbers_row(kinds, k) => {
-                    out.truncate(start);
-                    skip = k;
-                }
-                _ => {}
-            }
-            if pipe && skip == 0 {
-                *label_row = label_only_row(kinds).map(|k| (out.len() + k, k));
-            }
-            for (cell, &kind) in cells.iter().zip(kinds.iter()).skip(skip) {
-                out.push(Token::new(
-                    kind,
-                    cell.to_string(),
-                    Provenance {
-                        line: Some(line),
-                        ..Default::default()
-                    },
-                ));
-            }
+            _ => {}
+        }
+        if pipe && skip == 0 {
+            *label_row = label_only_row(kinds).map(|k| (out.len() + k, k));
+        }
+        for (&(a, b), &kind) in cells.iter().zip(kinds.iter()).skip(skip) {
+            out.push(
+                kind,
+                &raw[a..b],
+                Provenance {
+                    line: Some(line),
+                    ..Default::default()
+                },
+            );
         }
     }
 
@@ -468,16 +683,16 @@ impl Tokens {
                     o[col..col + cs].iter_mut().for_each(|x| *x = true);
                 }
                 let text = cell_text(&cell.text);
-                self.out.push(Token::new(
+                self.out.push(
                     classify(&text),
-                    text,
+                    &text,
                     Provenance {
                         table: Some(self.table_no),
                         row: Some(r as u32 + 1),
                         column: Some(col as u32 + 1),
                         ..Default::default()
                     },
-                ));
+                );
                 col += cs;
             }
             occupied.pop_front();
@@ -487,7 +702,7 @@ impl Tokens {
 
 /// A cell's text as a token: decorations removed, its lines trimmed and joined, the
 /// whole trimmed.
-fn cell_text(text: &str) -> String {
+fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
     // Nearly every cell is one line with nothing to remove: one copy, trimmed.
     let plain = !text.contains("[bookmark:")
         && !text.chars().any(|c| {
@@ -497,10 +712,10 @@ fn cell_text(text: &str) -> String {
             )
         });
     if plain {
-        return text.trim().to_string();
+        return std::borrow::Cow::Borrowed(text.trim());
     }
     let joined: String = clean(text).split('\n').map(str::trim).collect();
-    joined.trim().to_string()
+    std::borrow::Cow::Owned(joined.trim().to_string())
 }
 
 #[cfg(test)]
@@ -510,8 +725,9 @@ mod tests {
 
     fn kinds(doc: &Document) -> Vec<(Kind, String)> {
         tokenize(doc)
-            .into_iter()
-            .map(|t| (t.kind, t.text.into_string()))
+            .tokens()
+            .iter()
+            .map(|t| (t.kind, t.text.to_string()))
             .collect()
     }
 
@@ -548,17 +764,24 @@ mod tests {
             column: Some(4),
             ..Default::default()
         };
-        for p in [line, cell, Provenance::default()] {
-            assert_eq!(Token::new(Kind::Value, "1".into(), p.clone()).source(), p);
+        let mut t = Tokenized::default();
+        for p in [&line, &cell, &Provenance::default()] {
+            t.push(Kind::Value, "1", p.clone());
         }
-        let t = Token::new(Kind::Label, "“规章”".into(), Provenance::default());
-        assert_eq!((&*t.text, t.norm()), ("“规章”", "规章"));
-        let t = Token::new(Kind::Label, "规章".into(), Provenance::default());
-        assert_eq!(t.norm(), "规章");
-        assert_eq!(
-            Token::new(Kind::Value, "5".into(), Provenance::default()).norm(),
-            ""
-        );
+        t.push(Kind::Label, "“规章”", Provenance::default());
+        t.push(Kind::Label, "规章", Provenance::default());
+        t.push(Kind::Value, "5", Provenance::default());
+        let tokens = t.tokens();
+        for (t, p) in tokens.iter().zip([line, cell, Provenance::default()]) {
+            assert_eq!(t.source(), p);
+        }
+        assert_eq!((tokens[3].text, tokens[3].norm()), ("“规章”", "规章"));
+        assert_eq!(tokens[4].norm(), "规章");
+        assert_eq!(tokens[5].norm(), "");
+        // Dropping tokens drops their text too.
+        t.truncate(3);
+        assert_eq!(t.tokens().len(), 3);
+        assert_eq!(t.text, "111");
     }
 
     #[test]
@@ -585,6 +808,7 @@ mod tests {
             ],
         });
         let t = tokenize(&d);
+        let t = t.tokens();
         assert_eq!(t[4].source().column, Some(3));
         assert_eq!(t[4].kind, Kind::Empty);
         assert_eq!(t[3].source().column, Some(2));
@@ -640,6 +864,33 @@ mod tests {
         for s in ["规章，“总计”", "[1]", "\u{200a}\u{2028}", "（一）予以公开"] {
             assert!(!needs_cleaning(s), "{s}");
         }
+    }
+
+    #[test]
+    fn byte_scans_agree_with_the_char_scans() {
+        for s in [
+            "",
+            "规章",
+            "规章 0",
+            "规章\u{3000}0",
+            "a\u{a0}b",
+            "\u{85}",
+            "x\u{1680}y",
+            "\u{2000}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}",
+            "“总计”\u{200b}、。",
+            "共受理申请7件，办结",
+            "其中；其他：",
+            "é𠀀\t",
+            "\u{b}\u{c}",
+        ] {
+            assert_eq!(has_space(s), s.contains(is_space), "{s:?}");
+            assert_eq!(has_stop(s), s.contains(['，', '。', '；', '：']), "{s:?}");
+            let digit = s
+                .chars()
+                .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+            assert_eq!(has_digit(s), digit, "{s:?}");
+        }
+        assert!(has_digit("第１项") && has_digit("a9") && !has_digit("ＡＢ（）"));
     }
 
     #[test]
