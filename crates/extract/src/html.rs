@@ -120,7 +120,9 @@ pub fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> 
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    // The first byte alone rules out nearly every place: no slice compared there.
+    hay.windows(needle.len())
+        .position(|w| w[0] == needle[0] && w == needle)
 }
 
 /// After `charset` or `encoding`: optional spaces, '=', optional quotes, the label.
@@ -195,7 +197,18 @@ fn estimate_depth(text: &str) -> usize {
             i += 1;
             continue;
         }
-        let name = text[name_start..j].to_ascii_lowercase();
+        // Lowercased on the stack: every name the scan asks about is short, and a
+        // longer one is simply counted.
+        let raw = &b[name_start..j];
+        let mut buf = [0u8; 16];
+        let name = if raw.len() <= buf.len() {
+            let n = &mut buf[..raw.len()];
+            n.copy_from_slice(raw);
+            n.make_ascii_lowercase();
+            std::str::from_utf8(n).unwrap_or("")
+        } else {
+            ""
+        };
         // End of the tag (attribute values may hold '>', but an estimate is enough).
         let end = b[j..]
             .iter()
@@ -204,10 +217,10 @@ fn estimate_depth(text: &str) -> usize {
         // `<x/>` closes itself only in SVG and MathML; in HTML `<div/>` opens a div.
         let self_closing = foreign > 0 && end > 0 && b.get(end - 1) == Some(&b'/');
         i = end + 1;
-        if UNCOUNTED.contains(&name.as_str()) {
+        if UNCOUNTED.contains(&name) {
             continue;
         }
-        if matches!(name.as_str(), "svg" | "math") {
+        if matches!(name, "svg" | "math") {
             if closing {
                 foreign = foreign.saturating_sub(1);
             } else if !(end > 0 && b.get(end - 1) == Some(&b'/')) {
@@ -219,10 +232,7 @@ fn estimate_depth(text: &str) -> usize {
         } else if !self_closing {
             depth += 1;
             max = max.max(depth);
-            if matches!(
-                name.as_str(),
-                "script" | "style" | "textarea" | "title" | "xmp"
-            ) {
+            if matches!(name, "script" | "style" | "textarea" | "title" | "xmp") {
                 // Raw text up to the matching end tag.
                 let close = format!("</{name}");
                 let rest = &text.as_bytes()[i.min(b.len())..];
@@ -236,7 +246,7 @@ fn estimate_depth(text: &str) -> usize {
 
 fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+        .position(|w| w[0].eq_ignore_ascii_case(&needle[0]) && w.eq_ignore_ascii_case(needle))
 }
 
 /// Text being gathered for one paragraph or one table cell. Each finished line
@@ -250,15 +260,27 @@ struct TextBuf {
 
 impl TextBuf {
     fn push_text(&mut self, s: &str) {
-        for ch in s.chars() {
-            if is_collapsible(ch) {
-                if !self.cur.is_empty() && !self.cur.ends_with(' ') {
-                    self.cur.push(' ');
+        // Copied a run at a time between white space ([`is_collapsible`]: ASCII, or
+        // U+00A0, C2 A0).
+        let b = s.as_bytes();
+        let (mut run, mut i) = (0, 0);
+        while i < b.len() {
+            let n = match b[i] {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0C => 1,
+                0xC2 if b.get(i + 1) == Some(&0xA0) => 2,
+                _ => {
+                    i += 1;
+                    continue;
                 }
-            } else {
-                self.cur.push(ch);
+            };
+            self.cur.push_str(&s[run..i]);
+            if !self.cur.is_empty() && !self.cur.ends_with(' ') {
+                self.cur.push(' ');
             }
+            i += n;
+            run = i;
         }
+        self.cur.push_str(&s[run..]);
     }
     /// `<br>`: always a new line.
     fn hard_break(&mut self) {
@@ -290,6 +312,23 @@ impl TextBuf {
         lines.push((std::mem::take(&mut self.cur), true));
         lines
     }
+    /// The text as one table cell: [`join_paragraphs`] of [`TextBuf::take_paragraphs`].
+    /// Most cells are one line: its text is moved, not gathered into paragraphs first.
+    fn take_cell(&mut self) -> (String, Vec<usize>) {
+        if !self.lines.is_empty() {
+            return join_paragraphs(self.take_paragraphs());
+        }
+        let line = std::mem::take(&mut self.cur);
+        let start = line.len() - line.trim_start_matches(' ').len();
+        let end = line.trim_end_matches(' ').len().max(start);
+        let text = if start == 0 && end == line.len() {
+            line
+        } else {
+            line[start..end].to_string()
+        };
+        (text, Vec::new())
+    }
+
     /// The text as flow: one paragraph per block, `<br>` lines joined with '\n'
     /// (each block's lines as [`join_trimmed`] joins them, built in place).
     fn take_paragraphs(&mut self) -> Vec<String> {
@@ -336,6 +375,8 @@ fn join_trimmed(lines: &[String]) -> String {
     }
 }
 
+/// White space that collapses: ' ', '\t', '\n', '\r', '\x0c' and U+00A0.
+#[cfg(test)]
 fn is_collapsible(ch: char) -> bool {
     matches!(ch, ' ' | '\t' | '\n' | '\r' | '\x0c' | '\u{a0}')
 }
@@ -727,7 +768,7 @@ impl Walker {
 
 fn finish_cell(table: &mut TableBuilder) {
     if let Some(mut c) = table.cell.take() {
-        let (text, starts) = join_paragraphs(c.text.take_paragraphs());
+        let (text, starts) = c.text.take_cell();
         // Not `TableCell::spanning`: a row span of 0 is kept until the table ends.
         let cell = TableCell {
             text,
@@ -761,5 +802,52 @@ fn span_attr(value: Option<&str>, max: u32, zero_allowed: bool) -> u32 {
         Ok(0) if zero_allowed => 0,
         Ok(0) | Err(_) => 1,
         Ok(n) => n.min(u64::from(max)) as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_text_collapses_white_space_as_each_character_would() {
+        let pieces = [
+            "  规章\u{a0}\u{a0}0 ",
+            "\t\n",
+            "a\x0cb\rc",
+            "",
+            "é\u{2003}𠀀 ",
+            "\u{a0}x",
+        ];
+        let mut buf = TextBuf::default();
+        let mut want = String::new();
+        for p in pieces {
+            buf.push_text(p);
+            for ch in p.chars() {
+                if is_collapsible(ch) {
+                    if !want.is_empty() && !want.ends_with(' ') {
+                        want.push(' ');
+                    }
+                } else {
+                    want.push(ch);
+                }
+            }
+            assert_eq!(buf.cur, want, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_cell_of_one_line_is_taken_as_its_paragraphs_are_joined() {
+        for text in ["", " ", "  0 ", "规章", " 规 章", "a  "] {
+            let mut a = TextBuf::default();
+            a.push_text(text);
+            let mut b = TextBuf::default();
+            b.push_text(text);
+            assert_eq!(
+                a.take_cell(),
+                join_paragraphs(b.take_paragraphs()),
+                "{text:?}"
+            );
+        }
     }
 }
