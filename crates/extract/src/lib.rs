@@ -214,28 +214,30 @@ pub fn text_document(text: &str) -> Document {
 /// The lines of a text whatever its line endings: `\r\n` (Windows), `\n`, or a lone
 /// `\r` (classic Mac OS, some converters).
 pub fn lines(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(text);
-    // Most texts have no CR: only '\n' is looked for.
-    let has_cr = text.contains('\r');
+    let b = text.as_bytes();
+    // Most texts have no CR: only '\n' is looked for. The line ends are found by one
+    // vectorised search over the whole text, not one search per line. Both ends are
+    // ASCII, never inside a multi-byte character.
+    let mut ends: Box<dyn Iterator<Item = usize>> = if memchr::memchr(b'\r', b).is_some() {
+        Box::new(memchr::memchr2_iter(b'\r', b'\n', b))
+    } else {
+        Box::new(memchr::memchr_iter(b'\n', b))
+    };
+    // Where the next line starts; `None` once the last line is given.
+    let mut start = Some(0);
     std::iter::from_fn(move || {
-        let s = rest?;
-        // A byte search: both ends are ASCII, never inside a multi-byte character.
-        // A byte loop: most lines are short, and a search's set-up costs more than
-        // the few bytes it would skip.
-        let end = if has_cr {
-            s.bytes().position(|b| b == b'\r' || b == b'\n')
-        } else {
-            s.bytes().position(|b| b == b'\n')
-        };
-        match end {
-            Some(i) => {
-                let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
-                rest = Some(&s[i + skip..]).filter(|r| !r.is_empty());
-                Some(&s[..i])
+        let from = start?;
+        // The '\n' of a "\r\n" already passed is no line end.
+        match ends.find(|&e| e >= from) {
+            Some(e) => {
+                let skip = if b[e..].starts_with(b"\r\n") { 2 } else { 1 };
+                // No empty line after the last line end.
+                start = Some(e + skip).filter(|&s| s < b.len());
+                Some(&text[from..e])
             }
             None => {
-                rest = None;
-                Some(s)
+                start = None;
+                Some(&text[from..])
             }
         }
     })
@@ -341,4 +343,55 @@ fn read_all_into(
         return;
     }
     out.push((source.to_string(), read_extracted(source, bytes)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines as one search per line finds them (what `lines` did before it
+    /// searched the whole text at once).
+    fn lines_one_by_one(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = Some(text);
+        while let Some(s) = rest {
+            match s.find(['\r', '\n']) {
+                Some(i) => {
+                    let skip = if s[i..].starts_with("\r\n") { 2 } else { 1 };
+                    rest = Some(&s[i + skip..]).filter(|r| !r.is_empty());
+                    out.push(&s[..i]);
+                }
+                None => {
+                    rest = None;
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn lines_end_at_any_line_ending() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\n\n",
+            "\n",
+            "\n\n",
+            "a\r\nb",
+            "a\rb\r\n\r\nc\r",
+            "\r\n",
+            "\r",
+            "a\n\rb",
+            "\r\r\n\n",
+            "规章\t0\r\n总计\t1\r\n",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                lines_one_by_one(text),
+                "{text:?}"
+            );
+        }
+    }
 }

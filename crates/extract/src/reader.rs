@@ -593,9 +593,17 @@ fn read_rows(
                 !done(&row_done, i)
                     && s.when == When::Always
                     && s.patterns.iter().any(|p| {
-                        joined
-                            .rfind(p)
-                            .is_some_and(|pos| pos + p.len() > g.label.len() && pos < g.label.len())
+                        // The last place of `p` straddles the join only if it lies in
+                        // the bytes from `p.len() - 1` before the join on: searched
+                        // there alone.
+                        let mut from = g.label.len().saturating_sub(p.len() - 1);
+                        while !joined.is_char_boundary(from) {
+                            from -= 1;
+                        }
+                        joined[from..].rfind(p).is_some_and(|pos| {
+                            let pos = from + pos;
+                            pos + p.len() > g.label.len() && pos < g.label.len()
+                        })
                     })
             });
             if let Some(i) = wrapped {
@@ -1347,7 +1355,7 @@ fn read_meta(lines: &[&str]) -> Meta {
     for (i, l) in lines
         .iter()
         // Both words are six bytes: a shorter line (a table's cell) holds neither.
-        .filter(|l| l.len() >= 6 && (l.contains("报告") || l.contains("发布")))
+        .filter(|l| l.len() >= 6 && names_report_or_date(l))
         .enumerate()
     {
         if i > 0 {
@@ -1414,6 +1422,16 @@ fn read_meta(lines: &[&str]) -> Meta {
         year,
         published,
     }
+}
+
+/// Whether a line holds 报告 or 发布, by two searchers built once (a line's own
+/// search would build its searcher each time).
+fn names_report_or_date(line: &str) -> bool {
+    static WORDS: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    WORDS
+        .get_or_init(|| ["报告", "发布"].map(memchr::memmem::Finder::new))
+        .iter()
+        .any(|w| w.find(line.as_bytes()).is_some())
 }
 
 fn date_regex() -> &'static regex::Regex {

@@ -169,27 +169,16 @@ fn clean(text: &str) -> std::borrow::Cow<'_, str> {
 /// one scan of its bytes: each decoration is '\r' or a fixed UTF-8 sequence.
 fn needs_cleaning(text: &str) -> bool {
     let b = text.as_bytes();
-    let mut from = 0;
-    // Only the bytes that may start one are looked at closely.
-    while let Some(i) = b[from..]
-        .iter()
-        .position(|&c| matches!(c, b'\r' | b'[' | 0xE2 | 0xEF))
-    {
-        let i = from + i;
-        let found = match b[i] {
-            b'\r' => true,
-            b'[' => b[i..].starts_with(b"[bookmark:"),
-            // U+200B, U+200C, U+200D
-            0xE2 => matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D])),
-            // U+FEFF, U+FFFD
-            _ => matches!(b.get(i + 1..i + 3), Some([0xBB, 0xBF] | [0xBF, 0xBD])),
-        };
-        if found {
-            return true;
-        }
-        from = i + 1;
-    }
-    false
+    // Only the bytes that may start one are looked at closely, found by a
+    // vectorised search.
+    memchr::memchr3_iter(b'\r', b'[', 0xE2, b).any(|i| match b[i] {
+        b'\r' => true,
+        b'[' => b[i..].starts_with(b"[bookmark:"),
+        // U+200B, U+200C, U+200D
+        _ => matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D])),
+    }) || memchr::memchr_iter(0xEF, b)
+        // U+FEFF, U+FFFD
+        .any(|i| matches!(b.get(i + 1..i + 3), Some([0xBB, 0xBF] | [0xBF, 0xBD])))
 }
 
 fn classify(text: &str) -> Kind {
@@ -429,9 +418,13 @@ fn has_space(s: &str) -> bool {
 /// Whether `s` holds sentence punctuation: `，` `；` `：` (EF BC 8C, 9B, 9A) or `。`
 /// (E3 80 82).
 fn has_stop(s: &str) -> bool {
-    s.as_bytes()
-        .windows(3)
-        .any(|w| matches!(w, [0xEF, 0xBC, 0x8C | 0x9B | 0x9A] | [0xE3, 0x80, 0x82]))
+    let b = s.as_bytes();
+    memchr::memchr2_iter(0xEF, 0xE3, b).any(|i| {
+        matches!(
+            &b[i..b.len().min(i + 3)],
+            [0xEF, 0xBC, 0x8C | 0x9B | 0x9A] | [0xE3, 0x80, 0x82]
+        )
+    })
 }
 
 /// Text converters (`pdftotext -layout`, OCR) print a row as `规章  0  0  0` or the
@@ -451,7 +444,8 @@ fn split_spaced_values(
     kinds: &mut Vec<Kind>,
 ) {
     let whole = |cells: &mut Vec<(usize, usize)>| cells.push(span_in(line, trimmed));
-    if !has_space(trimmed) || has_stop(trimmed) {
+    // Prose has a stop early on: asked first, it spares the scan for spaces.
+    if has_stop(trimmed) || !has_space(trimmed) {
         return whole(cells);
     }
     // The pieces hold no space at either end: they are trimmed.
@@ -610,10 +604,13 @@ impl Tokens {
             ..
         } = self;
         // Pipe rows and Markdown rules need a '|' (cleaning never adds or removes one,
-        // nor a tab): both asked in one pass over the bytes.
-        let (has_pipe, has_tab) = raw.bytes().fold((false, false), |(p, t), b| {
-            (p | (b == b'|'), t | (b == b'\t'))
-        });
+        // nor a tab), both found by a vectorised search.
+        let bytes = raw.as_bytes();
+        let (has_pipe, has_tab) = match memchr::memchr2(b'|', b'\t', bytes) {
+            None => (false, false),
+            Some(i) if bytes[i] == b'|' => (true, memchr::memchr(b'\t', &bytes[i..]).is_some()),
+            Some(i) => (memchr::memchr(b'|', &bytes[i..]).is_some(), true),
+        };
         if has_pipe && is_markdown_rule(raw) {
             return;
         }
