@@ -315,10 +315,18 @@ impl TextBuf {
     /// The text as one table cell: [`join_paragraphs`] of [`TextBuf::take_paragraphs`].
     /// Most cells are one line: its text is moved, not gathered into paragraphs first.
     fn take_cell(&mut self) -> (String, Vec<usize>) {
-        if !self.lines.is_empty() {
+        // One line: the text so far, or one block (`<td><p>…</p></td>`) with only
+        // spaces after it.
+        let one_block =
+            matches!(self.lines.as_slice(), [(_, true)]) && self.cur.trim_matches(' ').is_empty();
+        let line = if self.lines.is_empty() {
+            std::mem::take(&mut self.cur)
+        } else if one_block {
+            self.cur.clear();
+            self.lines.pop().map(|l| l.0).unwrap_or_default()
+        } else {
             return join_paragraphs(self.take_paragraphs());
-        }
-        let line = std::mem::take(&mut self.cur);
+        };
         let start = line.len() - line.trim_start_matches(' ').len();
         let end = line.trim_end_matches(' ').len().max(start);
         let text = if start == 0 && end == line.len() {
@@ -792,12 +800,9 @@ fn finish_cell(table: &mut TableBuilder) {
 /// (resolved when the table is finished); `colspan="0"` is 1.
 fn span_attr(value: Option<&str>, max: u32, zero_allowed: bool) -> u32 {
     let Some(v) = value else { return 1 };
-    let digits: String = v
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .take(10)
-        .collect();
+    // At most ten leading digits, as a slice: ASCII digits are one byte each.
+    let v = v.trim();
+    let digits = &v[..v.bytes().take_while(u8::is_ascii_digit).take(10).count()];
     match digits.parse::<u64>() {
         Ok(0) if zero_allowed => 0,
         Ok(0) | Err(_) => 1,
@@ -838,11 +843,25 @@ mod tests {
 
     #[test]
     fn a_cell_of_one_line_is_taken_as_its_paragraphs_are_joined() {
-        for text in ["", " ", "  0 ", "规章", " 规 章", "a  "] {
+        for (text, block) in ["", " ", "  0 ", "规章", " 规 章", "a  "]
+            .into_iter()
+            .flat_map(|t| [(t, false), (t, true)])
+        {
+            // As `<td>text</td>` and as `<td><p>text</p> </td>`.
+            let fill = |b: &mut TextBuf| {
+                if block {
+                    b.soft_break();
+                }
+                b.push_text(text);
+                if block {
+                    b.soft_break();
+                    b.push_text(" ");
+                }
+            };
             let mut a = TextBuf::default();
-            a.push_text(text);
+            fill(&mut a);
             let mut b = TextBuf::default();
-            b.push_text(text);
+            fill(&mut b);
             assert_eq!(
                 a.take_cell(),
                 join_paragraphs(b.take_paragraphs()),
