@@ -27,6 +27,7 @@
 //! one is dissolved into flow at that point. The nesting depth of the source is
 //! still checked before reading (see [`MAX_DEPTH`]).
 
+use memchr::memmem::find;
 use std::cell::RefCell;
 
 use html5ever::tendril::StrTendril;
@@ -117,12 +118,6 @@ pub fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> 
         }
     }
     None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    // The first byte alone rules out nearly every place: no slice compared there.
-    hay.windows(needle.len())
-        .position(|w| w[0] == needle[0] && w == needle)
 }
 
 /// After `charset` or `encoding`: optional spaces, '=', optional quotes, the label.

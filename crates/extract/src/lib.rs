@@ -44,14 +44,16 @@ pub fn read_document(bytes: &[u8]) -> Result<(Document, Format), ReadError> {
     Ok((read_document_as(bytes, format)?, format))
 }
 
+/// The text of bytes sniffed as plain text or Markdown.
+fn plain_text(bytes: &[u8]) -> Result<String, ReadError> {
+    check_size(bytes, MAX_TEXT_BYTES)?;
+    decode_text(bytes, None)
+}
+
 /// [`read_document`] of bytes already sniffed as `format`.
 fn read_document_as(bytes: &[u8], format: Format) -> Result<Document, ReadError> {
     let doc = match format {
-        Format::Text | Format::Markdown => {
-            check_size(bytes, MAX_TEXT_BYTES)?;
-            let text = decode_text(bytes, None)?;
-            text_document(&text)
-        }
+        Format::Text | Format::Markdown => text_document(&plain_text(bytes)?),
         Format::Html => {
             check_size(bytes, MAX_TEXT_BYTES)?;
             let text = decode_text(bytes, html::declared_charset(bytes))?;
@@ -285,9 +287,8 @@ pub fn read_bytes(source: &str, bytes: &[u8]) -> Result<Report, ReadError> {
 pub fn read_extracted(source: &str, bytes: &[u8]) -> Result<Extracted, ReadError> {
     let format = sniff(bytes)?;
     let report = if let Format::Text | Format::Markdown = format {
-        // As `read_document_as` reads it, without building its document.
-        check_size(bytes, MAX_TEXT_BYTES)?;
-        read_text_report(source, &decode_text(bytes, None)?)?
+        // Without building its document.
+        read_text_report(source, &plain_text(bytes)?)?
     } else {
         read_report_owned(source, read_document_as(bytes, format)?)?
     };

@@ -13,6 +13,7 @@
 //! inflated, whatever its filter is called. It is linear in the input, and decoding
 //! is bounded.
 
+use memchr::memmem::find;
 use std::io::Read;
 
 /// Deepest array/dictionary nesting accepted.
@@ -340,10 +341,6 @@ fn object_header(data: &[u8]) -> Option<usize> {
         }
     }
     None
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -509,7 +509,7 @@ fn cell_from(token: &Token, def: &CellDef) -> Cell {
     let amount = def.is_amount();
     // Text that is no value is kept as printed (a blank value with its raw text),
     // so the rules report it where it stands instead of it vanishing.
-    let mut c = Cell::parse(&token.text, amount).unwrap_or_else(|| Cell {
+    let mut c = Cell::parse(token.text, amount).unwrap_or_else(|| Cell {
         raw: token.text.to_string(),
         ..Cell::missing()
     });
@@ -1538,7 +1538,7 @@ fn sections(tokens: &[Token], headings: &[(usize, usize)]) -> Vec<Section> {
             tokens[start + 1..stop]
                 .iter()
                 .filter(|t| t.kind == Kind::Label)
-                .map(|t| &*t.text)
+                .map(|t| t.text)
                 .collect()
         };
         out.push(Section {

@@ -3,6 +3,7 @@
 use crate::doc::Format;
 use crate::error::ReadError;
 use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use memchr::memmem::find;
 
 /// Magic numbers of things that are not reports, to name them in the error.
 const FOREIGN: [(&[u8], &str); 9] = [
@@ -126,12 +127,6 @@ fn package_format(bytes: &[u8]) -> Format {
         }
     }
     Format::Zip
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    // The first byte alone rules out nearly every place: no slice compared there.
-    hay.windows(needle.len())
-        .position(|w| w[0] == needle[0] && w == needle)
 }
 
 /// UTF-16 text saved without a byte-order mark (Windows "Unicode" text from some

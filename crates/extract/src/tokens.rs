@@ -144,24 +144,25 @@ impl Tokenized {
     }
 }
 
-/// Characters that only decorate: Word bookmarks, zero-width marks, replacement chars.
+/// Characters that only decorate: zero-width marks, byte-order marks, replacement
+/// characters ([`clean`] removes them, and '\r').
+const DECORATIONS: [char; 5] = ['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{fffd}'];
+
+/// How a Word bookmark begins (`[bookmark: _GoBack]`).
+const BOOKMARK: &str = "[bookmark:";
+
+/// Removes what only decorates: Word bookmarks, [`DECORATIONS`] and '\r'.
 fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    let decoration = |c: char| {
-        matches!(
-            c,
-            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
-        )
-    };
     // Nearly every line has nothing to remove: no copy.
     if !needs_cleaning(text) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut s = if text.contains("[bookmark:") {
+    let mut s = if text.contains(BOOKMARK) {
         text.replace("[bookmark: _GoBack]", "")
     } else {
         text.to_string()
     };
-    s.retain(|c| !decoration(c));
+    s.retain(|c| c != '\r' && !DECORATIONS.contains(&c));
     std::borrow::Cow::Owned(s)
 }
 
@@ -173,7 +174,7 @@ fn needs_cleaning(text: &str) -> bool {
     // vectorised search.
     memchr::memchr3_iter(b'\r', b'[', 0xE2, b).any(|i| match b[i] {
         b'\r' => true,
-        b'[' => b[i..].starts_with(b"[bookmark:"),
+        b'[' => b[i..].starts_with(BOOKMARK.as_bytes()),
         // U+200B, U+200C, U+200D
         _ => matches!(b.get(i + 1..i + 3), Some([0x80, 0x8B..=0x8D])),
     }) || memchr::memchr_iter(0xEF, b)
@@ -390,27 +391,16 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}'
 }
 
-/// Whether `s` holds a space ([`is_space`]), by its bytes: a character can only be a
-/// space when it is ASCII or its UTF-8 lead byte is C2, E1, E2 or E3; the CJK text of
-/// a report is stepped over without decoding.
+/// Whether `s` holds a space ([`is_space`], which is white space), stepping over the
+/// CJK text by [`gongkai_report::value::space_at`].
 fn has_space(s: &str) -> bool {
-    let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => return true,
-            0x00..=0x7F => i += 1,
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s[i..].chars().next().unwrap_or('x');
-                if is_space(c) {
-                    return true;
-                }
-                i += c.len_utf8();
-            }
-            0xC0..=0xDF => i += 2,
-            0xE0..=0xEF => i += 3,
-            _ => i += 4,
+    while i < s.len() {
+        let (len, space) = gongkai_report::value::space_at(s, i);
+        if space {
+            return true;
         }
+        i += len;
     }
     false
 }
@@ -550,16 +540,7 @@ pub fn tokenize_lines(text: &str, lines: &[&str]) -> Tokenized {
     t.out.text.reserve(text.len());
     // Nearly every text has no decoration at all: said once for all its lines, by
     // the standard library's vectorised substring search. No line holds a '\r'.
-    t.plain = ![
-        "[bookmark:",
-        "\u{200b}",
-        "\u{200c}",
-        "\u{200d}",
-        "\u{feff}",
-        "\u{fffd}",
-    ]
-    .iter()
-    .any(|d| text.contains(d));
+    t.plain = !text.contains(BOOKMARK) && !DECORATIONS.iter().any(|&d| text.contains(d));
     for (i, line) in lines.iter().enumerate() {
         // A line of `crate::lines` holds no line break: it is its paragraph's one line.
         t.line((i + 1) as u32, line);
@@ -700,15 +681,8 @@ impl Tokens {
 /// A cell's text as a token: decorations removed, its lines trimmed and joined, the
 /// whole trimmed.
 fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
-    // Nearly every cell is one line with nothing to remove: one copy, trimmed.
-    let plain = !text.contains("[bookmark:")
-        && !text.chars().any(|c| {
-            matches!(
-                c,
-                '\n' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{fffd}' | '\r'
-            )
-        });
-    if plain {
+    // Nearly every cell is one line with nothing to remove: borrowed, trimmed.
+    if !text.contains('\n') && !needs_cleaning(text) {
         return std::borrow::Cow::Borrowed(text.trim());
     }
     let joined: String = clean(text).split('\n').map(str::trim).collect();

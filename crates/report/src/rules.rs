@@ -831,25 +831,12 @@ fn text_table(r: &Report, out: &mut Vec<Finding>) {
 }
 
 /// `s` with every white space character removed (as `split_whitespace` then
-/// `collect` gives it), by its bytes: only ASCII and the characters whose UTF-8 lead
-/// byte is C2, E1, E2 or E3 can be white space, so the CJK text of a section is
-/// stepped over without decoding.
+/// `collect` gives it), stepping over the CJK text by [`crate::value::space_at`].
 fn without_spaces(s: &str) -> String {
-    let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let (mut run, mut i) = (0, 0);
-    while i < b.len() {
-        let (len, space) = match b[i] {
-            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => (1, true),
-            0x00..=0x7F => (1, false),
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = s[i..].chars().next().unwrap_or('x');
-                (c.len_utf8(), c.is_whitespace())
-            }
-            0xC0..=0xDF => (2, false),
-            0xE0..=0xEF => (3, false),
-            _ => (4, false),
-        };
+    while i < s.len() {
+        let (len, space) = crate::value::space_at(s, i);
         if space {
             out.push_str(&s[run..i]);
             run = i + len;

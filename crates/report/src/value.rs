@@ -390,10 +390,11 @@ impl Cell {
 
     pub fn parse(raw: &str, amount: bool) -> Option<Cell> {
         read_printed(raw, |mut value, unit, note| {
-            if amount && unit == Some("元") {
-                if let Value::Number(d) = value {
-                    value = Value::Number(d.shift_down(4));
-                }
+            if amount
+                && unit == Some("元")
+                && let Value::Number(d) = value
+            {
+                value = Value::Number(d.shift_down(4));
             }
             Cell {
                 value,
@@ -441,6 +442,25 @@ pub fn fold_width_char(c: char) -> Option<char> {
         '／' => Some('/'),
         c if c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}' => None,
         c => Some(c),
+    }
+}
+
+/// The character at byte `i` of `s` (a character boundary): its length in bytes and
+/// whether it is white space ([`char::is_whitespace`]). Only ASCII and the characters
+/// whose UTF-8 lead byte is C2, E1, E2 or E3 can be white space, so every other
+/// character (the CJK text of a report) is stepped over by its lead byte, not decoded.
+#[inline]
+pub fn space_at(s: &str, i: usize) -> (usize, bool) {
+    match s.as_bytes()[i] {
+        b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => (1, true),
+        0x00..=0x7F => (1, false),
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+            let c = s[i..].chars().next().unwrap_or('x');
+            (c.len_utf8(), c.is_whitespace())
+        }
+        0xC0..=0xDF => (2, false),
+        0xE0..=0xEF => (3, false),
+        _ => (4, false),
     }
 }
 
