@@ -223,10 +223,16 @@ fn balance(cells: &Cells, lhs: &[usize], rhs: &[usize]) -> Balance {
     Balance::Unknown { blanks, zero_fails }
 }
 
+/// How many not-assessable instances a finding names (`…等9处`).
+const SHOWN: usize = 4;
+
 /// Gathers not-assessable instances of one rule into a single finding.
 struct Unassessable {
     rule: &'static str,
+    /// The first [`SHOWN`] instances, as the finding names them.
     what: Vec<String>,
+    /// Every instance, named or not.
+    instances: usize,
     /// Cells by their index in the standard's list, each once, in the order met.
     blanks: Vec<usize>,
     /// Which cells `blanks` holds, by index.
@@ -239,13 +245,18 @@ impl Unassessable {
         Unassessable {
             rule,
             what: Vec::new(),
+            instances: 0,
             blanks: Vec::new(),
             seen: Vec::new(),
             zero_fails: 0,
         }
     }
-    fn add(&mut self, what: String, blanks: Vec<usize>, zero_fails: bool) {
-        self.what.push(what);
+    fn add(&mut self, what: impl FnOnce() -> String, blanks: Vec<usize>, zero_fails: bool) {
+        // An instance past those the message names is only counted: not written.
+        if self.instances < SHOWN {
+            self.what.push(what());
+        }
+        self.instances += 1;
         for b in blanks {
             if self.seen.len() <= b {
                 self.seen
@@ -276,7 +287,7 @@ impl Unassessable {
                 let keys = lhs.iter().chain(rhs).map(|&i| key(i)).collect();
                 out.push(Finding::failed(self.rule, Severity::Error, keys, text).numbers(l, rr));
             }
-            Balance::Unknown { blanks, zero_fails } => self.add(what(), blanks, zero_fails),
+            Balance::Unknown { blanks, zero_fails } => self.add(what, blanks, zero_fails),
         }
     }
 
@@ -284,9 +295,8 @@ impl Unassessable {
         if self.what.is_empty() {
             return;
         }
-        let n = self.what.len();
-        let shown: Vec<&str> = self.what.iter().take(4).map(String::as_str).collect();
-        let more = if n > 4 {
+        let n = self.instances;
+        let more = if n > SHOWN {
             format!("等{n}处")
         } else {
             String::new()
@@ -305,7 +315,7 @@ impl Unassessable {
             actual: None,
             message: format!(
                 "{}{}含空白或“/”单元格，无法核对（{}）。",
-                shown.join("、"),
+                self.what.join("、"),
                 more,
                 zero
             ),
@@ -1042,6 +1052,28 @@ mod tests {
         assert!(na.iter().any(|f| f.rule == "T3.OUTCOMES"));
         assert!(na.iter().any(|f| f.rule == "T3.COLUMNS"));
         assert!(na.iter().all(|f| f.severity == Severity::Info));
+    }
+
+    #[test]
+    fn many_blanks_are_one_finding_naming_four() {
+        // 本年新收 blank in all seven columns: seven instances of T3.FLOW, one finding.
+        let mut r = balanced();
+        for c in template::REQUEST_COLUMNS {
+            r.set(
+                &format!("requests.new.{c}"),
+                crate::value::Cell::parse("/", false).unwrap(),
+            );
+        }
+        let f = check(&r);
+        let flow: Vec<_> = f.iter().filter(|f| f.rule == "T3.FLOW").collect();
+        assert_eq!(flow.len(), 1);
+        let m = &flow[0].message;
+        assert!(
+            m.starts_with("表三自然人列的勾稽关系、表三商业企业列的勾稽关系、表三科研机构列的勾稽关系、表三社会公益组织列的勾稽关系等7处含空白"),
+            "{m}"
+        );
+        assert!(!m.contains("法律服务机构"), "{m}");
+        assert_eq!(flow[0].cells.len(), 7);
     }
 
     #[test]
