@@ -372,6 +372,48 @@ mod tests {
     }
 
     #[test]
+    fn decorated_lines_are_cleaned_on_the_text_path_as_in_its_document() {
+        // Decorations on the first line, on two lines in a row, on a table row, at a
+        // line's end and on the last line: the text path cleans only the lines that
+        // hold one, and reads what the document path reads.
+        let plain = include_str!("../../../tests/fixtures/tongjiang-2020.txt");
+        let mut lines: Vec<String> = plain.lines().map(str::to_string).collect();
+        let n = lines.len();
+        let marks = [
+            (0, "\u{feff}"),
+            (3, "[bookmark: _GoBack]"),
+            (4, "\u{200b}"),
+            (n / 2, "\u{200d}"),
+            (n / 2 + 1, "\u{fffd}"),
+            (n - 1, "\u{200c}"),
+        ];
+        for (i, mark) in marks {
+            let at = lines[i]
+                .char_indices()
+                .nth(2)
+                .map_or(lines[i].len(), |(j, _)| j);
+            lines[i].insert_str(at, mark);
+        }
+        // Every line of the sample's tables, with a mark at its end.
+        for line in lines
+            .iter_mut()
+            .filter(|l| l.contains('|') || l.contains('\t'))
+        {
+            line.push('\u{200b}');
+        }
+        let text = lines.join("\n");
+        let by_lines = read_text_report("t", &text).unwrap();
+        let by_document = read_report("t", &text_document(&text)).unwrap();
+        assert_eq!(by_lines, by_document);
+        let clean = read_text_report("t", plain).unwrap();
+        assert_eq!(by_lines.cells.len(), clean.cells.len());
+        for (k, c) in &clean.cells {
+            assert_eq!(by_lines.cells[k].value, c.value, "{k}");
+            assert_eq!(by_lines.cells[k].raw, c.raw, "{k}");
+        }
+    }
+
+    #[test]
     fn lines_end_at_any_line_ending() {
         for text in [
             "",

@@ -538,14 +538,38 @@ pub fn tokenize_lines(text: &str, lines: &[&str]) -> Tokenized {
     let mut t = Tokens::default();
     t.out.spans.reserve(lines.len());
     t.out.text.reserve(text.len());
-    // Nearly every text has no decoration at all: said once for all its lines, by
-    // the standard library's vectorised substring search. No line holds a '\r'.
-    t.plain = !text.contains(BOOKMARK) && !DECORATIONS.iter().any(|&d| text.contains(d));
+    // Where the text's decorations start, found by a vectorised search over the whole
+    // text: nearly every text has none, and the few that do have one or two (a Word
+    // bookmark), so only the lines holding one are cleaned. No line holds a '\r'.
+    let marks = decoration_starts(text);
+    let mut next = marks.iter().peekable();
     for (i, line) in lines.iter().enumerate() {
+        // A line's place in `text`: its lines are slices of it.
+        let start = (line.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let end = start.saturating_add(line.len());
+        while next.next_if(|&&m| m < start).is_some() {}
+        // A line not cut from `text` is cleaned whatever it holds.
+        t.plain = end <= text.len() && next.peek().is_none_or(|&&m| m >= end);
         // A line of `crate::lines` holds no line break: it is its paragraph's one line.
         t.line((i + 1) as u32, line);
     }
     t.out
+}
+
+/// The byte offsets in `text` where a Word bookmark or one of [`DECORATIONS`] starts,
+/// in order.
+fn decoration_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut marks: Vec<usize> = memchr::memmem::find_iter(b, BOOKMARK.as_bytes()).collect();
+    for d in DECORATIONS {
+        let mut buf = [0; 4];
+        marks.extend(memchr::memmem::find_iter(
+            b,
+            d.encode_utf8(&mut buf).as_bytes(),
+        ));
+    }
+    marks.sort_unstable();
+    marks
 }
 
 #[derive(Default)]
@@ -561,7 +585,7 @@ struct Tokens {
     /// line to line).
     cells: Vec<(usize, usize)>,
     kinds: Vec<Kind>,
-    /// The lines are known to hold no decoration: [`clean`] is not asked.
+    /// The next line is known to hold no decoration: [`clean`] is not asked.
     plain: bool,
 }
 
