@@ -1040,15 +1040,21 @@ mod tests {
     static MOST_SMALL: AtomicUsize = AtomicUsize::new(0);
 
     /// Stands in for a reader: takes its time and notes how many readings overlap.
+    /// A small file's reading waits up to a second for another to start beside it, so
+    /// a busy machine's slow dispatch is not taken for readings one by one.
     fn counting_reader(path: &str, bytes: &[u8], hash: String) -> PreparedFile {
         let now = AT_WORK.fetch_add(1, Ordering::SeqCst) + 1;
+        let large = bytes.len() as u64 > LARGE_FILE;
+        let start = std::time::Instant::now();
         std::thread::sleep(Duration::from_millis(40));
+        while !large
+            && AT_WORK.load(Ordering::SeqCst) < 2
+            && start.elapsed() < Duration::from_secs(1)
+        {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         let seen = AT_WORK.load(Ordering::SeqCst).max(now);
-        let most = if bytes.len() as u64 > LARGE_FILE {
-            &MOST_LARGE
-        } else {
-            &MOST_SMALL
-        };
+        let most = if large { &MOST_LARGE } else { &MOST_SMALL };
         most.fetch_max(seen, Ordering::SeqCst);
         AT_WORK.fetch_sub(1, Ordering::SeqCst);
         PreparedFile::failed(path, hash, bytes.len() as u64, None, "测试", "测试".into())
