@@ -20,24 +20,20 @@
 //! tables inside it come out as their own blocks in reading order. Only innermost
 //! tables (those without a table inside) become [`Block::Table`]s.
 //!
-//! The page is read as a stream of tags and text (html5ever's tokenizer, no DOM
-//! tree), so memory stays proportional to the text kept, not to the markup: a
-//! 50 MB page costs its decoded text plus the document read from it. A table is
-//! buffered until it ends; when a table opens inside a cell of another, the outer
-//! one is dissolved into flow at that point. The nesting depth of the source is
-//! still checked before reading (see [`MAX_DEPTH`]).
+//! The page is read as a stream of tags and text ([`lex`], no DOM tree, the text
+//! between tags borrowed from the page), so memory stays proportional to the text
+//! kept, not to the markup: a 50 MB page costs its decoded text plus the document
+//! read from it. A table is buffered until it ends; when a table opens inside a
+//! cell of another, the outer one is dissolved into flow at that point. The
+//! nesting depth of the source is still checked before reading (see
+//! [`MAX_DEPTH`]).
 
 use memchr::memmem::find;
-use std::cell::RefCell;
-
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
 
 use crate::doc::{Block, Document, Table, TableCell};
 use crate::error::ReadError;
+
+mod lex;
 
 /// The deepest element nesting accepted (an estimate from a pre-scan of the
 /// tags; real report pages stay well below 100).
@@ -59,25 +55,9 @@ pub fn read_html(text: &str) -> Result<Document, ReadError> {
             detail: format!("网页的标签嵌套超过 {MAX_DEPTH} 层（约 {depth} 层），无法安全解析"),
         });
     }
-    let tokenizer = Tokenizer::new(
-        Sink(RefCell::new(Walker::default())),
-        TokenizerOpts::default(),
-    );
-    let queue = BufferQueue::default();
-    // Fed in slices so the tokenizer never holds a second copy of the page.
-    let mut rest = text;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(64 * 1024);
-        while !rest.is_char_boundary(cut) {
-            cut += 1;
-        }
-        queue.push_back(StrTendril::from_slice(&rest[..cut]));
-        let _ = tokenizer.feed(&queue);
-        rest = &rest[cut..];
-    }
-    tokenizer.end();
-    let Sink(walker) = tokenizer.sink;
-    Ok(walker.into_inner().finish())
+    let mut walker = Walker::default();
+    lex::tokenize(text, &mut walker);
+    Ok(walker.finish())
 }
 
 /// Finds the character set a page declares in its first 4 KB: `<meta charset=…>`
@@ -157,12 +137,50 @@ fn label_after(rest: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 
 /// Elements whose end tag may be omitted, or which have no content: they are not
 /// counted by [`estimate_depth`].
-const UNCOUNTED: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "td", "th", "tr", "tbody", "thead", "tfoot", "option",
-    "optgroup", "colgroup", "rb", "rt", "rp", "rtc", "html", "head", "body", "frame", "basefont",
-    "bgsound", "keygen", "image",
-];
+fn is_uncounted(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "td"
+            | "th"
+            | "tr"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "option"
+            | "optgroup"
+            | "colgroup"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "rtc"
+            | "html"
+            | "head"
+            | "body"
+            | "frame"
+            | "basefont"
+            | "bgsound"
+            | "keygen"
+            | "image"
+    )
+}
 
 /// A cheap upper-bound estimate of the element nesting depth: start tags minus
 /// end tags, skipping void elements, elements with optional end tags, comments
@@ -173,11 +191,8 @@ fn estimate_depth(text: &str) -> usize {
     let mut max: usize = 0;
     let mut foreign: usize = 0;
     let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
+    while let Some(lt) = memchr::memchr(b'<', &b[i.min(b.len())..]) {
+        i += lt;
         if b[i..].starts_with(b"<!--") {
             i = find(&b[i + 4..], b"-->").map_or(b.len(), |e| i + 4 + e + 3);
             continue;
@@ -212,7 +227,7 @@ fn estimate_depth(text: &str) -> usize {
         // `<x/>` closes itself only in SVG and MathML; in HTML `<div/>` opens a div.
         let self_closing = foreign > 0 && end > 0 && b.get(end - 1) == Some(&b'/');
         i = end + 1;
-        if UNCOUNTED.contains(&name) {
+        if is_uncounted(name) {
             continue;
         }
         if matches!(name, "svg" | "math") {
@@ -406,20 +421,6 @@ fn is_ignored(name: &str) -> bool {
     )
 }
 
-/// How the tokenizer must read the content of an element (as the tree builder would
-/// tell it): raw text up to the end tag, not markup.
-fn raw_kind(name: &str) -> Option<TokenSinkResult<()>> {
-    Some(match name {
-        "script" => TokenSinkResult::RawData(RawKind::ScriptData),
-        "style" | "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
-            TokenSinkResult::RawData(RawKind::Rawtext)
-        }
-        "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
-        "plaintext" => TokenSinkResult::Plaintext,
-        _ => return None,
-    })
-}
-
 /// Elements that start and end a block of text.
 fn is_block(name: &str) -> bool {
     matches!(
@@ -544,19 +545,45 @@ struct Walker {
     skip: Option<(String, usize)>,
 }
 
-struct Sink(RefCell<Walker>);
-
-impl TokenSink for Sink {
-    type Handle = ();
-
-    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut w = self.0.borrow_mut();
-        match token {
-            Token::TagToken(tag) => return w.tag(&tag),
-            Token::CharacterTokens(t) => w.text(&t),
-            _ => {}
+impl lex::Sink for Walker {
+    fn start_tag(&mut self, tag: &lex::Tag<'_>) {
+        let name = tag.name;
+        if let Some((skipped, open)) = &mut self.skip {
+            if skipped == name && !tag.self_closing {
+                *open += 1;
+            }
+            return;
         }
-        TokenSinkResult::Continue
+        if is_ignored(name) {
+            // `<svg/>` closes itself (foreign content); HTML elements do not.
+            if !(tag.self_closing && matches!(name, "svg" | "math")) {
+                self.skip = Some((name.to_string(), 1));
+            }
+            return;
+        }
+        self.open(name, tag);
+        if tag.self_closing && name == "table" {
+            self.close("table");
+        }
+    }
+
+    fn end_tag(&mut self, name: &str) {
+        if let Some((skipped, open)) = &mut self.skip {
+            if skipped == name {
+                *open -= 1;
+                if *open == 0 {
+                    self.skip = None;
+                }
+            }
+            return;
+        }
+        self.close(name);
+    }
+
+    fn text(&mut self, t: &str) {
+        if self.skip.is_none() {
+            self.current_text().push_text(t);
+        }
     }
 }
 
@@ -578,51 +605,7 @@ impl Walker {
         &mut self.para
     }
 
-    fn text(&mut self, t: &str) {
-        if self.skip.is_none() {
-            self.current_text().push_text(t);
-        }
-    }
-
-    fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
-        let name: &str = &tag.name;
-        let start = tag.kind == TagKind::StartTag;
-        if let Some((skipped, open)) = &mut self.skip {
-            if skipped == name {
-                if start && !tag.self_closing {
-                    *open += 1;
-                } else if !start {
-                    *open -= 1;
-                    if *open == 0 {
-                        self.skip = None;
-                    }
-                }
-            }
-            return if start {
-                raw_kind(name).unwrap_or(TokenSinkResult::Continue)
-            } else {
-                TokenSinkResult::Continue
-            };
-        }
-        if start {
-            if is_ignored(name) {
-                // `<svg/>` closes itself (foreign content); HTML elements do not.
-                if !(tag.self_closing && matches!(name, "svg" | "math")) {
-                    self.skip = Some((name.to_string(), 1));
-                }
-                return raw_kind(name).unwrap_or(TokenSinkResult::Continue);
-            }
-            self.open(name, tag);
-            if tag.self_closing && name == "table" {
-                self.close("table");
-            }
-            return raw_kind(name).unwrap_or(TokenSinkResult::Continue);
-        }
-        self.close(name);
-        TokenSinkResult::Continue
-    }
-
-    fn open(&mut self, name: &str, tag: &Tag) {
+    fn open(&mut self, name: &str, tag: &lex::Tag<'_>) {
         if let Some(table) = self.data_table() {
             match name {
                 "table" => {
@@ -639,16 +622,10 @@ impl Walker {
                     if table.rows.is_empty() {
                         table.rows.push(Vec::new());
                     }
-                    let attr = |n: &str| {
-                        tag.attrs
-                            .iter()
-                            .find(|a| &*a.name.local == n)
-                            .map(|a| &*a.value)
-                    };
                     table.cell = Some(CellBuilder {
                         text: TextBuf::default(),
-                        row_span: span_attr(attr("rowspan"), MAX_ROWSPAN, true),
-                        col_span: span_attr(attr("colspan"), MAX_COLSPAN, false),
+                        row_span: span_attr(tag.attr("rowspan"), MAX_ROWSPAN, true),
+                        col_span: span_attr(tag.attr("colspan"), MAX_COLSPAN, false),
                     });
                 }
                 "br" => self.current_text().hard_break(),
