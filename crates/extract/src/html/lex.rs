@@ -7,7 +7,8 @@
 //! gives the same tags and text as html5ever's tokenizer so driven (the tests check
 //! it token by token), at a fraction of the cost: the syntax is all ASCII, so the
 //! page is scanned as bytes, text between tags is handed on as slices of the page,
-//! and nothing is allocated for a tag whose name is lower case.
+//! and a tag allocates nothing unless its names need folding to lower case or its
+//! attributes hold a character reference.
 //!
 //! Comments, doctypes and processing instructions are skipped. A NUL in text is
 //! dropped (a NUL in raw text, a tag name or an attribute becomes U+FFFD), as the
@@ -418,7 +419,8 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
         match st {
             S::Data => {
                 if c != b'<' {
-                    k += 1;
+                    // Only a '<' can change the state.
+                    k = memchr(b'<', &b[k..]).map_or(b.len(), |d| k + d);
                     continue;
                 }
                 if is_end_tag_of(b, k, "script") {
@@ -459,6 +461,11 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
                     }
                     continue;
                 }
+                if matches!(st, S::Escaped) && c != b'-' {
+                    // Only a '-' or a '<' can change the state.
+                    k = memchr2(b'-', b'<', &b[k..]).map_or(b.len(), |d| k + d);
+                    continue;
+                }
                 st = match (st, c) {
                     (S::Escaped, b'-') => S::EscapedDash,
                     (S::EscapedDash | S::EscapedDashDash, b'-') => S::EscapedDashDash,
@@ -483,6 +490,10 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
                             None => k = end,
                         }
                     }
+                    continue;
+                }
+                if matches!(st, S::Double) && c != b'-' {
+                    k = memchr2(b'-', b'<', &b[k..]).map_or(b.len(), |d| k + d);
                     continue;
                 }
                 st = match (st, c) {
