@@ -393,12 +393,12 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
     #[derive(Clone, Copy)]
     enum S {
         Data,
-        Escaped,
-        EscapedDash,
-        EscapedDashDash,
-        Double,
-        DoubleDash,
-        DoubleDashDash,
+        /// Inside `<!--` (escaped), or inside `<!--<script>` (double escaped), with
+        /// the number of '-' just read (two or more count as two).
+        Run {
+            double: bool,
+            dashes: u8,
+        },
     }
     // The run of ASCII letters starting at `k`, and whether it is "script"
     // followed by white space, '/' or '>' (else `None` for what follows it).
@@ -433,77 +433,60 @@ fn script_end(b: &[u8], from: usize) -> Option<usize> {
                         k += 1;
                         if b.get(k) == Some(&b'-') {
                             k += 1;
-                            st = S::EscapedDashDash;
+                            st = S::Run {
+                                double: false,
+                                dashes: 2,
+                            };
                         }
                     }
                     continue;
                 }
                 k += 1;
             }
-            S::Escaped | S::EscapedDash | S::EscapedDashDash => {
-                if c == b'<' {
-                    if is_end_tag_of(b, k, "script") {
+            S::Run { double, dashes } => match c {
+                b'<' => {
+                    if !double && is_end_tag_of(b, k, "script") {
                         return Some(k);
                     }
-                    st = S::Escaped;
                     k += 1;
-                    if b.get(k).is_some_and(u8::is_ascii_alphabetic) {
-                        // `<script` inside the escaped run: double escaped.
-                        let (end, script) = word(k);
-                        match script {
-                            Some(true) => {
-                                st = S::Double;
-                                k = end + 1;
-                            }
-                            Some(false) => k = end + 1,
-                            None => k = end,
-                        }
+                    // `<script` opens a double escaped run, `</script` closes it.
+                    let at = if double { k + 1 } else { k };
+                    let opens = if double {
+                        b.get(k) == Some(&b'/')
+                    } else {
+                        b.get(k).is_some_and(u8::is_ascii_alphabetic)
+                    };
+                    let mut now_double = double;
+                    if opens {
+                        let (end, script) = word(at);
+                        now_double ^= script == Some(true);
+                        k = end + usize::from(script.is_some());
                     }
-                    continue;
+                    st = S::Run {
+                        double: now_double,
+                        dashes: 0,
+                    };
                 }
-                if matches!(st, S::Escaped) && c != b'-' {
+                b'-' => {
+                    st = S::Run {
+                        double,
+                        dashes: 2.min(dashes + 1),
+                    };
+                    k += 1;
+                }
+                b'>' if dashes == 2 => {
+                    st = S::Data;
+                    k += 1;
+                }
+                _ if dashes == 0 => {
                     // Only a '-' or a '<' can change the state.
                     k = memchr2(b'-', b'<', &b[k..]).map_or(b.len(), |d| k + d);
-                    continue;
                 }
-                st = match (st, c) {
-                    (S::Escaped, b'-') => S::EscapedDash,
-                    (S::EscapedDash | S::EscapedDashDash, b'-') => S::EscapedDashDash,
-                    (S::EscapedDashDash, b'>') => S::Data,
-                    _ => S::Escaped,
-                };
-                k += 1;
-            }
-            S::Double | S::DoubleDash | S::DoubleDashDash => {
-                if c == b'<' {
-                    st = S::Double;
+                _ => {
+                    st = S::Run { double, dashes: 0 };
                     k += 1;
-                    if b.get(k) == Some(&b'/') {
-                        // `</script` leaves the double escaped run.
-                        let (end, script) = word(k + 1);
-                        match script {
-                            Some(true) => {
-                                st = S::Escaped;
-                                k = end + 1;
-                            }
-                            Some(false) => k = end + 1,
-                            None => k = end,
-                        }
-                    }
-                    continue;
                 }
-                if matches!(st, S::Double) && c != b'-' {
-                    k = memchr2(b'-', b'<', &b[k..]).map_or(b.len(), |d| k + d);
-                    continue;
-                }
-                st = match (st, c) {
-                    (S::Double, b'-') => S::DoubleDash,
-                    (S::DoubleDash | S::DoubleDashDash, b'-') => S::DoubleDashDash,
-                    (S::DoubleDashDash, b'>') => S::Data,
-                    _ => S::Double,
-                };
-                k += 1;
-            }
+            },
         }
     }
     None
