@@ -266,10 +266,30 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 struct TextBuf {
     lines: Vec<(String, bool)>,
     cur: String,
+    /// `cur` is a line a block boundary ended, not yet moved to `lines`: moved only
+    /// when more text comes, so the common `<td><p>…</p></td>` gathers no list.
+    ended: bool,
 }
 
 impl TextBuf {
+    /// Moves a line a block boundary ended to `lines`.
+    fn settle(&mut self) {
+        if std::mem::take(&mut self.ended) {
+            let line = std::mem::take(&mut self.cur);
+            self.lines.push((line, true));
+        }
+    }
     fn push_text(&mut self, s: &str) {
+        if self.ended {
+            // White space at the start of a line adds nothing (a U+00A0 is settled
+            // and then collapses away alike).
+            if s.bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C))
+            {
+                return;
+            }
+            self.settle();
+        }
         // Copied a run at a time between white space ([`is_collapsible`]: ASCII, or
         // U+00A0, C2 A0).
         let b = s.as_bytes();
@@ -294,14 +314,17 @@ impl TextBuf {
     }
     /// `<br>`: always a new line.
     fn hard_break(&mut self) {
+        self.settle();
         let line = std::mem::take(&mut self.cur);
         self.lines.push((line, false));
     }
     /// A block boundary: a new line unless the current line is still empty.
     fn soft_break(&mut self) {
+        if self.ended {
+            return;
+        }
         if !self.cur.trim_end_matches(' ').is_empty() {
-            let line = std::mem::take(&mut self.cur);
-            self.lines.push((line, true));
+            self.ended = true;
         } else {
             self.cur.clear();
             if let Some(last) = self.lines.last_mut() {
@@ -318,6 +341,7 @@ impl TextBuf {
         join_trimmed(&lines)
     }
     fn take_lines(&mut self) -> Vec<(String, bool)> {
+        self.settle();
         let mut lines = std::mem::take(&mut self.lines);
         lines.push((std::mem::take(&mut self.cur), true));
         lines
@@ -330,6 +354,7 @@ impl TextBuf {
         let one_block =
             matches!(self.lines.as_slice(), [(_, true)]) && self.cur.trim_matches(' ').is_empty();
         let line = if self.lines.is_empty() {
+            self.ended = false;
             std::mem::take(&mut self.cur)
         } else if one_block {
             self.cur.clear();
@@ -810,6 +835,40 @@ mod tests {
                 }
             }
             assert_eq!(buf.cur, want, "{p:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, breaks and blocks, a cell's text taken at once (the
+        /// fast paths: one line, one block whose line is not yet settled) is its
+        /// paragraphs joined, and it is empty exactly when it has none.
+        #[test]
+        fn a_cell_is_its_paragraphs_joined_whatever_came_in(
+            ops in proptest::collection::vec(0..9usize, 0..12)
+        ) {
+            let fill = |b: &mut TextBuf| {
+                for &op in &ops {
+                    match op {
+                        0 => b.soft_break(),
+                        1 => b.hard_break(),
+                        2 => b.push_text(" "),
+                        3 => b.push_text("\u{a0}"),
+                        4 => b.push_text("\n\t"),
+                        5 => b.push_text("规章"),
+                        6 => b.push_text(" 0 "),
+                        7 => b.push_text("a"),
+                        _ => b.push_text(""),
+                    }
+                }
+            };
+            let mut a = TextBuf::default();
+            fill(&mut a);
+            let mut b = TextBuf::default();
+            fill(&mut b);
+            let empty = a.is_empty();
+            let paragraphs = b.take_paragraphs();
+            proptest::prop_assert_eq!(empty, paragraphs.is_empty());
+            proptest::prop_assert_eq!(a.take_cell(), join_paragraphs(paragraphs));
         }
     }
 
