@@ -137,48 +137,48 @@ fn label_after(rest: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 
 /// Elements whose end tag may be omitted, or which have no content: they are not
 /// counted by [`estimate_depth`].
-fn is_uncounted(name: &str) -> bool {
+fn is_uncounted(name: &[u8]) -> bool {
     matches!(
         name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "input"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-            | "p"
-            | "li"
-            | "dt"
-            | "dd"
-            | "td"
-            | "th"
-            | "tr"
-            | "tbody"
-            | "thead"
-            | "tfoot"
-            | "option"
-            | "optgroup"
-            | "colgroup"
-            | "rb"
-            | "rt"
-            | "rp"
-            | "rtc"
-            | "html"
-            | "head"
-            | "body"
-            | "frame"
-            | "basefont"
-            | "bgsound"
-            | "keygen"
-            | "image"
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"tbody"
+            | b"thead"
+            | b"tfoot"
+            | b"option"
+            | b"optgroup"
+            | b"colgroup"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"rtc"
+            | b"html"
+            | b"head"
+            | b"body"
+            | b"frame"
+            | b"basefont"
+            | b"bgsound"
+            | b"keygen"
+            | b"image"
     )
 }
 
@@ -211,26 +211,23 @@ fn estimate_depth(text: &str) -> usize {
         // longer one is simply counted.
         let raw = &b[name_start..j];
         let mut buf = [0u8; 16];
-        let name = if raw.len() <= buf.len() {
+        let name: &[u8] = if raw.len() <= buf.len() {
             let n = &mut buf[..raw.len()];
             n.copy_from_slice(raw);
             n.make_ascii_lowercase();
-            std::str::from_utf8(n).unwrap_or("")
+            n
         } else {
-            ""
+            b""
         };
         // End of the tag (attribute values may hold '>', but an estimate is enough).
-        let end = b[j..]
-            .iter()
-            .position(|&c| c == b'>')
-            .map_or(b.len(), |e| j + e);
+        let end = memchr::memchr(b'>', &b[j..]).map_or(b.len(), |e| j + e);
         // `<x/>` closes itself only in SVG and MathML; in HTML `<div/>` opens a div.
         let self_closing = foreign > 0 && end > 0 && b.get(end - 1) == Some(&b'/');
         i = end + 1;
         if is_uncounted(name) {
             continue;
         }
-        if matches!(name, "svg" | "math") {
+        if matches!(name, b"svg" | b"math") {
             if closing {
                 foreign = foreign.saturating_sub(1);
             } else if !(end > 0 && b.get(end - 1) == Some(&b'/')) {
@@ -242,11 +239,13 @@ fn estimate_depth(text: &str) -> usize {
         } else if !self_closing {
             depth += 1;
             max = max.max(depth);
-            if matches!(name, "script" | "style" | "textarea" | "title" | "xmp") {
+            if matches!(name, b"script" | b"style" | b"textarea" | b"title" | b"xmp") {
                 // Raw text up to the matching end tag.
-                let close = format!("</{name}");
-                let rest = &text.as_bytes()[i.min(b.len())..];
-                let lower_rest_end = find_ci(rest, close.as_bytes());
+                let mut close = [0u8; 10];
+                close[..2].copy_from_slice(b"</");
+                close[2..2 + name.len()].copy_from_slice(name);
+                let rest = &b[i.min(b.len())..];
+                let lower_rest_end = find_ci(rest, &close[..2 + name.len()]);
                 i = lower_rest_end.map_or(b.len(), |e| i + e);
             }
         }
