@@ -282,9 +282,7 @@ impl TextBuf {
         if self.ended {
             // White space at the start of a line adds nothing (a U+00A0 is settled
             // and then collapses away alike).
-            if s.bytes()
-                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C))
-            {
+            if s.bytes().all(lex::is_space) {
                 return;
             }
             self.settle();
@@ -295,7 +293,7 @@ impl TextBuf {
         let (mut run, mut i) = (0, 0);
         while i < b.len() {
             let n = match b[i] {
-                b' ' | b'\t' | b'\n' | b'\r' | 0x0C => 1,
+                c if lex::is_space(c) => 1,
                 0xC2 if b.get(i + 1) == Some(&0xA0) => 2,
                 _ => {
                     i += 1;
@@ -319,9 +317,7 @@ impl TextBuf {
     }
     /// A block boundary: a new line unless the current line is still empty.
     fn soft_break(&mut self) {
-        if self.ended {
-            return;
-        }
+        // A line already ended stays ended (its text is not blank).
         if !self.cur.trim_end_matches(' ').is_empty() {
             self.ended = true;
         } else {

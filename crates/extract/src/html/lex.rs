@@ -107,7 +107,8 @@ fn content_after(name: &str) -> Content {
     }
 }
 
-fn is_space(b: u8) -> bool {
+/// The standard's ASCII white space.
+pub(super) fn is_space(b: u8) -> bool {
     // '\r' stands for the '\n' that input normalisation would make of it.
     matches!(b, b'\t' | b'\n' | b'\x0c' | b' ' | b'\r')
 }
@@ -189,8 +190,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// Reads a tag whose name starts at `start`; hands it on unless the page ends
-    /// inside it (then it is dropped, as the standard says).
+    /// Reads a tag whose name starts at `start`, and hands it on.
     fn tag(&mut self, start: usize, end_tag: bool, sink: &mut impl Sink) -> Content {
         let (s, b) = (self.s, self.s.as_bytes());
         let mut k = start;
@@ -204,88 +204,12 @@ impl<'a> Lexer<'a> {
             self.name.clear();
             fold_into(&mut self.name, &s[start..name_end]);
         }
-        self.attrs.clear();
-        let mut self_closing = false;
-        // Before an attribute's name.
-        loop {
-            while k < b.len() && is_space(b[k]) {
-                k += 1;
-            }
-            let Some(&c) = b.get(k) else {
-                self.i = b.len();
-                return Content::Data;
-            };
-            if c == b'>' {
-                k += 1;
-                break;
-            }
-            if c == b'/' {
-                k += 1;
-                match b.get(k) {
-                    None => {
-                        self.i = b.len();
-                        return Content::Data;
-                    }
-                    Some(b'>') => {
-                        self_closing = true;
-                        k += 1;
-                        break;
-                    }
-                    // `<a/b>`: the '/' is dropped and `b` read as an attribute.
-                    Some(_) => continue,
-                }
-            }
-            // The name: its first character may be '='.
-            let name_start = k;
-            k += 1;
-            while k < b.len() && !matches!(b[k], b'/' | b'>' | b'=') && !is_space(b[k]) {
-                k += 1;
-            }
-            let name = &s[name_start..k];
-            while k < b.len() && is_space(b[k]) {
-                k += 1;
-            }
-            let mut value = Cow::Borrowed("");
-            if b.get(k) == Some(&b'=') {
-                k += 1;
-                while k < b.len() && is_space(b[k]) {
-                    k += 1;
-                }
-                match b.get(k) {
-                    None => {
-                        self.i = b.len();
-                        return Content::Data;
-                    }
-                    Some(&q @ (b'"' | b'\'')) => {
-                        let Some(len) = memchr(q, &b[k + 1..]) else {
-                            self.i = b.len();
-                            return Content::Data;
-                        };
-                        value = decode_attr(&s[k + 1..k + 1 + len]);
-                        k += len + 2;
-                    }
-                    // `<td colspan=>`: an empty value.
-                    Some(b'>') => {}
-                    Some(_) => {
-                        let from = k;
-                        while k < b.len() && b[k] != b'>' && !is_space(b[k]) {
-                            k += 1;
-                        }
-                        if k == b.len() {
-                            self.i = b.len();
-                            return Content::Data;
-                        }
-                        value = decode_attr(&s[from..k]);
-                    }
-                }
-            }
-            // Kept in order, repeats too: [`Tag::attr`] takes the first of a name,
-            // so a tag of many attributes costs no more than its length.
-            if !end_tag {
-                self.attrs.push((fold_name(name), value));
-            }
-        }
-        self.i = k;
+        let Some((end, self_closing)) = self.attributes(name_end, end_tag) else {
+            // The page ends inside the tag: it is dropped, as the standard says.
+            self.i = b.len();
+            return Content::Data;
+        };
+        self.i = end;
         let name = if fold {
             &self.name[..]
         } else {
@@ -304,6 +228,66 @@ impl<'a> Lexer<'a> {
         content
     }
 
+    /// Reads a tag's attributes from `k` (after its name) into `self.attrs` (none
+    /// for an end tag); returns where the tag ends and whether it ended with `/>`,
+    /// or `None` when the page ends inside it.
+    fn attributes(&mut self, mut k: usize, end_tag: bool) -> Option<(usize, bool)> {
+        let (s, b) = (self.s, self.s.as_bytes());
+        self.attrs.clear();
+        // Before an attribute's name.
+        loop {
+            k = skip_space(b, k);
+            match *b.get(k)? {
+                b'>' => return Some((k + 1, false)),
+                b'/' => {
+                    k += 1;
+                    if *b.get(k)? == b'>' {
+                        return Some((k + 1, true));
+                    }
+                    // `<a/b>`: the '/' is dropped and `b` read as an attribute.
+                    continue;
+                }
+                _ => {}
+            }
+            // The name: its first character may be '='.
+            let name_start = k;
+            k += 1;
+            while k < b.len() && !matches!(b[k], b'/' | b'>' | b'=') && !is_space(b[k]) {
+                k += 1;
+            }
+            let name = &s[name_start..k];
+            k = skip_space(b, k);
+            let mut value = Cow::Borrowed("");
+            if b.get(k) == Some(&b'=') {
+                k = skip_space(b, k + 1);
+                match *b.get(k)? {
+                    q @ (b'"' | b'\'') => {
+                        let len = memchr(q, &b[k + 1..])?;
+                        value = decode(&s[k + 1..k + 1 + len], true);
+                        k += len + 2;
+                    }
+                    // `<td colspan=>`: an empty value.
+                    b'>' => {}
+                    _ => {
+                        let from = k;
+                        while k < b.len() && b[k] != b'>' && !is_space(b[k]) {
+                            k += 1;
+                        }
+                        if k == b.len() {
+                            return None;
+                        }
+                        value = decode(&s[from..k], true);
+                    }
+                }
+            }
+            // Kept in order, repeats too: [`Tag::attr`] takes the first of a name,
+            // so a tag of many attributes costs no more than its length.
+            if !end_tag {
+                self.attrs.push((fold_name(name), value));
+            }
+        }
+    }
+
     /// Raw text up to the end tag of the element that opened it (or to the end of
     /// the page), then that end tag.
     fn raw(&mut self, content: Content, sink: &mut impl Sink) -> Content {
@@ -318,7 +302,7 @@ impl<'a> Lexer<'a> {
         };
         let text = &s[from..end.unwrap_or(b.len())];
         if references {
-            rcdata(text, sink);
+            emit(&decode(text, false), sink);
         } else {
             text_without_nul(text, sink);
         }
@@ -357,6 +341,14 @@ fn declaration_end(b: &[u8], from: usize) -> usize {
         }
     }
     b.len()
+}
+
+/// The first byte at or after `k` that is not white space.
+fn skip_space(b: &[u8], mut k: usize) -> usize {
+    while k < b.len() && is_space(b[k]) {
+        k += 1;
+    }
+    k
 }
 
 /// After the next '>' at or after `from` (or the end of the page).
@@ -510,23 +502,6 @@ fn text_without_nul(text: &str, sink: &mut impl Sink) {
     emit(rest, sink);
 }
 
-/// RCDATA (`<title>`, `<textarea>`): character references decoded, NUL as U+FFFD.
-fn rcdata(text: &str, sink: &mut impl Sink) {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while let Some(k) = memchr2(b'&', 0, &b[i..]) {
-        let at = i + k;
-        emit(&text[i..at], sink);
-        i = at + 1;
-        if b[at] == 0 {
-            sink.text("\u{fffd}");
-        } else {
-            i = char_ref_in_text(text, i, sink);
-        }
-    }
-    emit(&text[i..], sink);
-}
-
 /// Decodes the character reference after a '&' in text (`at` just after it) and
 /// hands it on; returns where the text goes on. Not a reference: the '&' is text.
 fn char_ref_in_text(s: &str, at: usize, sink: &mut impl Sink) -> usize {
@@ -545,9 +520,9 @@ fn char_ref_in_text(s: &str, at: usize, sink: &mut impl Sink) -> usize {
     }
 }
 
-/// An attribute's value: character references decoded, NUL as U+FFFD. Borrowed
-/// when there is neither.
-fn decode_attr(raw: &str) -> Cow<'_, str> {
+/// An attribute's value or RCDATA (`<title>`, `<textarea>`): character references
+/// decoded, NUL as U+FFFD. Borrowed when there is neither.
+fn decode(raw: &str, in_attribute: bool) -> Cow<'_, str> {
     let b = raw.as_bytes();
     if memchr2(b'&', 0, b).is_none() {
         return Cow::Borrowed(raw);
@@ -562,7 +537,7 @@ fn decode_attr(raw: &str) -> Cow<'_, str> {
             out.push('\u{fffd}');
             continue;
         }
-        match char_ref(raw, i, true) {
+        match char_ref(raw, i, in_attribute) {
             Some((first, second, end)) => {
                 out.push(first);
                 out.extend(second);
